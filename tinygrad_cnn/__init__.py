@@ -1,0 +1,45 @@
+"""tinygrad_cnn: a small, fast, readable deep-learning framework for CNNs, on NumPy."""
+
+from tinygrad_cnn.autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from tinygrad_cnn.creation import (
+    arange,
+    cat,
+    concatenate,
+    full,
+    ones,
+    rand,
+    randn,
+    stack,
+    where,
+    zeros,
+)
+from tinygrad_cnn.random import manual_seed
+from tinygrad_cnn.tensor import Tensor
+
+float32 = "float32"
+float64 = "float64"
+int64 = "int64"
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor",
+    "arange",
+    "cat",
+    "concatenate",
+    "detect_anomaly",
+    "enable_grad",
+    "float32",
+    "float64",
+    "full",
+    "int64",
+    "is_grad_enabled",
+    "manual_seed",
+    "no_grad",
+    "ones",
+    "rand",
+    "randn",
+    "stack",
+    "where",
+    "zeros",
+]

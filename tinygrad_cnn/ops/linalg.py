@@ -1,0 +1,29 @@
+"""Matrix product with NumPy's batch broadcasting."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.ops.reduce import sum_to_shape
+
+if TYPE_CHECKING:
+    from tinygrad_cnn.tensor import Tensor
+
+
+class MatMul(Function):
+    """y = a @ b for a, b of rank >= 2; leading (batch) dims broadcast."""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
+        a, b = ctx.saved_tensors
+        ga = sum_to_shape(grad @ b.mT, a.shape) if ctx.needs_input_grad[0] else None
+        gb = sum_to_shape(a.mT @ grad, b.shape) if ctx.needs_input_grad[1] else None
+        return ga, gb  # dA = G Bᵀ, dB = Aᵀ G

@@ -1,0 +1,58 @@
+"""Reduction primitives (sum, max) and the sum-to-shape rule that undoes broadcasting."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tinygrad_cnn.autograd import Context, Function
+
+if TYPE_CHECKING:
+    from tinygrad_cnn.tensor import Tensor
+
+
+def sum_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum `grad` over the axes that broadcasting added or stretched, giving `shape`."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + stretched
+    return grad.sum(dim=axes, keepdim=True).reshape(shape) if axes else grad.reshape(shape)
+
+
+def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
+    """The reduced shape with reduced dims kept as 1."""
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    """y = sum of x over `dims`."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+        return np.asarray(x.sum(axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        shape = ctx.inputs[0].shape
+        kept = _kept_shape(shape, ctx.attrs["dims"])
+        return grad.reshape(kept).expand(shape)  # every summed element gets the same gradient
+
+
+class Max(Function):
+    """y = max of x over `dims`; tied maxima share the gradient equally (as `torch.amax`)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+        y = np.asarray(x.max(axis=dims, keepdims=True))
+        is_max = (x == y).astype(x.dtype)
+        ctx.save_for_backward(is_max / is_max.sum(axis=dims, keepdims=True))
+        return y if keepdim else y.reshape([n for i, n in enumerate(x.shape) if i not in dims])
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (share,) = ctx.saved_tensors
+        shape = ctx.inputs[0].shape
+        return grad.reshape(_kept_shape(shape, ctx.attrs["dims"])) * share

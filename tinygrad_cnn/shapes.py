@@ -1,0 +1,140 @@
+"""Shape rules, each written once: broadcasting, dims, reshapes, padding, matmul, indexing.
+
+Every check raises `ValueError` naming the op, the argument and the shapes involved, before
+any NumPy call could fail with a less helpful message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+Shape = tuple[int, ...]
+
+
+def broadcast_shape(op: str, a: Shape, b: Shape) -> Shape:
+    """The shape NumPy broadcasting gives `a` and `b`, or a ValueError naming `op`."""
+    result = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        n = a[-i] if i <= len(a) else 1
+        m = b[-i] if i <= len(b) else 1
+        if n != m and n != 1 and m != 1:
+            raise ValueError(f"{op}: shapes {a} and {b} cannot be broadcast together")
+        result.append(m if n == 1 else n)
+    return tuple(reversed(result))
+
+
+def normalize_dim(op: str, dim: int, ndim: int) -> int:
+    """A dim index in [0, ndim), accepting negative dims as Python does."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise ValueError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims")
+    return int(dim) % max(ndim, 1)
+
+
+def normalize_dims(op: str, dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """Dims as a sorted tuple of non-negative ints; None means all dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    normalized = sorted(normalize_dim(op, d, ndim) for d in dims)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{op}: repeated dim in {tuple(dims)}")
+    return tuple(d for d in normalized if d < ndim)
+
+
+def normalize_shape(op: str, shape: Sequence[int], old: Shape) -> Shape:
+    """A reshape target with a single -1 resolved against the old shape's element count."""
+    shape = tuple(int(n) for n in shape)
+    size = int(np.prod(old))
+    unknown = [i for i, n in enumerate(shape) if n == -1]
+    if len(unknown) > 1 or any(n < -1 for n in shape):
+        raise ValueError(f"{op}: invalid target shape {shape} for input {old}")
+    known = int(np.prod([n for n in shape if n != -1]))
+    if unknown:
+        if known == 0 or size % known:
+            raise ValueError(f"{op}: cannot reshape {old} ({size} elements) to {shape}")
+        shape = shape[: unknown[0]] + (size // known,) + shape[unknown[0] + 1 :]
+    elif known != size:
+        raise ValueError(f"{op}: cannot reshape {old} ({size} elements) to {shape}")
+    return shape
+
+
+def normalize_permutation(op: str, dims: Sequence[int], ndim: int) -> tuple[int, ...]:
+    """A permutation of range(ndim), accepting negative dims."""
+    order = tuple(normalize_dim(op, d, ndim) for d in dims)
+    if sorted(order) != list(range(ndim)):
+        raise ValueError(f"{op}: dims {tuple(dims)} are not a permutation of {ndim} dims")
+    return order
+
+
+def expand_shape(op: str, shape: Shape, target: Sequence[int]) -> Shape:
+    """The broadcast target of `expand`, where -1 keeps the existing size."""
+    target = tuple(int(n) for n in target)
+    if len(target) < len(shape):
+        raise ValueError(f"{op}: cannot expand {shape} to fewer dims {target}")
+    lead = len(target) - len(shape)
+    resolved = list(target)
+    for i, n in enumerate(shape):
+        want = target[lead + i]
+        if want == -1:
+            resolved[lead + i] = n
+        elif n != want and n != 1:
+            raise ValueError(f"{op}: cannot expand {shape} to {target}")
+    if any(n < 0 for n in resolved):
+        raise ValueError(f"{op}: invalid target shape {target} for {shape}")
+    return tuple(resolved)
+
+
+def torch_pad_to_numpy(op: str, pad: Sequence[int], shape: Shape) -> tuple[tuple[int, int], ...]:
+    """Turn PyTorch's (last_before, last_after, prev_before, ...) list into NumPy pad pairs."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > len(shape):
+        raise ValueError(
+            f"{op}: pad {pad} must hold an even number of values, at most 2 per dim of {shape}"
+        )
+    if any(p < 0 for p in pad):
+        raise ValueError(f"{op}: negative padding {pad} for input {shape}")
+    pairs = [(0, 0)] * len(shape)
+    for k in range(len(pad) // 2):
+        pairs[len(shape) - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    return tuple(pairs)
+
+
+def matmul_shape(a: Shape, b: Shape) -> Shape:
+    """The result shape of `a @ b` under NumPy's rules, or a ValueError with both shapes."""
+    if not a or not b:
+        raise ValueError(f"matmul: both operands need at least 1 dim, got {a} and {b}")
+    inner_a = a[-1]
+    inner_b = b[0] if len(b) == 1 else b[-2]
+    if inner_a != inner_b:
+        raise ValueError(
+            f"matmul: inner dimensions differ ({inner_a} vs {inner_b}) for shapes {a} and {b}"
+        )
+    batch = broadcast_shape("matmul", a[:-2], b[:-2])
+    rows = (a[-2],) if len(a) > 1 else ()
+    cols = (b[-1],) if len(b) > 1 else ()
+    return batch + rows + cols
+
+
+def normalize_index(index: Any) -> Any:
+    """An index NumPy and `np.add.at` both understand: arrays for lists and masks."""
+    from tinygrad_cnn.tensor import Tensor
+
+    parts = index if isinstance(index, tuple) else (index,)
+    normalized: list[Any] = []
+    for part in parts:
+        if isinstance(part, Tensor):
+            part = part.data
+        if isinstance(part, (list, np.ndarray)):
+            part = np.asarray(part)
+            if part.dtype == bool:
+                normalized.extend(part.nonzero())
+                continue
+            if part.dtype.kind not in "iu":
+                raise TypeError(f"getitem: index arrays must be integers or bools, got {part.dtype}")
+        normalized.append(part)
+    return tuple(normalized) if isinstance(index, tuple) or len(normalized) > 1 else normalized[0]
