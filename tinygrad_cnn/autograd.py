@@ -209,10 +209,19 @@ def _check_finite(array: np.ndarray, ctx: Context, what: str) -> None:
         raise FloatingPointError(f"detect_anomaly: {ctx.name}{where} produced NaN or Inf in its {what}")
 
 
+def scope_path(scope: tuple[Any, ...]) -> str:
+    """The dotted name of the innermost module of `scope` under the outermost (`features.0`)."""
+    names = []
+    for parent, child in zip(scope, scope[1:]):
+        children = getattr(parent, "_modules", {})
+        names.append(next((k for k, m in children.items() if m is child), type(child).__name__))
+    return ".".join(names)
+
+
 def _scope_label(scope: tuple[Any, ...]) -> str:
-    module = scope[-1]
-    name = getattr(module, "_tg_name", None)
-    return f"{name} ({type(module).__name__})" if name else type(module).__name__
+    path = scope_path(scope)
+    kind = type(scope[-1]).__name__
+    return f"{path} ({kind})" if path else kind
 
 
 def _topological_order(roots: Sequence[Context]) -> list[Context]:
