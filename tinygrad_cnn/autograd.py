@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ class _GradMode(contextlib.ContextDecorator):
         _grad_enabled = self._previous
 
 
-class no_grad(_GradMode):
+class no_grad(_GradMode):  # noqa: N801 (PyTorch's name)
     """Run without recording ops: results do not require grad.
 
     Example:
@@ -52,7 +53,7 @@ class no_grad(_GradMode):
     mode = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_GradMode):  # noqa: N801 (PyTorch's name)
     """Record ops again inside a `no_grad` region."""
 
     mode = True
@@ -123,11 +124,7 @@ class Context:
         """The saved values as Tensors (inputs and output keep their place in the graph)."""
         from tinygrad_cnn.tensor import Tensor
 
-        if self._saved is None:
-            raise RuntimeError(
-                f"backward: the saved values of {self.name} were freed by an earlier backward; "
-                "pass retain_graph=True to the first backward to run backward twice"
-            )
+        self.check_not_released()
         saved = []
         for value in self._saved:
             if value is _OUTPUT:
@@ -137,6 +134,14 @@ class Context:
             else:
                 saved.append(Tensor(value) if isinstance(value, np.ndarray) else value)
         return tuple(saved)
+
+    def check_not_released(self) -> None:
+        """Raise if an earlier backward already freed this node."""
+        if self.released:
+            raise RuntimeError(
+                f"backward: the saved values of {self.name} were freed by an earlier backward; "
+                "pass retain_graph=True to the first backward to run backward twice"
+            )
 
     def release(self) -> None:
         """Free what was saved; a later backward through this node raises."""
@@ -184,12 +189,14 @@ class Function:
         from tinygrad_cnn.tensor import Tensor
 
         ctx = Context(cls, inputs, attrs)
-        out = cls.forward(ctx, *(t.data for t in inputs), **attrs)
+        raw = cls.forward(ctx, *(t.data for t in inputs), **attrs)
+        # ufuncs return NumPy scalars for 0-d inputs; a Tensor always holds an ndarray.
+        out = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
         if _anomaly_enabled:
             _check_finite(out, ctx, "forward result")
         if not (_grad_enabled and any(ctx.needs_input_grad)):
             return Tensor._from_op(out, None)
-        ctx._saved = tuple(_mark_saved(value, inputs, out) for value in ctx._saved)
+        ctx._saved = tuple(_mark_saved(value, inputs, raw) for value in ctx._saved)
         ctx._output = out
         return Tensor._from_op(out, ctx)
 
@@ -206,13 +213,15 @@ def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:
 def _check_finite(array: np.ndarray, ctx: Context, what: str) -> None:
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         where = f" in module {_scope_label(ctx.scope)}" if ctx.scope else ""
-        raise FloatingPointError(f"detect_anomaly: {ctx.name}{where} produced NaN or Inf in its {what}")
+        raise FloatingPointError(
+            f"detect_anomaly: {ctx.name}{where} produced NaN or Inf in its {what}"
+        )
 
 
 def scope_path(scope: tuple[Any, ...]) -> str:
     """The dotted name of the innermost module of `scope` under the outermost (`features.0`)."""
     names = []
-    for parent, child in zip(scope, scope[1:]):
+    for parent, child in itertools.pairwise(scope):
         children = getattr(parent, "_modules", {})
         names.append(next((k for k, m in children.items() if m is child), type(child).__name__))
     return ".".join(names)
@@ -287,8 +296,7 @@ def run_backward(
                 captured_nodes[id(node)] = grad
             if grad is None:
                 continue
-            if node.released:
-                node.saved_tensors  # raises the retain_graph error
+            node.check_not_released()
             input_grads = _as_tuple(node.op.backward(node, grad))
             _check_input_grads(node, input_grads)
             if not retain_graph:

@@ -62,10 +62,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     first = tensors[0].shape
     dim = shapes.normalize_dim("cat", dim, len(first))
     for t in tensors:
-        if t.ndim != len(first) or t.shape[:dim] + t.shape[dim + 1 :] != first[:dim] + first[dim + 1 :]:
-            raise ValueError(
-                f"cat: shapes {[u.shape for u in tensors]} differ outside dim {dim}"
-            )
+        rest = t.shape[:dim] + t.shape[dim + 1 :]
+        if t.ndim != len(first) or rest != first[:dim] + first[dim + 1 :]:
+            raise ValueError(f"cat: shapes {[u.shape for u in tensors]} differ outside dim {dim}")
     return Concatenate.apply(*tensors, dim=dim)
 
 

@@ -57,7 +57,7 @@ def normalize_shape(op: str, shape: Sequence[int], old: Shape) -> Shape:
     if unknown:
         if known == 0 or size % known:
             raise ValueError(f"{op}: cannot reshape {old} ({size} elements) to {shape}")
-        shape = shape[: unknown[0]] + (size // known,) + shape[unknown[0] + 1 :]
+        shape = (*shape[: unknown[0]], size // known, *shape[unknown[0] + 1 :])
     elif known != size:
         raise ValueError(f"{op}: cannot reshape {old} ({size} elements) to {shape}")
     return shape
@@ -135,6 +135,6 @@ def normalize_index(index: Any) -> Any:
                 normalized.extend(part.nonzero())
                 continue
             if part.dtype.kind not in "iu":
-                raise TypeError(f"getitem: index arrays must be integers or bools, got {part.dtype}")
+                raise TypeError(f"getitem: index arrays must hold ints or bools, not {part.dtype}")
         normalized.append(part)
     return tuple(normalized) if isinstance(index, tuple) or len(normalized) > 1 else normalized[0]

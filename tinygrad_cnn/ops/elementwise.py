@@ -228,9 +228,9 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = 0.5 * (1 + np.tanh(0.5 * x))
+        y = np.asarray(0.5 * (1 + np.tanh(0.5 * x)), dtype=x.dtype)
         ctx.save_for_backward(y)
-        return y.astype(x.dtype, copy=False)
+        return y
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:

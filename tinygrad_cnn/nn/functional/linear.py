@@ -13,7 +13,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             have `out_features` elements.
     """
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got {weight.shape}")
+        raise ValueError(
+            f"linear: weight must be 2-D (out_features, in_features), got {weight.shape}"
+        )
     if input.ndim < 1 or input.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear: input has {input.shape[-1] if input.ndim else 0} features but weight "

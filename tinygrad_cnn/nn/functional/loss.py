@@ -59,7 +59,9 @@ def nll_loss(
     classes = input.shape[1]
     counted = labels != ignore_index
     if ((labels[counted] < 0) | (labels[counted] >= classes)).any():
-        raise ValueError(f"nll_loss: target values must be in [0, {classes}), got {labels.min()}..{labels.max()}")
+        raise ValueError(
+            f"nll_loss: target values must be in [0, {classes}), got {labels.min()}..{labels.max()}"
+        )
     safe = np.where(counted, labels, 0)
     logp = input.permute(0, *range(2, input.ndim), 1)  # (N, ..., C)
     picked = logp[(*np.indices(safe.shape), safe)]
