@@ -1,0 +1,153 @@
+"""Reading and writing IDX files (the MNIST format), raw or gzip-compressed, with strict checks."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import os
+import tempfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+# IDX type code -> big-endian element dtype, as in the format's description (yann.lecun.com).
+_CODE_TO_DTYPE: dict[int, np.dtype] = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+_DTYPE_TO_CODE: dict[np.dtype, int] = {dt.newbyteorder("="): c for c, dt in _CODE_TO_DTYPE.items()}
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAX_DIM = 2**32 - 1  # each dimension is stored as an unsigned 32-bit integer
+
+
+def _is_gzip(path: Path, head: bytes) -> bool:
+    return path.suffix == ".gz" or head.startswith(_GZIP_MAGIC)
+
+
+def _decompress(path: Path, raw: bytes) -> bytes:
+    """The decompressed bytes, or a ValueError naming the file; gzip's own errors never escape."""
+    if not raw.startswith(_GZIP_MAGIC):
+        raise ValueError(f"{path}: corrupt gzip stream: the file does not start with 1f 8b")
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
+        raise ValueError(f"{path}: corrupt gzip stream: {err}") from None
+
+
+def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read an IDX file into a NumPy array in native byte order.
+
+    The file is decompressed when its name ends in `.gz` or it starts with the gzip magic
+    bytes. The header must be two zero bytes, a type code (0x08 uint8, 0x09 int8, 0x0B int16,
+    0x0C int32, 0x0D float32, 0x0E float64) and the number of dimensions, followed by one
+    big-endian uint32 per dimension; the payload must hold exactly the product of the
+    dimensions in elements.
+
+    Args:
+        path: the file to read.
+
+    Returns:
+        A new, writable array with the file's shape and dtype.
+
+    Raises:
+        FileNotFoundError: when the file does not exist.
+        ValueError: when the gzip stream is corrupt, the magic number or type code is wrong,
+            the header or payload is truncated, or bytes follow the payload. The message
+            names the file and what is wrong.
+
+    Example:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> path = os.path.join(tempfile.mkdtemp(), "x-idx2-ubyte.gz")
+        >>> write_idx(path, np.arange(6, dtype=np.uint8).reshape(2, 3))
+        >>> read_idx(path).tolist()
+        [[0, 1, 2], [3, 4, 5]]
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    data = _decompress(path, raw) if _is_gzip(path, raw[:2]) else raw
+    if len(data) < 4:
+        raise ValueError(f"{path}: truncated IDX header: {len(data)} bytes, expected at least 4")
+    if data[0] != 0 or data[1] != 0:
+        raise ValueError(
+            f"{path}: bad IDX magic number 0x{data[:4].hex()}: expected two zero bytes, a type "
+            "code and the number of dimensions (e.g. 0x00000803 for MNIST images)"
+        )
+    code, ndim = data[2], data[3]
+    if code not in _CODE_TO_DTYPE:
+        known = ", ".join(f"0x{c:02X}" for c in _CODE_TO_DTYPE)
+        raise ValueError(f"{path}: unknown IDX type code 0x{code:02X}; expected one of {known}")
+    header_len = 4 + 4 * ndim
+    if len(data) < header_len:
+        raise ValueError(
+            f"{path}: truncated IDX header: {ndim} dimensions need {header_len} bytes, "
+            f"found {len(data)}"
+        )
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    dtype = _CODE_TO_DTYPE[code]
+    expected = math.prod(shape) * dtype.itemsize
+    found = len(data) - header_len
+    what = f"data for a {dtype.newbyteorder('=').name} array of shape {shape}"
+    if found < expected:
+        raise ValueError(f"{path}: expected {expected} bytes of {what}, found {found}")
+    if found > expected:
+        raise ValueError(
+            f"{path}: {found - expected} trailing bytes after the {expected} bytes of {what}"
+        )
+    array = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=header_len)
+    return array.reshape(shape).astype(dtype.newbyteorder("="))  # astype copies: writable
+
+
+def _encode(array: np.ndarray) -> bytes:
+    """Header and big-endian payload of `array` as an IDX file."""
+    native = array.dtype.newbyteorder("=")
+    code = _DTYPE_TO_CODE.get(native)
+    if code is None:
+        names = ", ".join(dt.name for dt in _DTYPE_TO_CODE)
+        raise TypeError(f"write_idx: IDX cannot store dtype {array.dtype}; supported: {names}")
+    if array.ndim > 255:
+        raise ValueError(f"write_idx: IDX stores at most 255 dimensions, got {array.ndim}")
+    if any(d > _MAX_DIM for d in array.shape):
+        raise ValueError(f"write_idx: IDX dimensions must be < 2**32, got shape {array.shape}")
+    header = bytes([0, 0, code, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    return header + np.ascontiguousarray(array, dtype=native.newbyteorder(">")).tobytes()
+
+
+def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
+    """Write an array as an IDX file, gzip-compressed when the name ends in `.gz`.
+
+    The file is written atomically: the bytes go to a temporary file in the same directory,
+    which replaces `path` only once it is complete, so readers never see half a file.
+
+    Args:
+        path: the file to write; its directory must exist.
+        array: an array of dtype uint8, int8, int16, int32, float32 or float64, with at most
+            255 dimensions, each below 2**32.
+
+    Raises:
+        TypeError: when the dtype has no IDX type code.
+        ValueError: when the array has too many dimensions or one too large.
+        OSError: when the file cannot be written (nothing is left behind).
+    """
+    path = Path(path)
+    payload = _encode(np.asarray(array))
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if path.suffix == ".gz":
+                # mtime=0 and the final name in the header: the same array gives the same bytes
+                with gzip.GzipFile(filename=path.name, mode="wb", fileobj=f, mtime=0) as gz:
+                    gz.write(payload)
+            else:
+                f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise

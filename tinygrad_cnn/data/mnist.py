@@ -1,0 +1,259 @@
+"""MNIST-format data sets: the embedded 5,000-digit subset, a directory of IDX files, download."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import tempfile
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from tinygrad_cnn.data.idx import read_idx
+
+# The four files of an MNIST-format data set, in the order load_mnist returns them.
+FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+# Tried in order; each is a base URL under which the four `.gz` files live.
+MIRRORS = [
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "https://yann.lecun.com/exdb/mnist/",
+]
+
+# SHA-256 of the official MNIST archives, identical on every mirror above.
+SHA256 = {
+    "train-images-idx3-ubyte.gz": (
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"
+    ),
+    "train-labels-idx1-ubyte.gz": (
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"
+    ),
+    "t10k-images-idx3-ubyte.gz": (
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"
+    ),
+    "t10k-labels-idx1-ubyte.gz": (
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"
+    ),
+}
+
+EMBEDDED_DIR = Path(__file__).resolve().parent / "mnist-5k"
+_CHUNK = 1 << 20
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+def default_cache_dir() -> Path:
+    """Where `download_mnist` puts MNIST when no directory is given.
+
+    Returns:
+        `$TINYGRAD_CNN_CACHE/mnist` when that variable is set, else
+        `$XDG_CACHE_HOME/tinygrad_cnn/mnist`, else `~/.cache/tinygrad_cnn/mnist`.
+    """
+    root = os.environ.get("TINYGRAD_CNN_CACHE")
+    if root:
+        return Path(root).expanduser() / "mnist"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "tinygrad_cnn" / "mnist"
+
+
+def _find(root: Path, name: str) -> Path | None:
+    for candidate in (root / f"{name}.gz", root / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _check_pair(images: np.ndarray, labels: np.ndarray, image_path: Path, label_path: Path):
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise ValueError(
+            f"{image_path}: expected uint8 images of shape (N, H, W), "
+            f"got {images.dtype} array of shape {images.shape}"
+        )
+    if labels.ndim != 1 or labels.dtype.kind not in "iu":
+        raise ValueError(
+            f"{label_path}: expected integer labels of shape (N,), "
+            f"got {labels.dtype} array of shape {labels.shape}"
+        )
+    if len(images) != len(labels):
+        raise ValueError(
+            f"{label_path}: {len(labels)} labels for the {len(images)} images in {image_path}"
+        )
+
+
+def _to_split(images: np.ndarray, labels: np.ndarray) -> Split:
+    n, h, w = images.shape
+    x = images.reshape(n, 1, h, w).astype(np.float32)
+    x /= 255.0  # in place: no second float32 copy of the whole set
+    return x, labels.astype(np.int64)
+
+
+def _load_dir(root: Path) -> tuple[Split, Split]:
+    if not root.is_dir():
+        raise FileNotFoundError(f"load_mnist: directory {root} does not exist")
+    paths = [_find(root, name) for name in FILES]
+    missing = [name for name, p in zip(FILES, paths, strict=True) if p is None]
+    if missing:
+        wanted = ", ".join(f"{name}[.gz]" for name in missing)
+        raise FileNotFoundError(
+            f"load_mnist: {root} has no {wanted}; an MNIST-format directory holds "
+            f"{', '.join(FILES)}, each optionally gzip-compressed (.gz)"
+        )
+    arrays = [read_idx(p) for p in paths]
+    _check_pair(arrays[0], arrays[1], paths[0], paths[1])
+    _check_pair(arrays[2], arrays[3], paths[2], paths[3])
+    if arrays[0].shape[1:] != arrays[2].shape[1:]:
+        raise ValueError(
+            f"load_mnist: train images are {arrays[0].shape[1:]} but test images are "
+            f"{arrays[2].shape[1:]}; {paths[0]}, {paths[2]}"
+        )
+    return _to_split(arrays[0], arrays[1]), _to_split(arrays[2], arrays[3])
+
+
+def load_mnist(
+    root: str | os.PathLike[str] | None = None, *, download: bool = False
+) -> tuple[Split, Split]:
+    """Load an MNIST-format data set as float images in [0, 1] and int64 labels.
+
+    With no arguments this reads the 5,000-digit MNIST subset shipped inside the package
+    (4,000 train / 1,000 test, 400 and 100 per class), so it works offline. With `root`, it
+    reads the four standard IDX files from that directory, each with or without `.gz`, so
+    MNIST, Fashion-MNIST and KMNIST all load the same way.
+
+    Args:
+        root: a directory holding `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
+            `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte` (each optionally `.gz`);
+            None for the embedded subset, or with `download=True` for the cache folder.
+        download: first fetch the full official MNIST into `root` (default
+            `default_cache_dir()`) with `download_mnist`, skipping files already there.
+
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`: float32 images `(N, 1, H, W)` in [0, 1]
+        (H = W = 28 for MNIST) and int64 labels `(N,)`.
+
+    Raises:
+        FileNotFoundError: when the directory or one of the four files is missing; the
+            message names the directory and the files looked for.
+        ValueError: when a file is corrupt, images are not uint8 `(N, H, W)`, labels are not
+            `(N,)` integers, or the counts of images and labels differ.
+        OSError: when `download=True` and a file cannot be fetched from any mirror.
+
+    Example:
+        >>> (x_train, y_train), (x_test, y_test) = load_mnist()
+        >>> x_train.shape, y_train.dtype, x_test.shape
+        ((4000, 1, 28, 28), dtype('int64'), (1000, 1, 28, 28))
+    """
+    if download:
+        root = download_mnist(root)
+    return _load_dir(EMBEDDED_DIR if root is None else Path(root))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fetch(url: str, target: Path, sha256: str, timeout: float, progress: bool) -> None:
+    """Stream `url` into a temporary file beside `target`; replace `target` if the hash matches."""
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as f, urllib.request.urlopen(url, timeout=timeout) as response:
+            size = response.headers.get("Content-Length")
+            with tqdm(
+                total=int(size) if size and size.isdigit() else None,
+                unit="B",
+                unit_scale=True,
+                desc=target.name,
+                disable=not progress,
+                leave=False,
+            ) as bar:
+                for chunk in iter(lambda: response.read(_CHUNK), b""):
+                    f.write(chunk)
+                    digest.update(chunk)
+                    bar.update(len(chunk))
+            f.flush()
+            os.fsync(f.fileno())
+        if digest.hexdigest() != sha256:
+            raise ValueError(f"SHA-256 mismatch: got {digest.hexdigest()}, expected {sha256}")
+        os.replace(tmp_name, target)
+    finally:
+        Path(tmp_name).unlink(missing_ok=True)  # a no-op once replaced
+
+
+def download_mnist(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    mirrors: Sequence[str] | None = None,
+    checksums: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+    progress: bool = True,
+) -> Path:
+    """Fetch the four MNIST `.gz` files into `root`, verified by SHA-256.
+
+    A file already present with the right hash is not fetched again. Each missing file is
+    streamed from the first mirror that serves it with the expected hash, into a temporary
+    file in `root` that replaces the final name only after the hash matches: an interrupted
+    or corrupt download never leaves a partial file behind.
+
+    Passing other `mirrors` and `checksums` downloads any data set published under the same
+    four file names (e.g. Fashion-MNIST).
+
+    Args:
+        root: the target directory, created if needed; default `default_cache_dir()`.
+        mirrors: base URLs tried in order, each followed by the file name; default `MIRRORS`.
+        checksums: the expected SHA-256 (hex) of each of the four `.gz` files, keyed by file
+            name; default `SHA256`, the hashes of the official MNIST files.
+        timeout: seconds to wait for a mirror to answer before trying the next.
+        progress: show a progress bar per file.
+
+    Returns:
+        The directory holding the four verified files.
+
+    Raises:
+        ValueError: when `mirrors` is empty or `checksums` lacks one of the four files.
+        OSError: when a file cannot be fetched with the right hash from any mirror; the
+            message names the file and lists each mirror's failure.
+    """
+    root = default_cache_dir() if root is None else Path(root)
+    mirrors = MIRRORS if mirrors is None else list(mirrors)
+    checksums = SHA256 if checksums is None else checksums
+    names = [f"{name}.gz" for name in FILES]
+    if not mirrors:
+        raise ValueError("download_mnist: mirrors must list at least one base URL, got none")
+    missing = [name for name in names if name not in checksums]
+    if missing:
+        raise ValueError(f"download_mnist: checksums has no SHA-256 for {', '.join(missing)}")
+    root.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        target, expected = root / name, checksums[name].lower()
+        if target.is_file() and _sha256(target) == expected:
+            continue
+        failures = []
+        for mirror in mirrors:
+            url = mirror.rstrip("/") + "/" + name
+            try:
+                _fetch(url, target, expected, timeout, progress)
+                break
+            # URLError, HTTPError and timeouts are OSErrors; a short read is an HTTPException
+            except (OSError, ValueError, http.client.HTTPException) as err:
+                failures.append(f"  {url}: {err}")
+        else:
+            raise OSError(
+                f"download_mnist: could not fetch {name} into {root} from any mirror:\n"
+                + "\n".join(failures)
+            )
+    return root
