@@ -16,6 +16,8 @@ _grad_enabled = True
 _anomaly_enabled = False
 # The dotted path of the module whose forward is running: a tuple of modules, innermost last.
 _module_scope: tuple[Any, ...] = ()
+# The node whose VJP is running, so anomaly errors can say which backward produced them.
+_running_backward: Context | None = None
 
 
 def is_grad_enabled() -> bool:
@@ -213,6 +215,8 @@ def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:
 def _check_finite(array: np.ndarray, ctx: Context, what: str) -> None:
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         where = f" in module {_scope_label(ctx.scope)}" if ctx.scope else ""
+        if _running_backward is not None:
+            where += f" (in the backward of {_running_backward.name})"
         raise FloatingPointError(
             f"detect_anomaly: {ctx.name}{where} produced NaN or Inf in its {what}"
         )
@@ -275,7 +279,7 @@ def run_backward(
     With `capture` None, leaf gradients accumulate into `.grad`; otherwise the gradients of the
     captured tensors are returned and `.grad` is left alone.
     """
-    global _grad_enabled
+    global _grad_enabled, _running_backward
     node_grads: dict[int, Tensor] = {}
     leaf_grads: dict[int, Tensor] = {}
     leaves: dict[int, Tensor] = {}
@@ -297,7 +301,9 @@ def run_backward(
             if grad is None:
                 continue
             node.check_not_released()
+            _running_backward = node
             input_grads = _as_tuple(node.op.backward(node, grad))
+            _running_backward = None
             _check_input_grads(node, input_grads)
             if not retain_graph:
                 node.release()
@@ -311,6 +317,7 @@ def run_backward(
                     leaves[id(t)] = t
     finally:
         _grad_enabled = previous_mode
+        _running_backward = None
     if capture is not None:
         return [
             captured_nodes.get(id(t.grad_fn)) if t.grad_fn is not None else leaf_grads.get(id(t))
