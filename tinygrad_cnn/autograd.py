@@ -106,7 +106,7 @@ class Context:
         self.op = op
         self.inputs = inputs
         self.attrs = attrs
-        self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+        self.needs_input_grad = tuple([t._requires_grad for t in inputs])
         self.scope = _module_scope
         self._saved: tuple[Any, ...] | None = ()
         self._output: np.ndarray | None = None
@@ -191,12 +191,12 @@ class Function:
         from tinygrad_cnn.tensor import Tensor
 
         ctx = Context(cls, inputs, attrs)
-        raw = cls.forward(ctx, *(t.data for t in inputs), **attrs)
+        raw = cls.forward(ctx, *[t.data for t in inputs], **attrs)
         # ufuncs return NumPy scalars for 0-d inputs; a Tensor always holds an ndarray.
         out = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
         if _anomaly_enabled:
             _check_finite(out, ctx, "forward result")
-        if not (_grad_enabled and any(ctx.needs_input_grad)):
+        if not (_grad_enabled and True in ctx.needs_input_grad):
             return Tensor._from_op(out, None)
         ctx._saved = tuple(_mark_saved(value, inputs, raw) for value in ctx._saved)
         ctx._output = out

@@ -204,7 +204,8 @@ class Tensor:
     def _binary(self, op: type[autograd.Function], other: Any, reverse: bool = False) -> Tensor:
         other = self._operand(other)
         a, b = (other, self) if reverse else (self, other)
-        shapes.broadcast_shape(op.op_name(), a.shape, b.shape)
+        if a.data.shape != b.data.shape:
+            shapes.broadcast_shape(op.op_name(), a.shape, b.shape)
         return op.apply(a, b)
 
     def __add__(self, other: Any) -> Tensor:
