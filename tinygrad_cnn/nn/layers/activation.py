@@ -1,0 +1,82 @@
+"""Activation layers: ReLU, Sigmoid, Tanh, Softmax and LogSoftmax, each calling F."""
+
+from __future__ import annotations
+
+from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.nn.layers.base import ShapePreserving
+from tinygrad_cnn.tensor import Tensor
+
+
+class ReLU(ShapePreserving):
+    """max(x, 0) elementwise.
+
+    Args:
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """max(x, 0)."""
+        return F.relu(input)
+
+
+class Sigmoid(ShapePreserving):
+    """1 / (1 + exp(-x)) elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The logistic function of x."""
+        return F.sigmoid(input)
+
+
+class Tanh(ShapePreserving):
+    """tanh(x) elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The hyperbolic tangent of x."""
+        return F.tanh(input)
+
+
+def _implicit_dim(ndim: int) -> int:
+    # PyTorch's legacy choice when no dim is given: the class dim of (N, C) and (N, C, H, W).
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class Softmax(ShapePreserving):
+    """exp(x) / sum(exp(x)) along `dim`, so each slice along it sums to 1.
+
+    Args:
+        dim: the dim to normalise; None picks PyTorch's legacy default (1 for 2-D and 4-D).
+    """
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The softmax along `dim`."""
+        return F.softmax(input, _implicit_dim(input.ndim) if self.dim is None else self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(ShapePreserving):
+    """log(softmax(x)) along `dim`, computed stably.
+
+    Args:
+        dim: the dim to normalise; None picks PyTorch's legacy default (1 for 2-D and 4-D).
+    """
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The log-softmax along `dim`."""
+        return F.log_softmax(input, _implicit_dim(input.ndim) if self.dim is None else self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

@@ -1,0 +1,36 @@
+"""Dropout: zero activations at random while training (inverted dropout), identity in eval."""
+
+from __future__ import annotations
+
+from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.nn.layers.base import ShapePreserving
+from tinygrad_cnn.tensor import Tensor
+
+
+class Dropout(ShapePreserving):
+    """In training, zero each element with probability `p` and scale the rest by 1/(1 - p).
+
+    In eval mode (`model.eval()`) it returns its input unchanged. The mask comes from the
+    library's seeded generator (`tinygrad_cnn.manual_seed`).
+
+    Args:
+        p: the probability of zeroing an element, in [0, 1].
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+
+    Raises:
+        ValueError: when `p` is outside [0, 1].
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: probability p must be in [0, 1], got {p!r}")
+        self.p = float(p)
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The input with dropout applied when training."""
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"

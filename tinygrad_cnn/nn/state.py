@@ -1,0 +1,59 @@
+"""A module's state as named arrays: collecting it and loading it back, key by key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from tinygrad_cnn.nn.module import Module
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` could not match, as in PyTorch."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def collect(root: Module) -> dict[str, np.ndarray]:
+    """Parameters then persistent buffers of each module, depth first, by dotted name."""
+    state: dict[str, np.ndarray] = {}
+    for prefix, module in root.named_modules():
+        dot = f"{prefix}." if prefix else ""
+        for name, param in module._parameters.items():
+            if param is not None:
+                state[dot + name] = param.data
+        for name, buffer in module._buffers.items():
+            if buffer is not None and name not in module._non_persistent:
+                state[dot + name] = buffer.data
+    return state
+
+
+def load(root: Module, state_dict: Mapping[str, Any], strict: bool) -> IncompatibleKeys:
+    """Copy `state_dict` into `root`'s arrays in place, after checking every key."""
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
+    own = collect(root)
+    missing = [k for k in own if k not in state_dict]
+    unexpected = [k for k in state_dict if k not in own]
+    values = {k: np.asarray(getattr(v, "data", v)) for k, v in state_dict.items() if k in own}
+    misshaped = [
+        f"{k} (expected {own[k].shape}, got {v.shape})"
+        for k, v in values.items()
+        if v.shape != own[k].shape
+    ]
+    problems = []
+    if strict and missing:
+        problems.append("missing keys: " + ", ".join(missing))
+    if strict and unexpected:
+        problems.append("unexpected keys: " + ", ".join(unexpected))
+    if misshaped:
+        problems.append("mis-shaped keys: " + ", ".join(misshaped))
+    if problems:
+        raise ValueError(f"load_state_dict for {type(root).__name__}: " + "; ".join(problems))
+    for key, value in values.items():
+        np.copyto(own[key], value, casting="unsafe")  # in place: optimisers keep their references
+    return IncompatibleKeys(missing, unexpected)
