@@ -1,0 +1,189 @@
+"""Classifier: fit a model with an optimiser, then predict and score, with a per-epoch history."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+import tinygrad_cnn.nn.functional as F
+from tinygrad_cnn import random
+from tinygrad_cnn.autograd import no_grad
+from tinygrad_cnn.data.loader import DataLoader
+from tinygrad_cnn.tensor import Tensor
+
+LossFn = Callable[[Tensor, Any], Tensor]
+_LOSSES: dict[str, LossFn] = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss}
+
+
+@dataclass
+class History:
+    """Per-epoch training record; `history["loss"]` works as well as `history.loss`."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> list[float]:
+        return getattr(self, key)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """The record as a plain dict of lists."""
+        return {name: list(getattr(self, name)) for name in self.__dataclass_fields__}
+
+
+def _array(data: Any) -> np.ndarray:
+    return np.asarray(data.data if isinstance(data, Tensor) else data)
+
+
+def _labels(y: np.ndarray) -> np.ndarray:
+    """Class indices from integer labels or one-hot / probability rows."""
+    return y.argmax(axis=1) if y.ndim == 2 else y
+
+
+class Classifier:
+    """Train a classification model with a separate optimiser, Keras-style.
+
+    Args:
+        model: a Module mapping a batch of inputs to logits (N, classes).
+        optimizer: an optimiser over the model's parameters.
+        loss: "cross_entropy", "mse", or a function (logits, targets) -> scalar Tensor.
+        epochs: passes over the training data in `fit`.
+        batch_size: samples per optimiser step.
+        seed: seeds shuffling and dropout, so the same seed gives the same run bit for bit.
+        verbose: show a progress bar per epoch with the running loss.
+
+    Example:
+        >>> from tinygrad_cnn import models, optim
+        >>> from tinygrad_cnn.train import Classifier
+        >>> net = models.lenet5()
+        >>> clf = Classifier(net, optim.Adam(net.parameters(), lr=1e-3), epochs=1, verbose=False)
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        optimizer: Any,
+        loss: str | LossFn = "cross_entropy",
+        epochs: int = 10,
+        batch_size: int = 64,
+        seed: int | None = None,
+        verbose: bool = True,
+    ):
+        if isinstance(loss, str) and loss not in _LOSSES:
+            raise ValueError(f"Classifier: loss must be one of {sorted(_LOSSES)} or a function, "
+                             f"got {loss!r}")
+        if not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"Classifier: epochs must be a positive int, got {epochs!r}")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"Classifier: batch_size must be a positive int, got {batch_size!r}")
+        self.model = model
+        self.optimizer = optimizer
+        self.loss_fn: LossFn = _LOSSES[loss] if isinstance(loss, str) else loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.seed = seed
+        self.verbose = verbose
+        self.history = History()
+
+    def fit(
+        self, X: Any, y: Any, validation_data: tuple[Any, Any] | None = None
+    ) -> History:
+        """Train for `epochs` epochs and return the history (also kept as `self.history`).
+
+        Args:
+            X: inputs (N, ...), an array or Tensor.
+            y: integer labels (N,) or one-hot / probability rows (N, classes).
+            validation_data: `(X_val, y_val)` scored after every epoch.
+
+        Returns:
+            The per-epoch loss, accuracy, val_loss, val_accuracy and seconds.
+
+        Raises:
+            ValueError: when X and y have different lengths.
+            FloatingPointError: when the loss becomes NaN or infinite, naming epoch and batch.
+        """
+        X, y = _array(X), _array(y)
+        if len(X) != len(y):
+            raise ValueError(f"Classifier.fit: X has {len(X)} samples but y has {len(y)}; "
+                             f"X {X.shape}, y {y.shape}")
+        if self.seed is not None:
+            random.manual_seed(self.seed)
+        loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed)
+        for epoch in range(1, self.epochs + 1):
+            start = time.perf_counter()
+            loss, accuracy = self._train_epoch(loader, epoch)
+            self.history.loss.append(loss)
+            self.history.accuracy.append(accuracy)
+            if validation_data is not None:
+                val_loss, val_accuracy = self.evaluate(*validation_data)
+                self.history.val_loss.append(val_loss)
+                self.history.val_accuracy.append(val_accuracy)
+            self.history.seconds.append(time.perf_counter() - start)
+        return self.history
+
+    def _train_epoch(self, loader: DataLoader, epoch: int) -> tuple[float, float]:
+        self.model.train()
+        total_loss, correct, seen = 0.0, 0, 0
+        bar = tqdm(loader, desc=f"epoch {epoch}/{self.epochs}", disable=not self.verbose,
+                   leave=True, unit="batch")
+        for batch, (xb, yb) in enumerate(bar, start=1):
+            self.optimizer.zero_grad()
+            logits = self.model(xb)
+            loss = self.loss_fn(logits, yb.data)
+            value = float(loss.item())
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"Classifier.fit: the loss became {value} at epoch {epoch}, batch {batch}; "
+                    "lower the learning rate or run under tinygrad_cnn.detect_anomaly()"
+                )
+            loss.backward()
+            self.optimizer.step()
+            n = len(yb.data)
+            total_loss += value * n
+            correct += int((logits.data.argmax(axis=1) == _labels(yb.data)).sum())
+            seen += n
+            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}")
+        return total_loss / seen, correct / seen
+
+    def _logits(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+        X = _array(X)
+        size = batch_size or max(self.batch_size, 256)
+        was_training = getattr(self.model, "training", False)
+        self.model.eval()
+        try:
+            with no_grad():
+                chunks = [self.model(Tensor(X[i : i + size])).data for i in range(0, len(X), size)]
+        finally:
+            self.model.train(was_training)
+        return np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
+
+    def predict_proba(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+        """Class probabilities (N, classes): the softmax of the model's logits."""
+        logits = self._logits(X, batch_size)
+        return F.softmax(Tensor(logits), dim=1).data
+
+    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+        """The most probable class of each sample (N,), as int64."""
+        return self._logits(X, batch_size).argmax(axis=1).astype(np.int64)
+
+    def evaluate(self, X: Any, y: Any) -> tuple[float, float]:
+        """The mean loss and the accuracy on (X, y), in evaluation mode."""
+        X, y = _array(X), _array(y)
+        if len(X) != len(y):
+            raise ValueError(f"Classifier.evaluate: X has {len(X)} samples but y has {len(y)}")
+        logits = self._logits(X)
+        with no_grad():
+            loss = float(self.loss_fn(Tensor(logits), y).item())
+        return loss, float((logits.argmax(axis=1) == _labels(y)).mean())
+
+    def score(self, X: Any, y: Any) -> float:
+        """The accuracy on (X, y): the fraction of samples whose predicted class is right."""
+        return self.evaluate(X, y)[1]
