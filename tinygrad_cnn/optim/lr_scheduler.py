@@ -1,0 +1,176 @@
+"""Learning-rate schedulers that set each param group's "lr" as training proceeds."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from tinygrad_cnn.optim.one_cycle import OneCycleLR
+from tinygrad_cnn.optim.optimizer import Optimizer
+from tinygrad_cnn.optim.scheduler import LRScheduler, check_positive_int
+
+__all__ = [
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "MultiStepLR",
+    "OneCycleLR",
+    "StepLR",
+]
+
+
+class StepLR(LRScheduler):
+    """Multiply the learning rate by `gamma` every `step_size` epochs.
+
+    lr(epoch) = initial_lr · gamma^(epoch // step_size), computed recursively as PyTorch does.
+
+    Args:
+        optimizer: the optimiser to schedule.
+        step_size: the period of the decay, in epochs (a positive int).
+        gamma: the multiplicative factor.
+        last_epoch: the index of the last epoch (-1 to start).
+
+    Raises:
+        ValueError: for a step_size that is not a positive int.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_cnn import Tensor
+        >>> from tinygrad_cnn.optim import SGD
+        >>> from tinygrad_cnn.optim.lr_scheduler import StepLR
+        >>> opt = SGD([Tensor(np.zeros(1), requires_grad=True)], lr=1.0)
+        >>> scheduler = StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(scheduler.get_last_lr()[0])
+        ...     opt.step()
+        ...     scheduler.step()
+        >>> lrs
+        [1.0, 1.0, 0.5, 0.5, 0.25]
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ):
+        check_positive_int("StepLR", "step_size", step_size)
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The current lr, times gamma when the epoch is a non-zero multiple of step_size."""
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self._current_lrs()
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the learning rate by `gamma` at each milestone epoch.
+
+    lr(epoch) = initial_lr · gamma^(number of milestones <= epoch); a milestone listed twice
+    decays twice.
+
+    Args:
+        optimizer: the optimiser to schedule.
+        milestones: epoch indices (non-negative ints).
+        gamma: the multiplicative factor.
+        last_epoch: the index of the last epoch (-1 to start).
+
+    Raises:
+        ValueError: for a milestone that is not a non-negative int.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Iterable[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ):
+        self.milestones = sorted(milestones)
+        for milestone in self.milestones:
+            if not isinstance(milestone, numbers.Integral) or milestone < 0:
+                raise ValueError(
+                    f"MultiStepLR: invalid milestone {milestone!r} in milestones="
+                    f"{self.milestones}; milestones must be non-negative ints"
+                )
+        self.milestones = [int(m) for m in self.milestones]
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The current lr, times gamma^k when the epoch is listed k times in milestones."""
+        count = bisect_right(self.milestones, self.last_epoch) - bisect_right(
+            self.milestones, self.last_epoch - 1
+        )
+        if count == 0:
+            return self._current_lrs()
+        return [group["lr"] * self.gamma**count for group in self.optimizer.param_groups]
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the learning rate by `gamma` every epoch: lr(epoch) = initial_lr · gamma^epoch.
+
+    Args:
+        optimizer: the optimiser to schedule.
+        gamma: the multiplicative factor.
+        last_epoch: the index of the last epoch (-1 to start).
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The current lr times gamma (unchanged at construction)."""
+        if self._is_initial:
+            return self._current_lrs()
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class CosineAnnealingLR(LRScheduler):
+    r"""Anneal the learning rate along a cosine from initial_lr to eta_min over T_max epochs.
+
+    lr(t) = eta_min + (initial_lr - eta_min) (1 + cos(π t / T_max)) / 2, computed by PyTorch's
+    recursion lr(t) = eta_min + (lr(t-1) - eta_min) (1 + cos(π t / T_max)) /
+    (1 + cos(π (t-1) / T_max)), so another change to the lr carries through. Past T_max the
+    cosine climbs back (no restarts).
+
+    Args:
+        optimizer: the optimiser to schedule.
+        T_max: the number of epochs of the half cosine (a positive int).
+        eta_min: the final learning rate.
+        last_epoch: the index of the last epoch (-1 to start).
+
+    Raises:
+        ValueError: for a T_max that is not a positive int.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ):
+        check_positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """One step of the cosine recursion (PyTorch's operation order, for the same floats)."""
+        groups, epoch = self.optimizer.param_groups, self.last_epoch
+        t_max, eta_min = self.T_max, self.eta_min
+        if self._is_initial:
+            return self._current_lrs()
+        if (epoch - 1 - t_max) % (2 * t_max) == 0:  # at the bottom the ratio below is 0/0
+            return [
+                group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
+                for base_lr, group in zip(self.base_lrs, groups, strict=True)
+            ]
+        return [
+            (1 + math.cos(math.pi * epoch / t_max))
+            / (1 + math.cos(math.pi * (epoch - 1) / t_max))
+            * (group["lr"] - eta_min)
+            + eta_min
+            for group in groups
+        ]
