@@ -139,7 +139,7 @@ def test_assignment_errors_are_clear():
     del fc.weight
     assert not list(fc.parameters())
     with pytest.raises(AttributeError):
-        fc.weight
+        _ = fc.weight
 
 
 def test_state_dict_round_trip_copies_in_place():
@@ -175,7 +175,7 @@ def test_load_state_dict_non_strict_returns_the_differences():
     result = net.load_state_dict(state, strict=False)
     assert result.missing_keys == ["2.bias"] and result.unexpected_keys == ["extra"]
     bad = {"2.weight": np.zeros((9, 9))}
-    with pytest.raises(ValueError, match="mis-shaped keys: 2.weight"):
+    with pytest.raises(ValueError, match=r"mis-shaped keys: 2\.weight"):
         net.load_state_dict(bad, strict=False)
 
 
