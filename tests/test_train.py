@@ -1,0 +1,94 @@
+"""Classifier: learning, history, determinism, label formats, NaN detection, plots."""
+
+import numpy as np
+import pytest
+
+from tinygrad_cnn import manual_seed, nn, optim
+from tinygrad_cnn.plot import plot_history
+from tinygrad_cnn.train import Classifier, History
+
+
+def blobs(n=240, seed=0):
+    """Three well-separated Gaussian blobs in 2-D."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
+    return (centres[y] + rng.standard_normal((n, 2))).astype(np.float32), y
+
+
+def make_classifier(seed=0, epochs=5, lr=0.05, **kwargs):
+    manual_seed(seed)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Dropout(0.1), nn.Linear(16, 3))
+    return Classifier(model, optim.SGD(model.parameters(), lr=lr, momentum=0.9), epochs=epochs,
+                      batch_size=32, seed=seed, verbose=False, **kwargs)
+
+
+def test_fit_learns_and_records_every_epoch():
+    x, y = blobs()
+    clf = make_classifier()
+    history = clf.fit(x, y, validation_data=blobs(90, seed=1))
+    assert isinstance(history, History)
+    assert all(len(history[k]) == 5 for k in ("loss", "accuracy", "val_loss", "val_accuracy",
+                                              "seconds"))
+    assert history.loss[-1] < history.loss[0]
+    assert clf.score(*blobs(90, seed=2)) > 0.9
+
+
+def test_same_seed_gives_the_same_run_bit_for_bit():
+    x, y = blobs()
+    first = make_classifier(seed=3).fit(x, y).loss
+    second = make_classifier(seed=3).fit(x, y).loss
+    assert first == second
+    assert make_classifier(seed=4).fit(x, y).loss != first
+
+
+def test_one_hot_labels_train_like_integer_labels():
+    x, y = blobs()
+    by_index = make_classifier(seed=5).fit(x, y).loss
+    by_one_hot = make_classifier(seed=5).fit(x, np.eye(3, dtype=np.float32)[y]).loss
+    np.testing.assert_allclose(by_one_hot, by_index, rtol=1e-5)
+
+
+def test_predict_and_predict_proba():
+    x, y = blobs()
+    clf = make_classifier()
+    clf.fit(x, y)
+    proba = clf.predict_proba(x[:10])
+    assert proba.shape == (10, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(clf.predict(x[:10]), proba.argmax(axis=1))
+    assert clf.predict(x[:10]).dtype == np.int64
+    assert clf.model.training  # evaluation restores training mode
+
+
+def test_a_diverging_run_stops_naming_epoch_and_batch():
+    x, y = blobs()
+    x[37] = np.inf  # lands in some batch of the first epoch
+    with pytest.raises(FloatingPointError, match=r"epoch 1, batch \d+"):
+        make_classifier().fit(x, y)
+
+
+def test_bad_arguments():
+    model = nn.Linear(2, 3)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="Classifier: loss must be one of"):
+        Classifier(model, opt, loss="hinge")
+    with pytest.raises(ValueError, match="Classifier: epochs"):
+        Classifier(model, opt, epochs=0)
+    with pytest.raises(ValueError, match=r"Classifier.fit: X has 3 samples but y has 2"):
+        Classifier(model, opt, verbose=False).fit(np.zeros((3, 2)), np.zeros(2, dtype=int))
+
+
+def test_plot_history_writes_png_and_svg(tmp_path):
+    pytest.importorskip("matplotlib")
+    history = History(loss=[1.0, 0.5], accuracy=[0.5, 0.8], val_loss=[1.1, 0.7],
+                      val_accuracy=[0.4, 0.7], seconds=[1.0, 1.0])
+    png = plot_history(history, tmp_path / "curves.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = plot_history(history.as_dict(), tmp_path / "curves.svg", title="demo")
+    assert b"<svg" in svg.read_bytes()[:1000]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.png", "curves.svg"]
+    with pytest.raises(ValueError, match="must end in one of"):
+        plot_history(history, tmp_path / "curves.txt")
+    with pytest.raises(ValueError, match="no epochs"):
+        plot_history(History(), tmp_path / "empty.png")
