@@ -14,6 +14,7 @@ from tinygrad_cnn.creation import (
     zeros,
 )
 from tinygrad_cnn.random import manual_seed
+from tinygrad_cnn.serialization import load, save
 from tinygrad_cnn.tensor import Tensor
 
 float32 = "float32"
@@ -34,11 +35,13 @@ __all__ = [
     "full",
     "int64",
     "is_grad_enabled",
+    "load",
     "manual_seed",
     "no_grad",
     "ones",
     "rand",
     "randn",
+    "save",
     "stack",
     "where",
     "zeros",

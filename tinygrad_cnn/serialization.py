@@ -1,0 +1,233 @@
+"""Checkpoints: nested dicts of arrays saved as `.npz`, atomically and without pickle.
+
+A checkpoint holds one array per leaf, named by its key path joined with ``/`` (so a model's
+state dict keeps PyTorch's names: ``np.load(path)["features.0.weight"]``), plus a small JSON
+manifest that records the exact structure: nested dicts with str or int keys, lists, tuples,
+and plain numbers, strings, bools and None (optimiser options). The manifest, not the joined
+names, is what `load` rebuilds from, so no key can be confused with the separator.
+
+Each format is a pair of functions, writer and reader, registered by file extension.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from tinygrad_cnn.tensor import Tensor
+
+MANIFEST = "__tinygrad_cnn_manifest__"
+SEPARATOR = "/"
+_VERSION = 1
+PathLike = str | os.PathLike
+
+
+# ---- the structure: nested containers <-> (manifest tree, named arrays) -------------------------
+
+
+def _encode(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
+    """A JSON-able tree for `obj`, moving every array leaf into `arrays` under its path."""
+    where = SEPARATOR.join(path) or "<root>"
+    if isinstance(obj, Mapping):
+        items = []
+        for key, value in obj.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                raise TypeError(f"save: key {key!r} at {where} must be a str or an int")
+            items.append([key, _encode(value, [*path, str(key)], arrays)])
+        return {"dict": items}
+    if isinstance(obj, (list, tuple)):
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {kind: [_encode(v, [*path, str(i)], arrays) for i, v in enumerate(obj)]}
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return {"value": obj}
+    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
+        array = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
+        if array.dtype.hasobject:
+            raise TypeError(f"save: {where} is an object array; only numeric arrays are saved")
+        name = SEPARATOR.join(path)
+        if name in arrays or name == MANIFEST:
+            raise ValueError(f"save: two entries share the array name {name!r}; rename a key")
+        arrays[name] = array
+        return {"array": name}
+    raise TypeError(f"save: cannot save {type(obj).__name__} at {where}; use arrays, Tensors, "
+                    "numbers, strings, None, and dicts, lists or tuples of them")
+
+
+def _decode(node: Any, arrays: dict[str, np.ndarray], used: dict[str, bool]) -> Any:
+    """The object the manifest `node` describes, taking arrays from `arrays`."""
+    if not isinstance(node, dict) or len(node) != 1:
+        raise ValueError(f"malformed manifest entry {node!r}")
+    ((kind, body),) = node.items()
+    if kind == "dict":
+        return {key: _decode(value, arrays, used) for key, value in body}
+    if kind in ("list", "tuple"):
+        items = [_decode(value, arrays, used) for value in body]
+        return items if kind == "list" else tuple(items)
+    if kind == "value":
+        return body
+    if kind == "array":
+        if body not in arrays:
+            raise ValueError(f"the array {body!r} listed in the manifest is missing")
+        used[body] = True
+        return arrays[body]
+    raise ValueError(f"unknown manifest entry kind {kind!r}")
+
+
+def _pack(obj: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {}
+    tree = _encode(obj, [], arrays)
+    manifest = {"format": "tinygrad_cnn", "version": _VERSION, "tree": tree}
+    arrays[MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
+    return arrays
+
+
+def _unpack(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    if MANIFEST not in arrays:
+        return arrays  # a plain archive of named arrays, e.g. from np.savez
+    try:
+        manifest = json.loads(arrays.pop(MANIFEST).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"unreadable manifest ({error})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != "tinygrad_cnn":
+        raise ValueError("the manifest is not a tinygrad_cnn manifest")
+    if manifest.get("version") != _VERSION:
+        raise ValueError(f"unsupported checkpoint version {manifest.get('version')!r}; "
+                         f"this library reads version {_VERSION}")
+    used: dict[str, bool] = {}
+    obj = _decode(manifest.get("tree"), arrays, used)
+    extra = [name for name in arrays if name not in used]
+    if extra:
+        raise ValueError(f"arrays not listed in the manifest: {', '.join(extra)}")
+    return obj
+
+
+# ---- formats -------------------------------------------------------------------------------------
+
+
+def _write_npz(arrays: dict[str, np.ndarray], file: IO[bytes]) -> None:
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                raise ValueError(f"unexpected member {info.filename!r} (not a .npy array)")
+            name = info.filename[: -len(".npy")]
+            with archive.open(info) as member:
+                dtype = _npy_dtype(member)
+            if dtype is not None and dtype.hasobject:
+                raise ValueError(f"{name!r} is an object array; loading it would need pickle")
+            with archive.open(info) as member:  # reading to the end checks the CRC
+                arrays[name] = np.lib.format.read_array(member, allow_pickle=False)
+                if member.read(1):
+                    raise ValueError(f"{name!r} has bytes after its data")
+    return arrays
+
+
+def _npy_dtype(member: IO[bytes]) -> np.dtype | None:
+    """The dtype in a .npy header (None for header versions read only by `read_array`)."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(member)[2]
+    if version == (2, 0):
+        return np.lib.format.read_array_header_2_0(member)[2]
+    return None
+
+
+Writer = Callable[[dict[str, np.ndarray], IO[bytes]], None]
+Reader = Callable[[Path], dict[str, np.ndarray]]
+FORMATS: dict[str, tuple[Writer, Reader]] = {".npz": (_write_npz, _read_npz)}
+
+
+def _format(path: Path, op: str) -> tuple[Writer, Reader]:
+    suffix = path.suffix.lower() or ".npz"  # no extension: the default format
+    if suffix not in FORMATS:
+        raise ValueError(f"{op}: unknown checkpoint format {path.suffix!r} for {path}; "
+                         f"supported: {', '.join(FORMATS)}")
+    return FORMATS[suffix]
+
+
+# ---- the public functions ------------------------------------------------------------------------
+
+
+def save(obj: Mapping[str, Any], path: PathLike) -> None:
+    """Write a checkpoint; the format comes from the extension (`.npz`, the default).
+
+    The file is written to a temporary file in the same folder and renamed over `path`, so an
+    interrupted save leaves any previous checkpoint intact and no partial file behind. Nothing
+    is pickled.
+
+    Args:
+        obj: a dict, possibly nested, of ndarrays, Tensors, numbers, strings, None, and
+            lists or tuples of them; e.g. ``{"model": model.state_dict(),
+            "optimizer": optimizer.state_dict(), "epoch": 3}``.
+        path: where to write.
+
+    Raises:
+        TypeError: for an object that cannot be saved without pickle (named by its key path).
+        ValueError: for an unknown extension.
+
+    Example:
+        >>> import tempfile, os
+        >>> from tinygrad_cnn import nn, save, load
+        >>> model = nn.Linear(2, 1)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+        >>> save(model.state_dict(), path)
+        >>> sorted(load(path))
+        ['bias', 'weight']
+    """
+    path = Path(path)
+    writer, _ = _format(path, "save")
+    if not isinstance(obj, Mapping):
+        raise TypeError(f"save: expected a dict, got {type(obj).__name__}")
+    arrays = _pack(obj)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        # O_EXCL: never reuse a stranger's file; mode 0o666 lets the umask decide, as open() does
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as file:
+            writer(arrays, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def load(path: PathLike) -> dict[str, Any]:
+    """Read a checkpoint written by `save` (or any `.npz` of numeric arrays).
+
+    Args:
+        path: the file; its extension picks the format (`.npz`, the default).
+
+    Returns:
+        The saved structure, with arrays as ndarrays (Tensors come back as ndarrays).
+
+    Raises:
+        FileNotFoundError: when the file does not exist.
+        ValueError: for an unknown extension, a truncated or corrupt file, object arrays, or a
+            manifest that does not match the arrays, each naming the file.
+    """
+    path = Path(path)
+    _, reader = _format(path, "load")
+    if not path.is_file():
+        raise FileNotFoundError(f"load: no checkpoint at {path}")
+    try:
+        return _unpack(reader(path))
+    except ValueError as error:
+        raise ValueError(f"load: {path}: {error}") from None
+    except (EOFError, OSError, zipfile.BadZipFile, zipfile.LargeZipFile) as error:
+        raise ValueError(f"load: {path} is truncated or corrupt ({error})") from None
