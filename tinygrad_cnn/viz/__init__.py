@@ -1,0 +1,9 @@
+"""Pictures of networks with Graphviz: the recorded op graph, the layer architecture, rendering.
+
+Nothing in the library imports this package; it imports the library.
+"""
+
+from tinygrad_cnn.viz.graph import draw_graph
+from tinygrad_cnn.viz.render import render
+
+__all__ = ["draw_graph", "render"]
