@@ -138,3 +138,223 @@ def normalize_index(index: Any) -> Any:
                 raise TypeError(f"getitem: index arrays must hold ints or bools, not {part.dtype}")
         normalized.append(part)
     return tuple(normalized) if isinstance(index, tuple) or len(normalized) > 1 else normalized[0]
+
+
+# ---- convolution and pooling ------------------------------------------------------------------
+
+Pairs = tuple[tuple[int, int], ...]
+SizeArg = int | Sequence[int]
+PaddingArg = int | str | Sequence[int] | Sequence[Sequence[int]]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def spatial_tuple(op: str, name: str, value: Any, ndim: int, minimum: int = 1) -> Shape:
+    """`value` as one int per spatial dim (an int is repeated), each at least `minimum`."""
+    values = (value,) * ndim if _is_int(value) else value
+    if not isinstance(values, (tuple, list)) or not all(_is_int(v) for v in values):
+        raise TypeError(f"{op}: {name} must be an int or {ndim} ints, got {value!r}")
+    if len(values) != ndim:
+        raise ValueError(f"{op}: {name} must be an int or {ndim} ints, got {value!r}")
+    if any(v < minimum for v in values):
+        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def conv_padding(
+    op: str, padding: PaddingArg, kernel_size: Shape, dilation: Shape, stride: Shape | None = None
+) -> Pairs:
+    """Padding as a (before, after) pair per spatial dim.
+
+    Accepts an int (all sides), one int per dim (both sides of it), 2 ints per dim in F.pad
+    order (last dim first: `(left, right, top, bottom)` in 2-D), the pairs themselves,
+    `'valid'` (none) or `'same'` (output as large as the input; the odd pixel goes after, as
+    PyTorch; stride 1 only).
+    """
+    ndim = len(kernel_size)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * ndim
+        if padding != "same":
+            raise ValueError(f"{op}: padding must be an int, a tuple, 'valid' or 'same', "
+                             f"got {padding!r}")
+        if stride is not None and any(s != 1 for s in stride):
+            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+        totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(padding, (tuple, list)) and padding and isinstance(padding[0], (tuple, list)):
+        pairs = tuple(tuple(p) for p in padding)
+        if len(pairs) != ndim or any(len(p) != 2 for p in pairs):
+            raise ValueError(f"{op}: padding {padding!r} needs one (before, after) pair per "
+                             f"spatial dim ({ndim})")
+        flat = tuple(v for p in pairs for v in p)
+    elif isinstance(padding, (tuple, list)) and len(padding) == 2 * ndim and ndim > 0:
+        flat = tuple(padding)  # F.pad order: the last dim's (before, after) first
+        pairs = tuple((flat[2 * k], flat[2 * k + 1]) for k in reversed(range(ndim)))
+    else:
+        per_dim = spatial_tuple(op, "padding", padding, ndim, minimum=0)
+        pairs = tuple((p, p) for p in per_dim)
+        flat = per_dim
+    if not all(_is_int(v) for v in flat):
+        raise TypeError(f"{op}: padding must hold ints, got {padding!r}")
+    if any(v < 0 for v in flat):
+        raise ValueError(f"{op}: padding must be non-negative, got {padding!r}")
+    return tuple((int(b), int(a)) for b, a in pairs)
+
+
+def window_output_size(
+    op: str, in_size: Shape, kernel_size: Shape, stride: Shape, padding: Pairs,
+    dilation: Shape, ceil_mode: bool = False, strict: bool = False, shapes: str = "",
+) -> Shape:
+    """Per dim: floor((n + before + after - d (k - 1) - 1) / s) + 1 windows (ceil in ceil mode).
+
+    In ceil mode the last window must start inside the input or its leading padding, as in
+    PyTorch. `strict` raises when the stride does not tile the padded input exactly. `shapes`
+    is appended to error messages (e.g. the input and weight shapes).
+    """
+    out = []
+    for dim, (n, k, s, (before, after), d) in enumerate(
+        zip(in_size, kernel_size, stride, padding, dilation)
+    ):
+        span, padded = d * (k - 1) + 1, n + before + after
+        where = f" in spatial dim {dim}" if len(in_size) > 1 else ""
+        if padded < span:
+            raise ValueError(
+                f"{op}: kernel size {k} (dilation {d}, spanning {span}) is larger than the "
+                f"padded input size {padded} (size {n} + padding {before} + {after}){where}"
+                f"{shapes}"
+            )
+        left_over = (padded - span) % s
+        if strict and left_over:
+            raise ValueError(
+                f"{op}: stride {s} does not tile the padded input size {padded} with kernel "
+                f"span {span}{where}: the last {left_over} pixel(s) are dropped{shapes}"
+            )
+        size = (padded - span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (size - 1) * s >= n + before:
+            size -= 1  # the last window would start in the trailing padding
+        out.append(size)
+    return tuple(out)
+
+
+def _size_args(in_size: SizeArg) -> tuple[Shape, bool]:
+    """The input size as a tuple, and whether it was a single int."""
+    if _is_int(in_size):
+        return (int(in_size),), True
+    return spatial_tuple("conv_output_size", "in_size", tuple(in_size), len(in_size), 1), False
+
+
+def conv_output_size(
+    in_size: SizeArg,
+    kernel_size: SizeArg,
+    stride: SizeArg = 1,
+    padding: PaddingArg = 0,
+    dilation: SizeArg = 1,
+    ceil_mode: bool = False,
+    strict: bool = False,
+) -> int | Shape:
+    """The output size of a convolution: floor((n + 2p - d (k - 1) - 1) / s) + 1 per dim.
+
+    Args:
+        in_size: the input's spatial size, an int or one int per dim.
+        kernel_size: an int or one per dim.
+        stride: an int or one per dim.
+        padding: as `conv2d` takes it: an int, one int per dim, (left, right, top, bottom),
+            'valid' or 'same'.
+        dilation: an int or one per dim.
+        ceil_mode: round up, keeping only windows that start inside the input or its leading
+            padding (pooling's rule).
+        strict: raise when the stride leaves pixels at the end unused.
+
+    Returns:
+        An int for an int `in_size`, else a tuple.
+
+    Raises:
+        ValueError: for a kernel larger than the padded input, a bad argument, or (strict)
+            dropped pixels.
+
+    Example:
+        >>> conv_output_size(144, 3)
+        142
+        >>> conv_output_size((20, 20), 3, stride=2)
+        (9, 9)
+    """
+    op = "conv_output_size"
+    size, scalar = _size_args(in_size)
+    ndim = len(size)
+    kernel = spatial_tuple(op, "kernel_size", kernel_size, ndim)
+    strides = spatial_tuple(op, "stride", stride, ndim)
+    dilations = spatial_tuple(op, "dilation", dilation, ndim)
+    pads = conv_padding(op, padding, kernel, dilations, strides)
+    out = window_output_size(op, size, kernel, strides, pads, dilations, ceil_mode, strict)
+    return out[0] if scalar else out
+
+
+def pool_output_size(
+    in_size: SizeArg,
+    kernel_size: SizeArg,
+    stride: SizeArg | None = None,
+    padding: PaddingArg = 0,
+    dilation: SizeArg = 1,
+    ceil_mode: bool = False,
+    strict: bool = False,
+) -> int | Shape:
+    """The output size of a pooling layer: `conv_output_size` with the stride defaulting to
+    the kernel size.
+
+    Example:
+        >>> pool_output_size(24, 2)
+        12
+        >>> pool_output_size(5, 2, ceil_mode=True)
+        3
+    """
+    stride = kernel_size if stride is None or stride == () else stride
+    return conv_output_size(in_size, kernel_size, stride, padding, dilation, ceil_mode, strict)
+
+
+def conv_transpose_output_size(
+    in_size: SizeArg,
+    kernel_size: SizeArg,
+    stride: SizeArg = 1,
+    padding: PaddingArg = 0,
+    output_padding: SizeArg = 0,
+    dilation: SizeArg = 1,
+) -> int | Shape:
+    """(n - 1) s - before - after + d (k - 1) + output_padding + 1 per dim.
+
+    Raises:
+        ValueError: when the padding removes the whole output.
+
+    Example:
+        >>> conv_transpose_output_size(9, 3, stride=2, output_padding=1)
+        20
+    """
+    op = "conv_transpose_output_size"
+    size, scalar = _size_args(in_size)
+    ndim = len(size)
+    kernel = spatial_tuple(op, "kernel_size", kernel_size, ndim)
+    strides = spatial_tuple(op, "stride", stride, ndim)
+    dilations = spatial_tuple(op, "dilation", dilation, ndim)
+    extra = spatial_tuple(op, "output_padding", output_padding, ndim, minimum=0)
+    pads = conv_padding(op, padding, kernel, dilations)
+    out = transposed_output_size(op, size, kernel, strides, pads, extra, dilations)
+    return out[0] if scalar else out
+
+
+def transposed_output_size(
+    op: str, in_size: Shape, kernel_size: Shape, stride: Shape, padding: Pairs,
+    output_padding: Shape, dilation: Shape, shapes: str = "",
+) -> Shape:
+    """The size of a transposed convolution's output per dim (see `conv_transpose_output_size`)."""
+    out = []
+    for n, k, s, (before, after), extra, d in zip(
+        in_size, kernel_size, stride, padding, output_padding, dilation
+    ):
+        full = (n - 1) * s + d * (k - 1) + 1 + extra
+        if full - before - after < 1:
+            raise ValueError(f"{op}: padding {before} + {after} removes the whole output of "
+                             f"size {full}{shapes}")
+        out.append(full - before - after)
+    return tuple(out)
