@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -200,6 +203,22 @@ def test_steady_steps_reuse_their_buffers(cls, options):
     assert workspace == {k: id(v) for k, v in opt._workspace.items()}
 
 
+@pytest.mark.parametrize(("cls", "options"), FULL_OPTIONS, ids=IDS)
+def test_a_steady_step_allocates_no_arrays(cls, options):
+    tensors = params((256, 256), (256,), dtype=np.float32)  # 257 KiB of parameters
+    opt = cls(tensors, **options, maximize=True)
+    for step in range(2):
+        set_grads(tensors, step)
+        opt.step()
+    tracemalloc.start()
+    try:
+        opt.step()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024  # Python bookkeeping only; one temporary array would be 256 KiB
+
+
 # ---- state_dict ------------------------------------------------------------------------------
 
 
@@ -367,3 +386,13 @@ def test_base_needs_an_update_rule():
     opt.param_groups[0]["params"][0].grad = Tensor(np.ones(2))
     with pytest.raises(NotImplementedError):
         opt.step()
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["optimizer", "sgd", "adam", "adagrad", "rmsprop", "scheduler", "lr_scheduler", "one_cycle"],
+)
+def test_docstring_examples(module):
+    imported = __import__(f"tinygrad_cnn.optim.{module}", fromlist=["_"])
+    result = doctest.testmod(imported, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
