@@ -133,7 +133,8 @@ class Optimizer:
 
     def _validate_group(self, group: ParamGroup) -> None:
         """Check (and normalise in place) a group's options; subclasses extend."""
-        self._check_nonnegative(group, "lr")
+        if "lr" in group:
+            self._check_nonnegative(group, "lr")
 
     def _check_nonnegative(self, group: ParamGroup, *names: str) -> None:
         for name in names:
