@@ -7,7 +7,9 @@ drawn directly in the tensor's dtype (no float64 copy of a 100-million-weight la
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,7 @@ import numpy as np
 from tinygrad_cnn import random
 from tinygrad_cnn.tensor import Tensor
 
+_skipping = False
 _LINEAR_GAIN = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                 "conv_transpose3d", "sigmoid")
 
@@ -76,8 +79,16 @@ def _target(tensor: Any, fn: str) -> np.ndarray:
 
 def _fill(tensor: Any, values: Any) -> Any:
     data = tensor.data if isinstance(tensor, Tensor) else tensor
-    data[...] = values  # in place: the tensor keeps its identity (and optimiser references)
+    if values is not data:
+        data[...] = values  # in place: the tensor keeps its identity (and optimiser references)
     return tensor
+
+
+def _draw(data: np.ndarray, sampler: Any) -> np.ndarray:
+    """Samples of `data`'s shape, drawn straight into it when its layout allows."""
+    if data.dtype in (np.float32, np.float64) and data.flags.c_contiguous:
+        return sampler(data.shape, dtype=data.dtype, out=data)  # no 100-million-element copy
+    return sampler(data.shape)
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
@@ -85,8 +96,12 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     data = _target(tensor, "uniform_")
     if not a <= b:
         raise ValueError(f"uniform_: need a <= b, got a={a}, b={b}")
-    sample = random.generator().random(data.shape, dtype=_draw_dtype(data))
-    return _fill(tensor, sample * (b - a) + a)
+    if _skipping:
+        return tensor
+    sample = _draw(data, random.generator().random)
+    sample *= b - a
+    sample += a
+    return _fill(tensor, sample)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
@@ -94,14 +109,18 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     data = _target(tensor, "normal_")
     if std < 0:
         raise ValueError(f"normal_: std must be non-negative, got {std}")
-    sample = random.generator().standard_normal(data.shape, dtype=_draw_dtype(data))
-    return _fill(tensor, sample * std + mean)
+    if _skipping:
+        return tensor
+    sample = _draw(data, random.generator().standard_normal)
+    sample *= std
+    sample += mean
+    return _fill(tensor, sample)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with `val`; returns the tensor."""
     _target(tensor, "constant_")
-    return _fill(tensor, val)
+    return tensor if _skipping else _fill(tensor, val)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -161,6 +180,25 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
-def _draw_dtype(data: np.ndarray) -> Any:
-    # The generator draws float32 and float64 directly; other float widths go through float64.
-    return data.dtype if data.dtype in (np.float32, np.float64) else np.float64
+@contextlib.contextmanager
+def skip_init() -> Iterator[None]:
+    """Inside the block, initialisers leave tensors as allocated (their values undefined).
+
+    For building a model whose weights are about to be loaded, or whose shape is all that is
+    needed (`summary`, parameter counts): VGG-16 draws 138 million numbers otherwise.
+
+    Example:
+        >>> from tinygrad_cnn import models
+        >>> from tinygrad_cnn.nn.init import skip_init
+        >>> with skip_init():
+        ...     model = models.vgg16()
+        >>> model.num_parameters()
+        138357544
+    """
+    global _skipping
+    previous = _skipping
+    _skipping = True
+    try:
+        yield
+    finally:
+        _skipping = previous

@@ -112,8 +112,14 @@ class Module:
             shape = module.output_shape(shape)
         return total
 
-    def receptive_window(self, input_shape: Shape) -> list[tuple[int, int, int]] | None:
-        """(kernel, stride, dilation) per spatial dim for a sliding-window layer, else None."""
+    def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]] | None:
+        """How a sliding-window layer grows the receptive field, per spatial dim.
+
+        Returns:
+            One (span, stride) per spatial dim: how many adjacent input positions one output
+            position sees, and how far apart (in input positions) neighbouring outputs are.
+            None (the default) for layers that act on each position alone.
+        """
         return None
 
     # ---- registering --------------------------------------------------------------------------

@@ -22,3 +22,15 @@ def positive_int(layer: str, name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
     return value
+
+
+def check_input(op: str, shape: Shape, channels: int, letters: tuple[str, ...]) -> Shape:
+    """`shape` if it is (N, channels, *letters), else a ValueError saying what was expected."""
+    shape = tuple(shape)
+    expected = f"(N, {channels}, {', '.join(letters)})"
+    if len(shape) != 2 + len(letters):
+        raise ValueError(f"{op}: expected {len(letters) + 2}-D input {expected}, got {shape}")
+    if shape[1] != channels:
+        raise ValueError(f"{op}: expected input {expected} with {channels} channels, "
+                         f"got {shape}")
+    return shape

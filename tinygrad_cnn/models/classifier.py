@@ -1,0 +1,45 @@
+"""ConvClassifier: the features -> (avgpool) -> flatten -> classifier chain all our models share."""
+
+from __future__ import annotations
+
+from tinygrad_cnn.nn import Flatten, Module, Sequential
+from tinygrad_cnn.tensor import Tensor
+
+# The flatten between the conv stack and the classifier has no state, so, as in torchvision,
+# it is a step of the chain rather than a child module (state dict keys stay torchvision's).
+_FLATTEN = Flatten(1)
+
+
+class ConvClassifier(Module):
+    """A conv feature extractor, an optional pooling to a fixed size, then a classifier.
+
+    Children are named as in torchvision (`features`, `avgpool`, `classifier`), so
+    state dict keys match (`features.0.weight`, `classifier.6.bias`). `forward` runs the
+    chain that `steps()` lists, so shape inference and `summary` follow the same path.
+
+    Args:
+        features: the convolutional part, (N, C, H, W) -> (N, C', H', W').
+        classifier: the fully connected part, (N, C'·H'·W') -> (N, num_classes).
+        avgpool: an optional layer between the two, e.g. AdaptiveAvgPool2d((7, 7)).
+    """
+
+    def __init__(self, features: Sequential, classifier: Sequential,
+                 avgpool: Module | None = None):
+        super().__init__()
+        self.features = features
+        if avgpool is not None:
+            self.avgpool = avgpool
+        self.classifier = classifier
+
+    def steps(self) -> list[tuple[str, Module]]:
+        """features, avgpool (when present), flatten, classifier."""
+        chain: list[tuple[str, Module]] = [("features", self.features)]
+        if "avgpool" in self._modules:
+            chain.append(("avgpool", self.avgpool))
+        return [*chain, ("flatten", _FLATTEN), ("classifier", self.classifier)]
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Class scores (logits), (N, num_classes), for images (N, C, H, W)."""
+        for _, module in self.steps():
+            x = module(x)
+        return x

@@ -1,0 +1,246 @@
+"""Convolution layers: Conv1d, Conv2d and ConvTranspose2d, each calling F in forward."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from tinygrad_cnn import shapes
+from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.nn import init
+from tinygrad_cnn.nn.layers.base import Shape, check_input, positive_int
+from tinygrad_cnn.nn.module import Module
+from tinygrad_cnn.nn.parameter import Parameter
+from tinygrad_cnn.tensor import Tensor
+
+Padding = int | tuple[int, ...] | str
+
+
+class _ConvNd(Module):
+    """Parameters, default init and repr shared by the convolution layers."""
+
+    dims = 2
+    transposed = False
+    op = "conv2d"
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...],
+                 stride: int | tuple[int, ...], padding: Padding, dilation: int | tuple[int, ...],
+                 groups: int, bias: bool, padding_mode: str, dtype: Any,
+                 output_padding: int | tuple[int, ...] = 0):
+        super().__init__()
+        layer = type(self).__name__
+        self.in_channels = positive_int(layer, "in_channels", in_channels)
+        self.out_channels = positive_int(layer, "out_channels", out_channels)
+        self.groups = positive_int(layer, "groups", groups)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{layer}: groups={groups} must divide in_channels={in_channels} "
+                             f"and out_channels={out_channels}")
+        self.kernel_size = shapes.spatial_tuple(layer, "kernel_size", kernel_size, self.dims)
+        self.stride = shapes.spatial_tuple(layer, "stride", stride, self.dims)
+        self.dilation = shapes.spatial_tuple(layer, "dilation", dilation, self.dims)
+        self.output_padding = shapes.spatial_tuple(layer, "output_padding", output_padding,
+                                                   self.dims, minimum=0)
+        # checked now, kept as given (a tuple per dim, as PyTorch shows it)
+        self._pads = shapes.conv_padding(layer, padding, self.kernel_size, self.dilation,
+                                         None if self.transposed else self.stride)
+        self.padding = padding if isinstance(padding, str) else (
+            shapes.spatial_tuple(layer, "padding", padding, self.dims, minimum=0)
+            if isinstance(padding, int) or len(padding) == self.dims else tuple(padding))
+        if padding_mode != "zeros":
+            raise ValueError(f"{layer}: padding_mode {padding_mode!r} is not supported; "
+                             "only 'zeros'")
+        self.padding_mode = padding_mode
+        dtype = np.dtype(dtype or np.float32)
+        if self.transposed:
+            shape = (in_channels, out_channels // groups, *self.kernel_size)
+        else:
+            shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw fresh weights as PyTorch does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for both."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def _check(self, input_shape: Shape) -> Shape:
+        """The input shape, after checking its rank and channels; names what was expected."""
+        letters = ("L",) if self.dims == 1 else ("H", "W")
+        return check_input(self.op, input_shape, self.in_channels, letters)
+
+    def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]]:
+        """Per spatial dim: the input positions one output sees, and the output spacing."""
+        spans = [d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation)]
+        if self.transposed:  # each output sees ceil(span / stride) inputs; outputs are s× denser
+            return [(math.ceil(span / s), 1 / s) for span, s in zip(spans, self.stride)]
+        return [(span, float(s)) for span, s in zip(spans, self.stride)]
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        """(N, C_in, *size) -> (N, C_out, *out_size), from the shared conv size rule."""
+        n, _, *size = self._check(input_shape)
+        out = shapes.window_output_size(self.op, tuple(size), self.kernel_size, self.stride,
+                                        self._pads, self.dilation,
+                                        shapes=f"; input {tuple(input_shape)}")
+        return (n, self.out_channels, *out)
+
+    def macs(self, input_shape: Shape) -> int:
+        """Output elements × the taps each one sums over."""
+        out = self.output_shape(input_shape)
+        taps = self.in_channels // self.groups * math.prod(self.kernel_size)
+        return math.prod(out) * taps
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding != (0,) * len(self.padding):
+            text += f", padding={self.padding}"
+        if self.dilation != (1,) * self.dims:
+            text += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self.dims:
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C_in, L) -> (N, C_out, L_out), PyTorch's arguments and init.
+
+    Args:
+        in_channels: input channels C_in.
+        out_channels: output channels C_out (filters).
+        kernel_size: the window length k.
+        stride: the step between windows.
+        padding: zeros added at both ends, a (left, right) pair, 'valid' (none) or 'same'.
+        dilation: the spacing between kernel taps.
+        groups: split channels into this many independent groups.
+        bias: learn an additive bias per output channel.
+        padding_mode: only 'zeros'.
+        dtype: the parameters' dtype (float32 by default).
+    """
+
+    dims = 1
+    op = "conv1d"
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int],
+                 stride: int | tuple[int] = 1, padding: Padding = 0,
+                 dilation: int | tuple[int] = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: Any = None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The convolution of `input` with `weight`, plus `bias`."""
+        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over (N, C_in, H, W) -> (N, C_out, H_out, W_out), as PyTorch's.
+
+    Weight (C_out, C_in / groups, kH, kW) and bias (C_out,) start as PyTorch's:
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = C_in / groups × kH × kW.
+
+    Args:
+        in_channels: input channels C_in.
+        out_channels: output channels C_out (filters).
+        kernel_size: the window (kH, kW), or one int for both.
+        stride: the step between windows, an int or a pair.
+        padding: zeros added on each side: an int, a pair, a 4-tuple (left, right, top,
+            bottom), 'valid' (none) or 'same' (output as large as the input; stride 1).
+        dilation: the spacing between kernel taps, an int or a pair.
+        groups: split channels into this many independent groups.
+        bias: learn an additive bias per output channel.
+        padding_mode: only 'zeros'.
+        dtype: the parameters' dtype (float32 by default).
+
+    Example:
+        >>> from tinygrad_cnn import nn
+        >>> conv = nn.Conv2d(1, 6, 5)
+        >>> conv
+        Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))
+        >>> conv.output_shape((64, 1, 28, 28))
+        (64, 6, 24, 24)
+    """
+
+    dims = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] = 1, padding: Padding = 0,
+                 dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: Any = None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The convolution of `input` with `weight`, plus `bias`."""
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-D convolution (the gradient of Conv2d): (N, C_in, H, W) -> upsampled.
+
+    H_out = (H - 1) × stride - 2 × padding + dilation × (kH - 1) + output_padding + 1.
+    Weight (C_in, C_out / groups, kH, kW), initialised as PyTorch's.
+
+    Args:
+        in_channels: input channels C_in.
+        out_channels: output channels C_out.
+        kernel_size: the window (kH, kW), or one int for both.
+        stride: the upsampling step, an int or a pair.
+        padding: rows and columns removed from each side of the full output.
+        output_padding: extra rows and columns added to one side, to pick among the input
+            sizes that a strided Conv2d maps to the same output size.
+        groups: split channels into this many independent groups.
+        bias: learn an additive bias per output channel.
+        dilation: the spacing between kernel taps.
+        padding_mode: only 'zeros'.
+        dtype: the parameters' dtype (float32 by default).
+    """
+
+    transposed = True
+    op = "conv_transpose2d"
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                 output_padding: int | tuple[int, int] = 0, groups: int = 1, bias: bool = True,
+                 dilation: int | tuple[int, int] = 1, padding_mode: str = "zeros",
+                 dtype: Any = None):
+        if isinstance(padding, str):
+            raise ValueError("ConvTranspose2d: padding must be an int or a pair, not a string")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, output_padding)
+        if any(op >= max(s, d) for op, s, d in zip(self.output_padding, self.stride,
+                                                   self.dilation)):
+            raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must be "
+                             f"smaller than stride {self.stride} or dilation {self.dilation}")
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The transposed convolution of `input` with `weight`, plus `bias`."""
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        """(N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
+        n, _, *size = self._check(input_shape)
+        out = shapes.transposed_output_size(self.op, tuple(size), self.kernel_size, self.stride,
+                                            self._pads, self.output_padding, self.dilation,
+                                            shapes=f"; input {tuple(input_shape)}")
+        return (n, self.out_channels, *out)
+
+    def macs(self, input_shape: Shape) -> int:
+        """Input elements × the outputs each one is scattered to."""
+        taps = self.out_channels // self.groups * math.prod(self.kernel_size)
+        return math.prod(self._check(input_shape)) * taps

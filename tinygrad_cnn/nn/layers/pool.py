@@ -1,0 +1,226 @@
+"""Pooling layers: max and average over windows (1-D and 2-D) and adaptive average pooling."""
+
+from __future__ import annotations
+
+import math
+
+from tinygrad_cnn import shapes
+from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.nn.layers.base import Shape
+from tinygrad_cnn.nn.module import Module
+from tinygrad_cnn.tensor import Tensor
+
+IntOrTuple = int | tuple[int, ...]
+
+
+def _spatial(op: str, input_shape: Shape, dims: int) -> Shape:
+    """`input_shape` if it is (N, C, *spatial) or (C, *spatial) with `dims` spatial dims."""
+    shape = tuple(input_shape)
+    letters = "L" if dims == 1 else "H, W"
+    if len(shape) not in (dims + 1, dims + 2):
+        raise ValueError(f"{op}: expected {dims + 1}-D or {dims + 2}-D input (N, C, {letters}), "
+                         f"got {shape}")
+    return shape
+
+
+class _PoolNd(Module):
+    """Window arguments, shape rule and receptive field shared by max and average pooling."""
+
+    dims = 2
+    op = "pool2d"
+
+    def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None, padding: IntOrTuple,
+                 dilation: IntOrTuple, ceil_mode: bool):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.dilation = dilation
+        self.ceil_mode = ceil_mode
+        layer = type(self).__name__
+        self._kernel = shapes.spatial_tuple(layer, "kernel_size", self.kernel_size, self.dims)
+        self._stride = shapes.spatial_tuple(layer, "stride", self.stride, self.dims)
+        self._padding = shapes.spatial_tuple(layer, "padding", self.padding, self.dims, 0)
+        self._dilation = shapes.spatial_tuple(layer, "dilation", self.dilation, self.dims)
+        if any(2 * p > k for p, k in zip(self._padding, self._kernel)):
+            raise ValueError(f"{layer}: padding {self.padding} must be at most half of "
+                             f"kernel_size {self.kernel_size}")
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        """(N, C, *size) -> (N, C, *out_size), from the shared pooling size rule."""
+        shape = _spatial(self.op, input_shape, self.dims)
+        pads = tuple((p, p) for p in self._padding)
+        out = shapes.window_output_size(self.op, shape[-self.dims :], self._kernel,
+                                        self._stride, pads, self._dilation, self.ceil_mode,
+                                        shapes=f"; input {shape}")
+        return (*shape[: -self.dims], *out)
+
+    def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]]:
+        """Per spatial dim: the window's span in input positions, and the stride."""
+        return [(d * (k - 1) + 1, float(s))
+                for k, s, d in zip(self._kernel, self._stride, self._dilation)]
+
+
+class _MaxPoolNd(_PoolNd):
+    """Max pooling's arguments and repr."""
+
+    def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, dilation: IntOrTuple = 1,
+                 return_indices: bool = False, ceil_mode: bool = False):
+        super().__init__(kernel_size, stride, padding, dilation, ceil_mode)
+        self.return_indices = return_indices
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool1d(_MaxPoolNd):
+    """The maximum over each window of (N, C, L); the gradient goes to the first maximum.
+
+    Args:
+        kernel_size: the window length.
+        stride: the step between windows (default: kernel_size).
+        padding: implicit -inf added at both ends (at most half the window).
+        dilation: the spacing between window taps.
+        return_indices: also return the flat index of each maximum.
+        ceil_mode: round the output length up, so a partial window at the end counts.
+    """
+
+    dims = 1
+    op = "max_pool1d"
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The window maxima (and their indices, if asked)."""
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool2d(_MaxPoolNd):
+    """The maximum over each window of (N, C, H, W); the gradient goes to the first maximum.
+
+    Args:
+        kernel_size: the window (kH, kW), or one int for both.
+        stride: the step between windows (default: kernel_size).
+        padding: implicit -inf added on each side (at most half the window).
+        dilation: the spacing between window taps.
+        return_indices: also return the flat index of each maximum.
+        ceil_mode: round output sizes up, so partial windows at the edge count.
+
+    Example:
+        >>> from tinygrad_cnn import nn
+        >>> nn.MaxPool2d(2).output_shape((1, 6, 24, 24))
+        (1, 6, 12, 12)
+    """
+
+    dims = 2
+    op = "max_pool2d"
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The window maxima (and their indices, if asked)."""
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool1d(_PoolNd):
+    """The mean over each window of (N, C, L).
+
+    Args:
+        kernel_size: the window length.
+        stride: the step between windows (default: kernel_size).
+        padding: zeros added at both ends (at most half the window).
+        ceil_mode: round the output length up, so a partial window at the end counts.
+        count_include_pad: count padded zeros in the divisor.
+    """
+
+    dims = 1
+    op = "avg_pool1d"
+
+    def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True):
+        super().__init__(kernel_size, stride, padding, 1, ceil_mode)
+        self.count_include_pad = count_include_pad
+        # PyTorch keeps 1-D average pooling's arguments as 1-tuples
+        self.kernel_size, self.stride, self.padding = self._kernel, self._stride, self._padding
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The window means."""
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_PoolNd):
+    """The mean over each window of (N, C, H, W).
+
+    Args:
+        kernel_size: the window (kH, kW), or one int for both.
+        stride: the step between windows (default: kernel_size).
+        padding: zeros added on each side (at most half the window).
+        ceil_mode: round output sizes up, so partial windows at the edge count.
+        count_include_pad: count padded zeros in the divisor.
+        divisor_override: divide every window sum by this instead.
+    """
+
+    dims = 2
+    op = "avg_pool2d"
+
+    def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override: int | None = None):
+        super().__init__(kernel_size, stride, padding, 1, ceil_mode)
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The window means."""
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average (N, C, H, W) down (or up) to a fixed (oH, oW), whatever the input size.
+
+    Output cell (i, j) averages input rows floor(i·H/oH) .. ceil((i+1)·H/oH) - 1, and
+    likewise for columns, as PyTorch's.
+
+    Args:
+        output_size: (oH, oW), or one int for both; None in a place keeps that input size.
+    """
+
+    def __init__(self, output_size: int | tuple[int | None, int | None]):
+        super().__init__()
+        size = (output_size, output_size) if isinstance(output_size, int) else output_size
+        if (not isinstance(size, (tuple, list)) or len(size) != 2
+                or any(s is not None and (not isinstance(s, int) or s <= 0) for s in size)):
+            raise ValueError("AdaptiveAvgPool2d: output_size must be a positive int or a pair "
+                             f"of positive ints or None, got {output_size!r}")
+        self.output_size = output_size
+        self._size = tuple(size)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The averaged input, (N, C, oH, oW)."""
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        """(N, C, H, W) -> (N, C, oH, oW)."""
+        shape = _spatial("adaptive_avg_pool2d", input_shape, 2)
+        out = tuple(o if o is not None else n for o, n in zip(self._size, shape[-2:]))
+        return (*shape[:-2], *out)
+
+    def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]]:
+        """Per spatial dim: the widest averaging window, and the input-to-output size ratio."""
+        windows = []
+        for n, o in zip(input_shape[-2:], self.output_shape(input_shape)[-2:]):
+            span = max(math.ceil((i + 1) * n / o) - (i * n) // o for i in range(o))
+            windows.append((span, n / o))
+        return windows
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
