@@ -1,0 +1,142 @@
+"""Convolution and its two partners, the transposed convolution and the weight gradient.
+
+Shape letters, used in the comments of the conv and pool ops: N batch, C input channels,
+O output channels, G groups, Cg = C / G and Og = O / G channels per group, H×W input,
+kH×kW kernel, oH×oW output, P = oH·oW output positions, K = Cg·kH·kW values per window.
+
+The ops are 2-D (conv1d is conv2d on a unit height) and take their geometry per spatial
+dim: stride (sH, sW), padding ((top, bottom), (left, right)), dilation (dH, dW), and groups.
+Each op's VJP is made of the three, so every derivative of a convolution, to any order, is
+again one of them:
+
+    y = conv(x, w)                gx = conv_transpose(gy, w)    gw = conv_weight_grad(x, gy)
+    y = conv_transpose(x, w)      gx = conv(gy, w)              gw = conv_weight_grad(gy, x)
+    y = conv_weight_grad(x, g)    gx = conv_transpose(g, gy)    gg = conv(x, gy)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.ops.windows import Pair, Pairs, canvas_size, col2im, im2col
+from tinygrad_cnn.shapes import transposed_output_size, window_output_size
+
+if TYPE_CHECKING:
+    from tinygrad_cnn.tensor import Tensor
+
+
+def to_rows(x: np.ndarray, groups: int) -> np.ndarray:
+    """(N, C, h, w) -> (G, Cg, N·h·w): one row per channel, grouped, ready for a product."""
+    return x.transpose(1, 0, 2, 3).reshape(groups, x.shape[1] // groups, -1)
+
+
+def from_rows(y: np.ndarray, N: int, out: Pair) -> np.ndarray:
+    """(G, Og, N·P) -> (N, O, oH, oW), contiguous."""
+    return np.ascontiguousarray(y.reshape(-1, N, *out).transpose(1, 0, 2, 3))
+
+
+def fitting_output_padding(size: Pair, out: Pair, kernel: Pair, geometry: dict[str, Any]) -> Pair:
+    """The output_padding with which conv_transpose maps an `out`-sized input back to `size`:
+    the trailing rows and columns of the padded input that a strided conv leaves unread."""
+    reach = canvas_size(out, kernel, geometry["stride"], geometry["dilation"])
+    return tuple(n + b + a - r for n, (b, a), r in zip(size, geometry["padding"], reach))
+
+
+def _crop(t: Tensor, size: Pair) -> Tensor:
+    """The leading `size` of t's spatial dims (a conv may see a few trailing pixels more)."""
+    return t if t.shape[2:] == tuple(size) else t[:, :, : size[0], : size[1]]
+
+
+class Convolution(Function):
+    """y[n, o, h, w] = Σ_c,i,j w[o, c, i, j] x_pad[n, g Cg + c, sH h + dH i, sW w + dW j]."""
+
+    name = "conv2d"
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: np.ndarray, w: np.ndarray, *, stride: Pair, padding: Pairs,
+        dilation: Pair, groups: int,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, w)
+        kernel = w.shape[2:]
+        out = window_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
+        cols = im2col(x, kernel, stride, padding, dilation, groups, out)  # (G, K, N·P)
+        y = w.reshape(groups, w.shape[0] // groups, -1) @ cols  # (G, Og, N·P)
+        return from_rows(y, x.shape[0], out)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, w = ctx.saved_tensors
+        geometry = ctx.attrs
+        gx = gw = None
+        if ctx.needs_input_grad[0]:  # dx = conv_transpose(gy, w), sized back to x
+            extra = fitting_output_padding(x.shape[2:], grad.shape[2:], w.shape[2:], geometry)
+            gx = ConvTranspose.apply(grad, w, output_padding=extra, **geometry)
+        if ctx.needs_input_grad[1]:  # dw = Σ over windows of gy ⊗ window
+            gw = ConvWeightGrad.apply(x, grad, kernel_size=w.shape[2:], **geometry)
+        return gx, gw
+
+
+class ConvTranspose(Function):
+    """y = conv_transpose(x, w): x[n, c, h, w] · w[c, o, i, j] is added at output position
+    (sH h + dH i - top, sW w + dW j - left); the adjoint of `Convolution` in its input."""
+
+    name = "conv_transpose2d"
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: np.ndarray, w: np.ndarray, *, stride: Pair, padding: Pairs,
+        output_padding: Pair, dilation: Pair, groups: int,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, w)
+        N, _, h, wd = x.shape
+        C, Og, kH, kW = w.shape
+        size = transposed_output_size("conv_transpose2d", (h, wd), (kH, kW), stride, padding,
+                                      output_padding, dilation)
+        wt = w.reshape(groups, C // groups, Og * kH * kW).transpose(0, 2, 1)  # (G, Og·kH·kW, Cg)
+        cols = wt @ to_rows(x, groups)  # (G, Og·kH·kW, N·h·w)
+        return col2im(cols, (N, groups * Og, *size), (kH, kW), stride, padding, dilation, (h, wd))
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, w = ctx.saved_tensors
+        geometry = {k: v for k, v in ctx.attrs.items() if k != "output_padding"}
+        gx = gw = None
+        if ctx.needs_input_grad[0]:  # dx = conv(gy, w)
+            gx = _crop(Convolution.apply(grad, w, **geometry), x.shape[2:])
+        if ctx.needs_input_grad[1]:  # dw: gy plays the conv's input, x its output gradient
+            gw = ConvWeightGrad.apply(grad, x, kernel_size=w.shape[2:], **geometry)
+        return gx, gw
+
+
+class ConvWeightGrad(Function):
+    """gw[o, c, i, j] = Σ_n,h,w gy[n, o, h, w] x_pad[n, g Cg + c, sH h + dH i, sW w + dW j]."""
+
+    name = "conv2d_weight_grad"
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: np.ndarray, gy: np.ndarray, *, kernel_size: Pair, stride: Pair,
+        padding: Pairs, dilation: Pair, groups: int,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, gy)
+        out = gy.shape[2:]
+        cols = im2col(x, kernel_size, stride, padding, dilation, groups, out)  # (G, K, N·P)
+        gw = to_rows(gy, groups) @ cols.transpose(0, 2, 1)  # (G, Og, K)
+        return gw.reshape(gy.shape[1], x.shape[1] // groups, *kernel_size)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, gy = ctx.saved_tensors
+        geometry = {k: v for k, v in ctx.attrs.items() if k != "kernel_size"}
+        kernel = ctx.attrs["kernel_size"]
+        gx = ggy = None
+        if ctx.needs_input_grad[0]:  # linear in x through the windows: conv_transpose(gy, g)
+            extra = fitting_output_padding(x.shape[2:], gy.shape[2:], kernel, geometry)
+            gx = ConvTranspose.apply(gy, grad, output_padding=extra, **geometry)
+        if ctx.needs_input_grad[1]:  # linear in gy: the conv of x with g
+            ggy = _crop(Convolution.apply(x, grad, **geometry), gy.shape[2:])
+        return gx, ggy

@@ -1,0 +1,148 @@
+"""Max pooling, and the scatter and gather through its winners that make up its derivatives.
+
+Shape letters as in `ops/conv.py`. Pooling attributes are PyTorch's, per spatial dim:
+kernel_size (kH, kW), stride (sH, sW), padding (pH, pW) on both sides, dilation (dH, dW),
+and ceil_mode. Each window's winner is stored as its kernel tap k = i·kW + j, so every
+loop here runs over the kH·kW taps, never over pixels.
+
+    y = max_pool(x)         gx = scatter(gy)     (to each window's winner)
+    y = scatter(g)          gg = gather(gy)      (the adjoint of a scatter is the gather)
+    y = gather(x)           gx = scatter(gy)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.ops.windows import Pair, Pairs, canvas_size, pad, tap
+from tinygrad_cnn.shapes import window_output_size
+
+if TYPE_CHECKING:
+    from tinygrad_cnn.tensor import Tensor
+
+
+def both_sides(padding: Pair) -> Pairs:
+    """Pooling's symmetric (pH, pW) as ((top, bottom), (left, right))."""
+    return tuple((p, p) for p in padding)
+
+
+def pool_output(
+    op: str, size: Pair, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
+    ceil_mode: bool,
+) -> Pair:
+    """(oH, oW) by the shared output-size rule."""
+    return window_output_size(op, size, kernel_size, stride, both_sides(padding), dilation,
+                              ceil_mode)
+
+
+def window_max(
+    x: np.ndarray, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
+    ceil_mode: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum of every window and the tap k that holds it, (N, C, oH, oW) each.
+
+    A later tap wins only when strictly greater (or NaN, which propagates as in PyTorch), so
+    ties go to the first maximum in row-major order.
+    """
+    out = pool_output("max_pool2d", x.shape[2:], kernel_size, stride, padding, dilation,
+                      ceil_mode)
+    reach = canvas_size(out, kernel_size, stride, dilation)
+    canvas = pad(x, both_sides(padding), -np.inf, size=reach)
+    best = tap(canvas, 0, 0, out, stride, dilation).copy()
+    winner = np.zeros(best.shape, dtype=np.int32)
+    for k, (i, j) in enumerate(np.ndindex(*kernel_size)):
+        if k == 0:
+            continue
+        candidate = tap(canvas, i, j, out, stride, dilation)
+        better = (candidate > best) | np.isnan(candidate)
+        np.copyto(best, candidate, where=better)
+        winner[better] = k
+    return best, winner
+
+
+def plane_indices(
+    winner: np.ndarray, size: Pair, *, kernel_size: Pair, stride: Pair, padding: Pair,
+    dilation: Pair,
+) -> np.ndarray:
+    """Each winner as a flat index h·W + w into its (H, W) input plane, int64 (PyTorch's)."""
+    (oH, oW), W = winner.shape[2:], size[1]
+    i, j = np.divmod(winner.astype(np.int64), kernel_size[1])
+    rows = np.arange(oH)[:, None] * stride[0] + i * dilation[0] - padding[0]
+    cols = np.arange(oW)[None, :] * stride[1] + j * dilation[1] - padding[1]
+    return rows * W + cols
+
+
+class MaxPool(Function):
+    """y[n, c, h, w] = max of the window at (h, w) of x padded with -inf."""
+
+    name = "max_pool2d"
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: np.ndarray, *, kernel_size: Pair, stride: Pair, padding: Pair,
+        dilation: Pair, ceil_mode: bool,
+    ) -> np.ndarray:
+        y, winner = window_max(x, kernel_size=kernel_size, stride=stride, padding=padding,
+                               dilation=dilation, ceil_mode=ceil_mode)
+        ctx.save_for_backward(winner)
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (winner,) = ctx.saved_tensors
+        geometry = {k: v for k, v in ctx.attrs.items() if k != "ceil_mode"}
+        size = ctx.inputs[0].shape[2:]  # each window's gradient goes to its winner alone
+        return WinnerScatter.apply(grad, winner=winner.data, size=size, **geometry)
+
+
+class WinnerScatter(Function):
+    """gx = zeros (N, C, H, W) with each g[n, c, h, w] added at its window's winner."""
+
+    name = "max_pool2d_backward"
+
+    @staticmethod
+    def forward(
+        ctx: Context, g: np.ndarray, *, winner: np.ndarray, size: Pair, kernel_size: Pair,
+        stride: Pair, padding: Pair, dilation: Pair,
+    ) -> np.ndarray:
+        out = g.shape[2:]
+        height, width = (n + 2 * p for n, p in zip(size, padding))
+        reach = canvas_size(out, kernel_size, stride, dilation)
+        canvas = np.zeros((*g.shape[:2], max(height, reach[0]), max(width, reach[1])), g.dtype)
+        for k, (i, j) in enumerate(np.ndindex(*kernel_size)):
+            window = tap(canvas, i, j, out, stride, dilation)  # overlapping windows accumulate
+            np.add(window, g, out=window, where=winner == k)
+        (pH, pW), (H, W) = padding, size
+        return canvas[:, :, pH : pH + H, pW : pW + W]
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        geometry = {k: v for k, v in ctx.attrs.items() if k != "size"}
+        return WinnerGather.apply(grad, **geometry)  # the adjoint of the scatter is the gather
+
+
+class WinnerGather(Function):
+    """y[n, c, h, w] = x at the winner of window (h, w): max pooling with the winners fixed."""
+
+    name = "max_pool2d_gather"
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: np.ndarray, *, winner: np.ndarray, kernel_size: Pair, stride: Pair,
+        padding: Pair, dilation: Pair,
+    ) -> np.ndarray:
+        out = winner.shape[2:]
+        reach = canvas_size(out, kernel_size, stride, dilation)
+        canvas = pad(x, both_sides(padding), 0.0, size=reach)
+        y = np.zeros(winner.shape, dtype=x.dtype)
+        for k, (i, j) in enumerate(np.ndindex(*kernel_size)):
+            np.copyto(y, tap(canvas, i, j, out, stride, dilation), where=winner == k)
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        size = ctx.inputs[0].shape[2:]
+        return WinnerScatter.apply(grad, size=size, **ctx.attrs)
