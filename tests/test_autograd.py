@@ -19,6 +19,14 @@ def test_gradients_accumulate_across_backward_calls():
     np.testing.assert_array_equal(x.grad.data, [3 + 2, 3 + 4])
 
 
+def test_leaf_gradients_are_separate_writeable_arrays():
+    x, y = leaf(1.0, 2.0), leaf(3.0, 4.0)
+    (x + y).sum().backward()
+    assert x.grad.data is not y.grad.data
+    x.grad.data += 1  # in place, as an optimiser would
+    np.testing.assert_array_equal(y.grad.data, [1.0, 1.0])
+
+
 def test_shared_subexpression_gets_both_contributions():
     x = leaf(3.0)
     y = x * x

@@ -324,10 +324,24 @@ def run_backward(
             for t in capture
         ]
     for key, g in leaf_grads.items():
-        leaf = leaves[key]
-        g = g if create_graph else g.detach()
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        _store_leaf_grad(leaves[key], g, create_graph)
     return None
+
+
+def _store_leaf_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
+    """Accumulate into `leaf.grad`; without a graph, into an array the leaf owns alone.
+
+    VJPs may hand the same array to several inputs, or a read-only broadcast view, so the
+    first gradient is copied: optimisers and users can then update `.grad` in place.
+    """
+    from tinygrad_cnn.tensor import Tensor
+
+    if create_graph:
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+    elif leaf.grad is None:
+        leaf.grad = Tensor._from_op(np.array(g.data, dtype=leaf.dtype, order="C"), None)
+    else:
+        leaf.grad = Tensor._from_op(leaf.grad.data + g.data, None)
 
 
 def _check_input_grads(node: Context, grads: tuple[Any, ...]) -> None:
