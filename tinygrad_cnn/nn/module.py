@@ -98,7 +98,13 @@ class Module:
             try:
                 shape = module.output_shape(shape)
             except ValueError as error:
-                raise ValueError(f"{name} ({type(module).__name__}): {error}") from None
+                # name the innermost layer by its full dotted path: features.3 (Conv2d)
+                path, kind, message = getattr(
+                    error, "_shape_location", ("", type(module).__name__, str(error)))
+                path = f"{name}.{path}" if path else name
+                located = ValueError(f"{path} ({kind}): {message}")
+                located._shape_location = (path, kind, message)  # type: ignore[attr-defined]
+                raise located from None
         return shape
 
     def macs(self, input_shape: Shape) -> int:
