@@ -151,27 +151,33 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
-def spatial_tuple(op: str, name: str, value: Any, ndim: int, minimum: int = 1) -> Shape:
-    """`value` as one int per spatial dim (an int is repeated), each at least `minimum`."""
+def spatial_tuple(
+    op: str, name: str, value: Any, ndim: int, minimum: int = 1, shapes: str = ""
+) -> Shape:
+    """`value` as one int per spatial dim (an int is repeated), each at least `minimum`.
+
+    `shapes` is appended to error messages (e.g. the input and weight shapes).
+    """
     values = (value,) * ndim if _is_int(value) else value
     if not isinstance(values, (tuple, list)) or not all(_is_int(v) for v in values):
-        raise TypeError(f"{op}: {name} must be an int or {ndim} ints, got {value!r}")
+        raise TypeError(f"{op}: {name} must be an int or {ndim} ints, got {value!r}{shapes}")
     if len(values) != ndim:
-        raise ValueError(f"{op}: {name} must be an int or {ndim} ints, got {value!r}")
+        raise ValueError(f"{op}: {name} must be an int or {ndim} ints, got {value!r}{shapes}")
     if any(v < minimum for v in values):
-        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value!r}")
+        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value!r}{shapes}")
     return tuple(int(v) for v in values)
 
 
 def conv_padding(
-    op: str, padding: PaddingArg, kernel_size: Shape, dilation: Shape, stride: Shape | None = None
+    op: str, padding: PaddingArg, kernel_size: Shape, dilation: Shape,
+    stride: Shape | None = None, shapes: str = "",
 ) -> Pairs:
     """Padding as a (before, after) pair per spatial dim.
 
     Accepts an int (all sides), one int per dim (both sides of it), 2 ints per dim in F.pad
     order (last dim first: `(left, right, top, bottom)` in 2-D), the pairs themselves,
     `'valid'` (none) or `'same'` (output as large as the input; the odd pixel goes after, as
-    PyTorch; stride 1 only).
+    PyTorch; stride 1 only). `shapes` is appended to error messages.
     """
     ndim = len(kernel_size)
     if isinstance(padding, str):
@@ -179,28 +185,28 @@ def conv_padding(
             return ((0, 0),) * ndim
         if padding != "same":
             raise ValueError(f"{op}: padding must be an int, a tuple, 'valid' or 'same', "
-                             f"got {padding!r}")
+                             f"got {padding!r}{shapes}")
         if stride is not None and any(s != 1 for s in stride):
-            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}{shapes}")
         totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
         return tuple((t // 2, t - t // 2) for t in totals)
     if isinstance(padding, (tuple, list)) and padding and isinstance(padding[0], (tuple, list)):
         pairs = tuple(tuple(p) for p in padding)
         if len(pairs) != ndim or any(len(p) != 2 for p in pairs):
             raise ValueError(f"{op}: padding {padding!r} needs one (before, after) pair per "
-                             f"spatial dim ({ndim})")
+                             f"spatial dim ({ndim}){shapes}")
         flat = tuple(v for p in pairs for v in p)
     elif isinstance(padding, (tuple, list)) and len(padding) == 2 * ndim and ndim > 0:
         flat = tuple(padding)  # F.pad order: the last dim's (before, after) first
         pairs = tuple((flat[2 * k], flat[2 * k + 1]) for k in reversed(range(ndim)))
     else:
-        per_dim = spatial_tuple(op, "padding", padding, ndim, minimum=0)
+        per_dim = spatial_tuple(op, "padding", padding, ndim, minimum=0, shapes=shapes)
         pairs = tuple((p, p) for p in per_dim)
         flat = per_dim
     if not all(_is_int(v) for v in flat):
-        raise TypeError(f"{op}: padding must hold ints, got {padding!r}")
+        raise TypeError(f"{op}: padding must hold ints, got {padding!r}{shapes}")
     if any(v < 0 for v in flat):
-        raise ValueError(f"{op}: padding must be non-negative, got {padding!r}")
+        raise ValueError(f"{op}: padding must be at least 0, got {padding!r}{shapes}")
     return tuple((int(b), int(a)) for b, a in pairs)
 
 

@@ -1,17 +1,36 @@
 """Functions of tensors that layers are built from: `import tinygrad_cnn.nn.functional as F`."""
 
 from tinygrad_cnn.nn.functional.activation import log_softmax, relu, sigmoid, softmax, tanh
+from tinygrad_cnn.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from tinygrad_cnn.nn.functional.dropout import dropout
 from tinygrad_cnn.nn.functional.linear import linear
 from tinygrad_cnn.nn.functional.loss import cross_entropy, mse_loss, nll_loss
 from tinygrad_cnn.nn.functional.norm import batch_norm
+from tinygrad_cnn.nn.functional.pool import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
     "batch_norm",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
     "linear",
     "log_softmax",
+    "max_pool1d",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
     "relu",

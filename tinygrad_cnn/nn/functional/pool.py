@@ -1,0 +1,231 @@
+"""Pooling as functions of tensors: max, average and adaptive pooling in 1-D and 2-D.
+
+Arguments are checked here, before any array is touched; the primitives are 2-D, so the
+1-D versions run them on a unit height.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinygrad_cnn import shapes
+from tinygrad_cnn.nn.functional.conv import check_input
+from tinygrad_cnn.ops.pool import MaxPool, plane_indices, window_max
+from tinygrad_cnn.ops.pool_avg import (
+    AdaptiveAvgPool,
+    AdaptiveMaxPool,
+    AvgPool,
+    adaptive_winners,
+)
+from tinygrad_cnn.tensor import Tensor
+
+IntOrTuple = int | tuple[int, ...]
+
+
+def pool_geometry(
+    op: str, input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None,
+    padding: IntOrTuple, dilation: IntOrTuple, ceil_mode: bool, ndim: int,
+) -> dict[str, Any]:
+    """The checked attributes of a pooling op, as one int per spatial dim."""
+    check_input(op, input, ndim)
+    note = f"; input {input.shape}"
+    kernel = shapes.spatial_tuple(op, "kernel_size", kernel_size, ndim, shapes=note)
+    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+    stride = kernel if no_stride else shapes.spatial_tuple(op, "stride", stride, ndim,
+                                                           shapes=note)
+    padding = shapes.spatial_tuple(op, "padding", padding, ndim, minimum=0, shapes=note)
+    dilation = shapes.spatial_tuple(op, "dilation", dilation, ndim, shapes=note)
+    half = tuple(k // 2 for k in kernel)
+    if any(p > h for p, h in zip(padding, half)):
+        raise ValueError(f"{op}: padding {padding} must be at most half the kernel size "
+                         f"{kernel}, i.e. {half}{note}")
+    shapes.window_output_size(op, input.shape[2:], kernel, stride,
+                              tuple((p, p) for p in padding), dilation, ceil_mode, shapes=note)
+    return {"kernel_size": kernel, "stride": stride, "padding": padding,
+            "dilation": dilation, "ceil_mode": bool(ceil_mode)}
+
+
+def lift_1d(geometry: dict[str, Any]) -> dict[str, Any]:
+    """1-D pooling attributes as 2-D ones over a unit height: (k,) -> (1, k), (p,) -> (0, p)."""
+    unit = {"padding": 0}
+    return {k: (unit.get(k, 1), *v) if isinstance(v, tuple) else v for k, v in geometry.items()}
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each window of (N, C, H, W), as PyTorch's max_pool2d.
+
+    The gradient of a window goes to one position, its first maximum in row-major order
+    (as PyTorch); the input is padded with -inf.
+
+    Args:
+        input: (N, C, H, W).
+        kernel_size: the window, an int or (kH, kW).
+        stride: the step between windows (default: the kernel size).
+        padding: -inf added on both sides, at most half the kernel.
+        dilation: the spacing between taps of a window.
+        ceil_mode: round the output size up, keeping only windows that start inside the
+            input or its leading padding.
+        return_indices: also return where each maximum is, as the flat index h·W + w into
+            its (H, W) plane (int64, PyTorch's convention).
+
+    Returns:
+        (N, C, oH, oW) (`tinygrad_cnn.summary.pool_output_size`), and the indices if asked.
+
+    Raises:
+        ValueError: for a padding over half the kernel, a kernel larger than the padded
+            input, stride or dilation below 1, or an input that is not 4-D.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_cnn import Tensor
+        >>> import tinygrad_cnn.nn.functional as F
+        >>> F.max_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2).tolist()
+        [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    geometry = pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation,
+                             ceil_mode, 2)
+    out = MaxPool.apply(input, **geometry)
+    if not return_indices:
+        return out
+    return out, _indices(input, geometry)
+
+
+def _indices(input: Tensor, geometry: dict[str, Any]) -> Tensor:
+    """Where max pooling found each maximum (the same winners its gradient goes to)."""
+    _, winner = window_max(input.data, **geometry)
+    where = {k: geometry[k] for k in ("kernel_size", "stride", "padding", "dilation")}
+    return Tensor(plane_indices(winner, input.shape[2:], **where))
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each window of (N, C, L); Args, Returns and Raises as `max_pool2d`."""
+    geometry = lift_1d(pool_geometry("max_pool1d", input, kernel_size, stride, padding,
+                                     dilation, ceil_mode, 1))
+    x = input.unsqueeze(2)
+    out = MaxPool.apply(x, **geometry).squeeze(2)
+    if not return_indices:
+        return out
+    return out, _indices(x, geometry).squeeze(2)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each window of (N, C, H, W), as PyTorch's avg_pool2d.
+
+    Args:
+        input: (N, C, H, W).
+        kernel_size: the window, an int or (kH, kW).
+        stride: the step between windows (default: the kernel size).
+        padding: zeros added on both sides, at most half the kernel.
+        ceil_mode: round the output size up (see `max_pool2d`).
+        count_include_pad: count the zero padding in each window's divisor (never the
+            overhang of ceil mode).
+        divisor_override: divide every window's sum by this instead.
+
+    Returns:
+        (N, C, oH, oW).
+
+    Raises:
+        ValueError: as `max_pool2d`, and for a divisor_override of 0.
+    """
+    geometry = pool_geometry("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode, 2)
+    del geometry["dilation"]
+    return AvgPool.apply(input, count_include_pad=bool(count_include_pad),
+                         divisor_override=_divisor("avg_pool2d", divisor_override), **geometry)
+
+
+def _divisor(op: str, divisor_override: Any) -> int | None:
+    if divisor_override is None:
+        return None
+    if isinstance(divisor_override, bool) or not isinstance(divisor_override, int):
+        raise TypeError(f"{op}: divisor_override must be an int or None, got "
+                        f"{divisor_override!r}")
+    if divisor_override == 0:
+        raise ValueError(f"{op}: divisor_override must not be 0")
+    return divisor_override
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """The mean of each window of (N, C, L); Args, Returns and Raises as `avg_pool2d`."""
+    geometry = lift_1d(pool_geometry("avg_pool1d", input, kernel_size, stride, padding, 1,
+                                     ceil_mode, 1))
+    del geometry["dilation"]
+    out = AvgPool.apply(input.unsqueeze(2), count_include_pad=bool(count_include_pad),
+                        divisor_override=None, **geometry)
+    return out.squeeze(2)
+
+
+def _output_size(op: str, input: Tensor, output_size: Any) -> tuple[int, int]:
+    """(oH, oW) from an int, a pair, or a pair with None for "as the input"."""
+    check_input(op, input, 2)
+    pair = (output_size,) * 2 if not isinstance(output_size, (tuple, list)) else output_size
+    if len(pair) != 2:
+        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+    pair = tuple(n if o is None else o for o, n in zip(pair, input.shape[2:]))
+    return shapes.spatial_tuple(op, "output_size", pair, 2)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: IntOrTuple) -> Tensor:
+    """Average pooling to a fixed output size, with PyTorch's windows.
+
+    Output row i averages input rows floor(i H / oH) to ceil((i + 1) H / oH) (columns
+    likewise), so the windows cover the input even when oH does not divide H.
+
+    Args:
+        input: (N, C, H, W).
+        output_size: (oH, oW), an int for both, or None in either place for the input's size.
+
+    Returns:
+        (N, C, oH, oW).
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_cnn import Tensor
+        >>> import tinygrad_cnn.nn.functional as F
+        >>> F.adaptive_avg_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 1).tolist()
+        [[[[7.5]]]]
+    """
+    size = _output_size("adaptive_avg_pool2d", input, output_size)
+    return AdaptiveAvgPool.apply(input, output_size=size)
+
+
+def adaptive_max_pool2d(
+    input: Tensor, output_size: IntOrTuple, return_indices: bool = False
+) -> Tensor | tuple[Tensor, Tensor]:
+    """Max pooling to a fixed output size, windows as `adaptive_avg_pool2d`; the gradient goes
+    to each window's first maximum, and `return_indices` gives its flat index h·W + w."""
+    size = _output_size("adaptive_max_pool2d", input, output_size)
+    out = AdaptiveMaxPool.apply(input, output_size=size)
+    if not return_indices:
+        return out
+    return out, Tensor(adaptive_winners(input.data, size))
