@@ -7,8 +7,10 @@ The big models are built under `skip_init` (no 100-million-number draws) and nev
 import numpy as np
 import pytest
 
-from tinygrad_cnn import models, nn
+import tinygrad_cnn.nn.functional as F
+from tinygrad_cnn import Tensor, manual_seed, models, nn
 from tinygrad_cnn.nn.init import skip_init
+from tinygrad_cnn.summary import summary
 
 
 def build(factory, **kwargs):
@@ -115,3 +117,46 @@ def test_lenet_initialisation_is_pytorchs_default():
 def test_lenet_refuses_small_images_naming_the_layer():
     with pytest.raises(ValueError, match=r"^features\.3 \(Conv2d\): conv2d: kernel size 5"):
         models.lenet5().output_shape((1, 1, 12, 12))
+
+
+def _run_chain(module, x, shapes):
+    """Run `module` step by step as summary walks it, recording each layer's output shape."""
+    chain = module.steps()
+    if chain is None:
+        y = module(x)
+        shapes.append(y.shape)
+        return y
+    for _, child in chain:
+        x = _run_chain(child, x, shapes)
+    return x
+
+
+@pytest.mark.parametrize(("factory", "shape"), [(models.lenet5, (3, 1, 28, 28)),
+                                                (models.simple_cnn, (2, 1, 28, 28))])
+def test_forward_backward_and_inferred_shapes_agree(factory, shape):
+    manual_seed(0)
+    model = factory()
+    x = Tensor(np.random.default_rng(0).random(shape, dtype=np.float32))
+    out = model(x)
+    assert out.shape == (shape[0], 10) and out.dtype == np.float32
+    F.cross_entropy(out, np.arange(shape[0])).backward()
+    assert all(p.grad is not None and p.grad.shape == p.shape for p in model.parameters())
+    ran: list = []
+    np.testing.assert_array_equal(_run_chain(model, x, ran).data, out.data)
+    assert ran == [row.output_shape for row in summary(model, shape, verbose=False).rows]
+
+
+def test_vgg11_runs_on_small_images():
+    model = build(models.vgg11, num_classes=10).eval()
+    for p in model.parameters():
+        p.data[...] = 0.01
+    out = model(Tensor(np.ones((1, 3, 32, 32), dtype=np.float32)))
+    assert out.shape == (1, 10) and np.isfinite(out.data).all()
+
+
+def test_wrong_input_names_the_layer_in_forward():
+    model = models.lenet5()
+    with pytest.raises(ValueError, match=r"^features\.0 \(Conv2d\): conv2d: input has 3 channels"):
+        model(Tensor(np.zeros((1, 3, 28, 28), dtype=np.float32)))
+    with pytest.raises(ValueError, match=r"^classifier\.0 \(Linear\): linear: input has 400 feat"):
+        model(Tensor(np.zeros((1, 1, 32, 32), dtype=np.float32)))

@@ -14,12 +14,11 @@ IntOrTuple = int | tuple[int, ...]
 
 
 def _spatial(op: str, input_shape: Shape, dims: int) -> Shape:
-    """`input_shape` if it is (N, C, *spatial) or (C, *spatial) with `dims` spatial dims."""
+    """`input_shape` if it is (N, C, *spatial) with `dims` spatial dims, as the ops take it."""
     shape = tuple(input_shape)
     letters = "L" if dims == 1 else "H, W"
-    if len(shape) not in (dims + 1, dims + 2):
-        raise ValueError(f"{op}: expected {dims + 1}-D or {dims + 2}-D input (N, C, {letters}), "
-                         f"got {shape}")
+    if len(shape) != dims + 2:
+        raise ValueError(f"{op}: expected {dims + 2}-D input (N, C, {letters}), got {shape}")
     return shape
 
 
@@ -40,7 +39,7 @@ class _PoolNd(Module):
         layer = type(self).__name__
         self._kernel = shapes.spatial_tuple(layer, "kernel_size", self.kernel_size, self.dims)
         self._stride = shapes.spatial_tuple(layer, "stride", self.stride, self.dims)
-        self._padding = shapes.spatial_tuple(layer, "padding", self.padding, self.dims, 0)
+        self._padding = shapes.spatial_tuple(layer, "padding", self.padding, self.dims, minimum=0)
         self._dilation = shapes.spatial_tuple(layer, "dilation", self.dilation, self.dims)
         if any(2 * p > k for p, k in zip(self._padding, self._kernel)):
             raise ValueError(f"{layer}: padding {self.padding} must be at most half of "
