@@ -10,7 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from hypothesis import strategies as st
@@ -105,3 +105,180 @@ def positive_tensors(
 ) -> st.SearchStrategy[Tensor]:
     """Tensors with values in [low, high], for log, sqrt and division (away from the pole)."""
     return tensors(shape, dtype, min_value=low, max_value=high)
+
+
+# ---- valid argument sets for convolution and pooling -------------------------------------------
+# Each draws the output size first and derives the input size from it, so every draw is valid
+# by construction: the kernel fits the padded input, groups divide the channels, pool padding
+# is at most half the kernel.
+
+
+class OpArgs(NamedTuple):
+    """A valid call of an op: the tensors it differentiates, then its keyword arguments.
+
+    Example:
+        >>> import tinygrad_cnn.nn.functional as F
+        >>> args = conv2d_args().example()
+        >>> y = F.conv2d(*args.tensors, **args.kwargs)
+    """
+
+    tensors: tuple[Tensor, ...]
+    kwargs: dict[str, Any]
+
+
+def _ints(draw: st.DrawFn, low: int, high: int) -> int:
+    return draw(st.integers(low, high))
+
+
+def _padded_size(draw: st.DrawFn, out: int, span: int, stride: int, pad_total: int) -> int:
+    """A padded input size giving at least `out` windows, leaving up to stride - 1 pixels unused
+    at the end, and holding `pad_total` padding plus at least one real pixel."""
+    size = (out - 1) * stride + span + _ints(draw, 0, stride - 1)
+    while size < pad_total + 1:
+        size += stride
+    return size
+
+
+def _input(draw: st.DrawFn, shape: Shape, dtype: Any, spaced: bool = False) -> Tensor:
+    data = spaced_arrays(shape, dtype=dtype) if spaced else float_arrays(shape, dtype, -1.0, 1.0)
+    return Tensor(draw(data), requires_grad=True)
+
+
+@st.composite
+def _conv_args(draw: st.DrawFn, ndim: int, dtype: Any) -> OpArgs:
+    mode = draw(st.sampled_from(["int", "per_dim", "sides", "valid", "same"]))
+    groups, per_group, out_per_group = _ints(draw, 1, 2), _ints(draw, 1, 2), _ints(draw, 1, 2)
+    common_pad = _ints(draw, 0, 2)
+    dims = []  # (kernel, stride, dilation, input size, (before, after)) per spatial dim
+    for _ in range(ndim):
+        k, d = _ints(draw, 1, 3), _ints(draw, 1, 2)
+        s = 1 if mode == "same" else _ints(draw, 1, 2)
+        span = d * (k - 1) + 1
+        if mode == "same":
+            pads = ((span - 1) // 2, span - 1 - (span - 1) // 2)
+        elif mode == "valid":
+            pads = (0, 0)
+        elif mode == "sides":
+            pads = (_ints(draw, 0, 2), _ints(draw, 0, 2))
+        else:
+            pads = (common_pad,) * 2 if mode == "int" else (_ints(draw, 0, 2),) * 2
+        out = _ints(draw, 1, 3 if ndim == 1 else 2)
+        dims.append((k, s, d, _padded_size(draw, out, span, s, sum(pads)) - sum(pads), pads))
+    kernel, stride, dilation, sizes, pads = (tuple(column) for column in zip(*dims))
+    padding: Any = {"int": common_pad, "valid": "valid", "same": "same",
+                    "per_dim": tuple(b for b, _ in pads),
+                    "sides": tuple(v for pair in reversed(pads) for v in pair)}[mode]
+    x = _input(draw, (_ints(draw, 1, 2), groups * per_group, *sizes), dtype)
+    w = _input(draw, (groups * out_per_group, per_group, *kernel), dtype)
+    bias = (_input(draw, (groups * out_per_group,), dtype),) if draw(st.booleans()) else ()
+    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    return OpArgs((x, w, *bias), kwargs)
+
+
+def conv2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.conv2d` calls: input, weight and maybe bias, over strides, dilations, groups
+    and every padding form (int, per dim, (left, right, top, bottom), 'valid', 'same')."""
+    return _conv_args(2, dtype)
+
+
+def conv1d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.conv1d` calls, as `conv2d_args` in one spatial dim."""
+    return _conv_args(1, dtype)
+
+
+@st.composite
+def _conv_transpose_args(draw: st.DrawFn, ndim: int, dtype: Any) -> OpArgs:
+    groups, per_group, out_per_group = _ints(draw, 1, 2), _ints(draw, 1, 2), _ints(draw, 1, 2)
+    dims = []  # (input size, kernel, stride, dilation, output_padding, padding) per dim
+    for _ in range(ndim):
+        n, k, s, d = _ints(draw, 1, 3), _ints(draw, 1, 3), _ints(draw, 1, 2), _ints(draw, 1, 2)
+        extra = _ints(draw, 0, max(s, d) - 1)
+        full = (n - 1) * s + d * (k - 1) + 1 + extra  # the output before padding is cut
+        dims.append((n, k, s, d, extra, _ints(draw, 0, min(2, (full - 1) // 2))))
+    sizes, kernel, stride, dilation, extra, padding = (tuple(column) for column in zip(*dims))
+    x = _input(draw, (_ints(draw, 1, 2), groups * per_group, *sizes), dtype)
+    w = _input(draw, (groups * per_group, out_per_group, *kernel), dtype)
+    bias = (_input(draw, (groups * out_per_group,), dtype),) if draw(st.booleans()) else ()
+    kwargs = {"stride": stride, "padding": padding, "output_padding": extra, "groups": groups,
+              "dilation": dilation}
+    return OpArgs((x, w, *bias), kwargs)
+
+
+def conv_transpose2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.conv_transpose2d` calls over strides, paddings, output_padding (below stride
+    or dilation), dilations and groups."""
+    return _conv_transpose_args(2, dtype)
+
+
+def conv_transpose1d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.conv_transpose1d` calls, as `conv_transpose2d_args` in one spatial dim."""
+    return _conv_transpose_args(1, dtype)
+
+
+def _sees_input(n: int, out: int, k: int, s: int, p: int, d: int) -> bool:
+    """Every window has a tap inside the input (not only padding)."""
+    taps = np.arange(out)[:, None] * s - p + np.arange(k)[None, :] * d
+    return bool(((taps >= 0) & (taps < n)).any(axis=1).all())
+
+
+@st.composite
+def _pool_args(draw: st.DrawFn, ndim: int, average: bool, dtype: Any) -> OpArgs:
+    from tinygrad_cnn.shapes import pool_output_size
+
+    ceil_mode, default_stride = draw(st.booleans()), draw(st.booleans())
+    dims = []  # (kernel, stride, padding, dilation, input size) per spatial dim
+    for _ in range(ndim):
+        k = _ints(draw, 1, 3)
+        s = k if default_stride else _ints(draw, 1, 3)
+        p, d = _ints(draw, 0, k // 2), 1 if average else _ints(draw, 1, 2)
+        n = _padded_size(draw, _ints(draw, 1, 3), d * (k - 1) + 1, s, 2 * p) - 2 * p
+        while not _sees_input(n, pool_output_size(n, k, s, p, d, ceil_mode), k, s, p, d):
+            n += s  # a first window of only padding and dilated taps past a tiny input
+        dims.append((k, s, p, d, n))
+    kernel, stride, padding, dilation, sizes = (tuple(column) for column in zip(*dims))
+    kwargs: dict[str, Any] = {"kernel_size": kernel, "padding": padding, "ceil_mode": ceil_mode}
+    if not default_stride:
+        kwargs["stride"] = stride
+    if average:
+        kwargs["count_include_pad"] = draw(st.booleans())
+        if ndim == 2:
+            kwargs["divisor_override"] = draw(st.none() | st.integers(1, 4))
+    else:
+        kwargs["dilation"] = dilation
+    x = _input(draw, (_ints(draw, 1, 2), _ints(draw, 1, 3), *sizes), dtype, spaced=not average)
+    return OpArgs((x,), kwargs)
+
+
+def pool2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.max_pool2d` calls: kernel, stride (or the default), padding up to half the
+    kernel, dilation and ceil mode; the input has no ties (values at least 0.05 apart)."""
+    return _pool_args(2, False, dtype)
+
+
+def pool1d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.max_pool1d` calls, as `pool2d_args` in one spatial dim."""
+    return _pool_args(1, False, dtype)
+
+
+def avg_pool2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.avg_pool2d` calls, with ceil_mode, count_include_pad and divisor_override."""
+    return _pool_args(2, True, dtype)
+
+
+def avg_pool1d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.avg_pool1d` calls, with ceil_mode and count_include_pad."""
+    return _pool_args(1, True, dtype)
+
+
+@st.composite
+def _adaptive_args(draw: st.DrawFn, dtype: Any) -> OpArgs:
+    sizes = (_ints(draw, 1, 5), _ints(draw, 1, 5))
+    output_size = tuple(draw(st.none() | st.integers(1, n + 1)) for n in sizes)
+    x = _input(draw, (_ints(draw, 1, 2), _ints(draw, 1, 2), *sizes), dtype, spaced=True)
+    return OpArgs((x,), {"output_size": output_size})
+
+
+def adaptive_pool2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.adaptive_avg_pool2d` / `F.adaptive_max_pool2d` calls (output sizes up to one
+    more than the input, None for "as the input"); the input has no ties."""
+    return _adaptive_args(dtype)
