@@ -160,3 +160,34 @@ def test_wrong_input_names_the_layer_in_forward():
         model(Tensor(np.zeros((1, 3, 28, 28), dtype=np.float32)))
     with pytest.raises(ValueError, match=r"^classifier\.0 \(Linear\): linear: input has 400 feat"):
         model(Tensor(np.zeros((1, 1, 32, 32), dtype=np.float32)))
+
+
+def test_lenet_matches_the_same_network_in_pytorch():
+    torch = pytest.importorskip("torch")
+    tnn = torch.nn
+
+    class TorchLeNet(tnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = tnn.Sequential(tnn.Conv2d(1, 6, 5), tnn.ReLU(), tnn.MaxPool2d(2),
+                                           tnn.Conv2d(6, 16, 5), tnn.ReLU(), tnn.MaxPool2d(2))
+            self.classifier = tnn.Sequential(tnn.Linear(256, 120), tnn.ReLU(),
+                                             tnn.Linear(120, 84), tnn.ReLU(), tnn.Linear(84, 10))
+
+        def forward(self, x):
+            return self.classifier(torch.flatten(self.features(x), 1))
+
+    theirs, ours = TorchLeNet(), models.lenet5()
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    data = np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32)
+    labels = np.array([3, 1, 4, 1])
+    loss = F.cross_entropy(ours(Tensor(data)), labels)
+    loss.backward()
+    their_loss = torch.nn.functional.cross_entropy(theirs(torch.tensor(data)),
+                                                   torch.tensor(labels))
+    their_loss.backward()
+    assert loss.item() == pytest.approx(their_loss.item(), rel=1e-5)
+    for name, p in theirs.named_parameters():
+        mine = dict(ours.named_parameters())[name]
+        np.testing.assert_allclose(mine.grad.data, p.grad.numpy(), rtol=1e-4, atol=1e-6)
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})

@@ -1,4 +1,4 @@
-"""Module and Parameter: the container of parameters, buffers and child modules."""
+"""Module: the base class that files parameters, buffers and child modules by name."""
 
 from __future__ import annotations
 
