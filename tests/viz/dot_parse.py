@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_NODE = re.compile(r'^\s*(\w+) \[label=("(?:[^"\\]|\\.)*"|\S+)(.*)\]$')
+_NODE = re.compile(r'^\s*(\w+) \[label=(<.*>|"(?:[^"\\]|\\.)*"|\S+)(.*)\]$')
 _EDGE = re.compile(r"^\s*(\w+) -> (\w+)")
 _SUBGRAPH = re.compile(r"^\s*subgraph (\w+) \{")
 _CLUSTER_LABEL = re.compile(r'label=("(?:[^"\\]|\\.)*"|[^\s\]]+)')

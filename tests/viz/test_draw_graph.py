@@ -1,11 +1,14 @@
 """draw_graph: nodes, labels, names, edge directions, clusters, options and a golden DOT text."""
 
+import shutil
+
 import numpy as np
 import pytest
 from dot_parse import parse
 
-from tinygrad_cnn import Tensor, nn
-from tinygrad_cnn.viz import draw_graph
+from tinygrad_cnn import Tensor, models, nn
+from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.viz import draw_graph, render
 
 
 def _leaf(name, shape, requires_grad=True):
@@ -220,3 +223,45 @@ def test_bad_arguments():
         draw_graph(np.ones(3))
     with pytest.raises(ValueError, match="rankdir"):
         draw_graph(_leaf("a", (1,)), rankdir="up")
+
+
+def _op_counts(g):
+    counts = {}
+    for node, label in g.labels.items():
+        if node.startswith("op"):
+            name = label.split()[0]
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def test_lenet_op_graph_counts_clusters_and_parameter_homes():
+    model = models.lenet5()
+    x = Tensor(np.zeros((1, 1, 28, 28), dtype=np.float32))
+    g = parse(draw_graph(model(x), params=model).source)
+    counts = _op_counts(g)
+    assert (counts["conv2d"], counts["max_pool2d"], counts["relu"], counts["matmul"]) == (
+        2, 2, 4, 3)
+    assert g.ids_with_label("conv2d stride=1 pad=0")
+    assert g.ids_with_label("max_pool2d kernel=2 stride=2 pad=0")
+    conv = g.cluster_named("features.0 (Conv2d)")
+    features = g.cluster_named("features (Sequential)")
+    assert g.cluster_parent[conv] == features
+    assert g.cluster_parent[features] == g.cluster_named("LeNet5")
+    assert g.cluster_parent[g.cluster_named("flatten (Flatten)")] == g.cluster_named("LeNet5")
+    (weight,) = g.ids_with_label("features.0.weight")
+    assert g.home[weight] == conv and g.labels[weight] == "features.0.weight\n(6, 1, 5, 5)"
+    (last,) = g.ids_with_label("classifier.4.bias")
+    assert g.home[last] == g.cluster_named("classifier.4 (Linear)")
+    assert len(g.cluster_labels) == 1 + 2 + 6 + 1 + 5  # model, containers, layers, flatten
+
+
+def test_vgg16_op_graph_draws_and_renders(tmp_path):
+    model = models.vgg16()
+    x = Tensor(np.zeros((1, 3, 32, 32), dtype=np.float32))
+    graph = draw_graph(F.cross_entropy(model(x), Tensor(np.array([3]))))
+    counts = _op_counts(parse(graph.source))
+    assert (counts["conv2d"], counts["max_pool2d"], counts["relu"], counts["matmul"]) == (
+        13, 5, 15, 3)
+    assert graph.source.count("subgraph cluster_") == 1 + 3 + 31 + 1 + 7  # + avgpool, flatten
+    if shutil.which("dot") is not None:  # test_viz_render.py fails CI without it
+        assert "features.28.weight" in render(graph, tmp_path / "vgg16.svg").read_text()

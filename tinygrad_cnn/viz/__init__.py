@@ -4,6 +4,7 @@ Nothing in the library imports this package; it imports the library.
 """
 
 from tinygrad_cnn.viz.graph import draw_graph
+from tinygrad_cnn.viz.model import draw_model
 from tinygrad_cnn.viz.render import render
 
-__all__ = ["draw_graph", "render"]
+__all__ = ["draw_graph", "draw_model", "render"]

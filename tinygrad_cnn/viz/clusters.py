@@ -64,6 +64,18 @@ class ClusterTree:
 
 
 def _label(scope: tuple[Any, ...]) -> str:
-    path = scope_path(scope)
+    """`features.0 (Conv2d)`; the outermost module is its type alone (`LeNet5`)."""
     kind = type(scope[-1]).__name__
-    return f"{path} ({kind})" if path else kind
+    if len(scope) == 1:
+        return kind
+    parent, child = scope[-2], scope[-1]
+    if any(m is child for m in getattr(parent, "_modules", {}).values()):
+        return f"{scope_path(scope)} ({kind})"
+    # A step of a chain that is not a child module (e.g. the models' shared Flatten) is named
+    # by the chain, as summary names it.
+    steps = parent.steps() if hasattr(parent, "steps") else None
+    name = next((k for k, m in steps or () if m is child), None)
+    if name is None:
+        return kind
+    prefix = scope_path(scope[:-1])
+    return f"{prefix}.{name} ({kind})" if prefix else f"{name} ({kind})"

@@ -8,25 +8,10 @@ from typing import Any
 import graphviz
 
 from tinygrad_cnn.tensor import Tensor
-from tinygrad_cnn.viz import labels
+from tinygrad_cnn.viz import labels, styles
 from tinygrad_cnn.viz.clusters import Cluster, ClusterTree
 from tinygrad_cnn.viz.walk import OpNode, TensorNode, walk
 
-FONT = "Helvetica"
-# One look per kind of node; the legend in docs/visualization.md describes the same scheme.
-STYLES: dict[str, dict[str, str]] = {
-    "op": {"shape": "box", "style": "rounded,filled", "fillcolor": "#dde7f3",
-           "color": "#4a6d99"},
-    "result": {"shape": "ellipse", "fontsize": "9", "color": "#9a9a9a", "fontcolor": "#444444",
-               "margin": "0.02"},
-    "param": {"shape": "ellipse", "style": "filled", "fillcolor": "#d5ecd0", "color": "#4d8a43"},
-    "input": {"shape": "ellipse", "style": "filled", "fillcolor": "#fcefc4", "color": "#a88a2e"},
-    "constant": {"shape": "plaintext", "fontsize": "9", "fontcolor": "#666666"},
-    "output": {"shape": "ellipse", "style": "filled,bold", "fillcolor": "#f7cdbd",
-               "color": "#b5532f"},
-}
-CLUSTER_STYLE = {"style": "rounded", "color": "#8c99a6", "fontcolor": "#4c5864",
-                 "fontsize": "10", "labeljust": "l"}
 _RANKDIRS = ("TB", "LR", "BT", "RL")
 _FALLBACK = {"param": "leaf", "input": "input", "output": "output", "result": ""}
 
@@ -88,9 +73,9 @@ def draw_graph(
 
     graph = graphviz.Digraph(
         "autograd",
-        graph_attr={"rankdir": rankdir, "fontname": FONT},
-        node_attr={"fontname": FONT, "fontsize": "10"},
-        edge_attr={"arrowsize": "0.6", "color": "#555555"},
+        graph_attr={**styles.GRAPH_ATTR, "rankdir": rankdir},
+        node_attr=styles.NODE_ATTR,
+        edge_attr=styles.EDGE_ATTR,
     )
     bodies: dict[str, graphviz.Digraph] = {}
     drawn: dict[str, bool] = {}
@@ -190,7 +175,7 @@ def _body(bodies: dict[str, graphviz.Digraph], cluster: Cluster) -> graphviz.Dig
     if body is None:
         label = labels.escape(cluster.label)
         body = bodies[cluster.id] = graphviz.Digraph(
-            cluster.id, graph_attr={"label": label, **CLUSTER_STYLE}
+            cluster.id, graph_attr={"label": label, **styles.CLUSTER}
         )
     return body
 
@@ -200,7 +185,7 @@ def _add_node(
     node_id: str, label: str, kind: str,
 ) -> None:
     target = graph if home is None else _body(bodies, home)
-    target.node(node_id, label, **STYLES[kind])
+    target.node(node_id, label, **styles.NODES[kind])
 
 
 def _nest_clusters(

@@ -53,11 +53,18 @@ def _cut(text: str) -> str:
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
 
 
-def _uniform(value: Any) -> bool:
-    """A non-empty tuple of equal ints or pairs, such as (1, 1) or ((2, 2), (2, 2))."""
+def _compact_window(value: Any) -> Any:
+    """Per-dim window values as PyTorch writes them: (1, 1) -> 1, ((1, 1), (2, 2)) -> (1, 2).
+
+    Padding stored as (before, after) pairs stays as pairs unless every pair is symmetric.
+    """
     if not isinstance(value, tuple) or not value:
-        return False
-    return all(isinstance(v, (int, tuple)) and v == value[0] for v in value)
+        return value
+    if all(isinstance(v, tuple) for v in value):
+        if not all(len(v) == 2 and v[0] == v[1] for v in value):
+            return value
+        value = tuple(v[0] for v in value)
+    return value[0] if all(v == value[0] for v in value) else value
 
 
 def format_attrs(attrs: dict[str, Any]) -> list[str]:
@@ -66,8 +73,8 @@ def format_attrs(attrs: dict[str, Any]) -> list[str]:
     for key, value in attrs.items():
         if value is None or value is False:
             continue
-        if key in _PER_DIM and _uniform(value):
-            value = value[0]
+        if key in _PER_DIM:
+            value = _compact_window(value)
         if key in _DEFAULTS and _DEFAULTS[key] == value:
             continue
         if key == "index":  # written as the subscript it is: `index [0,int64[2]]`
