@@ -14,7 +14,7 @@ _PER_DIM = ("stride", "padding", "kernel_size", "dilation", "output_padding")
 # Attributes left out at their usual value, to keep conv and pool boxes short.
 _DEFAULTS = {"dilation": 1, "groups": 1}
 _MAX_VALUE = 40  # longer attribute values are cut with "..."
-_LINE = 34  # op labels longer than this put their attributes on extra lines
+_LINE = 40  # op labels longer than this put their attributes on extra lines
 
 
 def format_shape(shape: tuple[int, ...]) -> str:
