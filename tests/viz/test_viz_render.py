@@ -74,3 +74,8 @@ def test_dot_vanishing_after_the_check_gives_the_same_error(no_dot, monkeypatch,
 def test_unknown_extension(tmp_path):
     with pytest.raises(ValueError, match=r"\.svg"):
         render(_graph(), tmp_path / "graph.txt")
+
+
+def test_jupyter_displays_the_returned_graph_as_svg(needs_dot):
+    bundle = _graph()._repr_mimebundle_()
+    assert "<svg" in bundle["image/svg+xml"]
