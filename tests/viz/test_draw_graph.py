@@ -166,6 +166,8 @@ def test_module_clusters_nest_and_hold_their_ops_and_parameters():
     assert g.home[g.ids_with_label("relu")[0]] == relu
     assert g.home[g.ids_with_label("sum dims=(0,1)")[0]] is None  # ran outside the model
     assert g.home["t0"] is None  # the input is not part of the first layer
+    image = _leaf("image", (5, 3))  # an input that requires grad is still not the layer's
+    assert parse(draw_graph(net(image)).source).home["t0"] is None
     flat = parse(draw_graph(net(x).sum(), cluster_modules=False).source)
     assert not flat.cluster_labels and len(flat.labels) == len(g.labels)
 

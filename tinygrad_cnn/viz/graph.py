@@ -13,7 +13,7 @@ from tinygrad_cnn.viz.clusters import Cluster, ClusterTree
 from tinygrad_cnn.viz.walk import OpNode, TensorNode, walk
 
 _RANKDIRS = ("TB", "LR", "BT", "RL")
-_FALLBACK = {"param": "leaf", "input": "input", "output": "output", "result": ""}
+_FALLBACK = {"leaf": "leaf", "input": "input", "output": "output"}
 
 Params = Any  # a Module, a name -> Tensor mapping, or (name, Tensor) pairs
 
@@ -151,8 +151,10 @@ def _kind(node: TensorNode, names: dict[int, str]) -> str:
         return "output"
     if node.producer is not None:
         return "result"
-    if id(t) in names or t.requires_grad:
+    if id(t) in names:
         return "param"
+    if t.requires_grad:
+        return "leaf"
     if t.size == 1 and t.name is None:
         return "constant"
     return "input"
@@ -161,7 +163,10 @@ def _kind(node: TensorNode, names: dict[int, str]) -> str:
 def _tensor_home(
     node: TensorNode, kind: str, op_home: dict[str, Cluster | None], tree: ClusterTree
 ) -> Cluster | None:
-    """Results sit with their op; parameters and constants in the box of all their users."""
+    """Results sit with their op; named parameters and constants in the box of all their users.
+
+    Other leaves (data, a leaf the user made) belong to no module and stay at the top.
+    """
     if kind == "result":
         return op_home[node.producer.id]  # type: ignore[union-attr]
     if kind in ("param", "constant") and node.consumers:

@@ -14,6 +14,7 @@ NODES: dict[str, dict[str, str]] = {
     "result": {"shape": "ellipse", "fontsize": "9", "color": "#9a9a9a", "fontcolor": "#444444",
                "margin": "0.02"},
     "param": {"shape": "ellipse", "style": "filled", "fillcolor": "#d5ecd0", "color": "#4d8a43"},
+    "leaf": {"shape": "ellipse", "style": "filled", "fillcolor": "#d5ecd0", "color": "#4d8a43"},
     "input": {"shape": "ellipse", "style": "filled", "fillcolor": "#fcefc4", "color": "#a88a2e"},
     "constant": {"shape": "plaintext", "fontsize": "9", "fontcolor": "#666666"},
     "output": {"shape": "ellipse", "style": "filled,bold", "fillcolor": "#f7cdbd",
