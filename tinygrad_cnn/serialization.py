@@ -6,7 +6,11 @@ manifest that records the exact structure: nested dicts with str or int keys, li
 and plain numbers, strings, bools and None (optimiser options). The manifest, not the joined
 names, is what `load` rebuilds from, so no key can be confused with the separator.
 
-Each format is a pair of functions, writer and reader, registered by file extension.
+Each format is a pair of functions, writer and reader, registered by file extension:
+`.npz` (the default) and `.safetensors` (optional extra `interop`). A safetensors file holds
+the same named arrays, so a state dict saved here loads in PyTorch with
+`safetensors.torch.load_file` and `load_state_dict`, and one saved by PyTorch loads here; the
+manifest travels in the file's text metadata.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import secrets
 import zipfile
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -146,9 +151,57 @@ def _npy_dtype(member: IO[bytes]) -> np.dtype | None:
     return None
 
 
+def _safetensors() -> Any:
+    """The safetensors package, or an ImportError saying how to install it."""
+    try:
+        import safetensors
+        import safetensors.numpy
+    except ImportError:
+        raise ImportError("the .safetensors format needs the safetensors package: "
+                          "pip install 'tinygrad_cnn[interop]'") from None
+    return safetensors
+
+
+def _write_safetensors(arrays: dict[str, np.ndarray], file: IO[bytes]) -> None:
+    safetensors = _safetensors()
+    tensors = {}
+    for name, array in arrays.items():
+        if name == MANIFEST:
+            continue
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"save: {name!r} has dtype {array.dtype}; a .safetensors file holds "
+                            "only numeric and bool arrays (use .npz)")
+        tensors[name] = np.require(array, requirements="C")  # it reads the raw buffer
+    # "format": "pt" tells Hugging Face loaders that names and layouts are PyTorch's
+    metadata = {"format": "pt", MANIFEST: arrays[MANIFEST].tobytes().decode("utf-8")}
+    file.write(safetensors.numpy.save(tensors, metadata=metadata))
+
+
+def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    safetensors = _safetensors()
+    arrays: dict[str, np.ndarray] = {}
+    try:
+        with safetensors.safe_open(str(path), framework="numpy") as file:
+            metadata = file.metadata() or {}
+            for name in file.keys():  # noqa: SIM118 (a safe_open is not iterable)
+                try:
+                    arrays[name] = np.array(file.get_tensor(name))  # a copy the caller owns
+                except TypeError as error:  # e.g. bfloat16, which NumPy has no type for
+                    raise ValueError(f"{name!r} cannot be read into NumPy ({error}); convert "
+                                     "it to float32 before saving") from None
+    except safetensors.SafetensorError as error:
+        raise ValueError(f"not a safetensors file, or truncated ({error})") from None
+    if MANIFEST in metadata:
+        arrays[MANIFEST] = np.frombuffer(metadata[MANIFEST].encode("utf-8"), dtype=np.uint8)
+    return arrays
+
+
 Writer = Callable[[dict[str, np.ndarray], IO[bytes]], None]
 Reader = Callable[[Path], dict[str, np.ndarray]]
-FORMATS: dict[str, tuple[Writer, Reader]] = {".npz": (_write_npz, _read_npz)}
+FORMATS: dict[str, tuple[Writer, Reader]] = {
+    ".npz": (_write_npz, _read_npz),
+    ".safetensors": (_write_safetensors, _read_safetensors),
+}
 
 
 def _format(path: Path, op: str) -> tuple[Writer, Reader]:
@@ -165,6 +218,9 @@ def _format(path: Path, op: str) -> tuple[Writer, Reader]:
 def save(obj: Mapping[str, Any], path: PathLike) -> None:
     """Write a checkpoint; the format comes from the extension (`.npz`, the default).
 
+    `.safetensors` (optional extra `interop`) takes only numeric and bool arrays; a flat state
+    dict saved so loads in PyTorch (`safetensors.torch.load_file`) under the same names.
+
     The file is written to a temporary file in the same folder and renamed over `path`, so an
     interrupted save leaves any previous checkpoint intact and no partial file behind. Nothing
     is pickled.
@@ -176,8 +232,10 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
         path: where to write.
 
     Raises:
-        TypeError: for an object that cannot be saved without pickle (named by its key path).
+        TypeError: for an object that cannot be saved without pickle (named by its key path),
+            or, for `.safetensors`, an array that is not numeric.
         ValueError: for an unknown extension.
+        ImportError: for `.safetensors` without the safetensors package.
 
     Example:
         >>> import tempfile, os
@@ -192,13 +250,25 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
     writer, _ = _format(path, "save")
     if not isinstance(obj, Mapping):
         raise TypeError(f"save: expected a dict, got {type(obj).__name__}")
-    arrays = _pack(obj)
+    atomic_write(path, partial(writer, _pack(obj)))
+
+
+def atomic_write(path: PathLike, write: Callable[[IO[bytes]], None]) -> None:
+    """Call `write` on a temporary file beside `path`, then rename it over `path`.
+
+    An interrupted or failing write leaves any previous file intact and nothing else behind.
+
+    Args:
+        path: the file to create or replace.
+        write: writes the whole content to the binary file it is given.
+    """
+    path = Path(path)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         # O_EXCL: never reuse a stranger's file; mode 0o666 lets the umask decide, as open() does
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as file:
-            writer(arrays, file)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -208,10 +278,12 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
 
 
 def load(path: PathLike) -> dict[str, Any]:
-    """Read a checkpoint written by `save` (or any `.npz` of numeric arrays).
+    """Read a checkpoint written by `save`, any `.npz` of numeric arrays, or any
+    `.safetensors` file (PyTorch's included) whose dtypes NumPy has.
 
     Args:
-        path: the file; its extension picks the format (`.npz`, the default).
+        path: the file; its extension picks the format (`.npz`, the default, or
+            `.safetensors`).
 
     Returns:
         The saved structure, with arrays as ndarrays (Tensors come back as ndarrays).
@@ -220,6 +292,7 @@ def load(path: PathLike) -> dict[str, Any]:
         FileNotFoundError: when the file does not exist.
         ValueError: for an unknown extension, a truncated or corrupt file, object arrays, or a
             manifest that does not match the arrays, each naming the file.
+        ImportError: for `.safetensors` without the safetensors package.
     """
     path = Path(path)
     _, reader = _format(path, "load")
