@@ -1,0 +1,277 @@
+"""Each recorded op as ONNX nodes: one converter per primitive, keyed by its Function class.
+
+A converter reads the recorded node (its inputs and attributes) and adds ONNX nodes through
+the `GraphBuilder`. Ops with the same meaning and arguments in ONNX share `ONE_TO_ONE`; the
+rest have a function here. `convert` raises for an op with no mapping, naming the op and the
+module it ran in. Fused patterns (conv + bias, linear, batch norm) call `conv` and
+`batch_norm` from `onnx_fuse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from onnx import helper
+
+from tinygrad_cnn.autograd import Context
+from tinygrad_cnn.interop.onnx_graph import GraphBuilder
+from tinygrad_cnn.interop.trace import module_label
+from tinygrad_cnn.nn.layers.norm import BatchNorm2d
+from tinygrad_cnn.ops import conv as conv_ops
+from tinygrad_cnn.ops import elementwise as ew
+from tinygrad_cnn.ops import linalg, movement, pool, pool_avg, reduce, softmax
+from tinygrad_cnn.tensor import Tensor
+
+ONE_TO_ONE: dict[type, str] = {
+    ew.Add: "Add", ew.Sub: "Sub", ew.Mul: "Mul", ew.Div: "Div", ew.Pow: "Pow",
+    ew.Maximum: "Max", ew.Minimum: "Min", ew.Neg: "Neg", ew.Exp: "Exp", ew.Log: "Log",
+    ew.Sqrt: "Sqrt", ew.Abs: "Abs", ew.Relu: "Relu", ew.Sigmoid: "Sigmoid", ew.Tanh: "Tanh",
+    linalg.MatMul: "MatMul",
+}
+
+
+def _ints(values: Sequence[Any]) -> list[int]:
+    return [int(v) for v in values]
+
+
+def unsupported(node: Context, why: str = "has no ONNX mapping") -> NotImplementedError:
+    """The error for an op that cannot be exported, naming the op and its module."""
+    return NotImplementedError(f"onnx.export: op {node.name!r} in module {module_label(node)} "
+                               f"{why}")
+
+
+def batch_error(node: Context, x: Tensor, what: str) -> ValueError:
+    """The error for an op that moves the batch dim when the batch size is symbolic."""
+    return ValueError(f"onnx.export: {node.name} in module {module_label(node)} {what} of its "
+                      f"input {x.shape}, whose dim 0 is the batch; export with "
+                      "dynamic_batch=False to fix the batch size")
+
+
+def convert(b: GraphBuilder, node: Context) -> None:
+    """Add the ONNX nodes for one recorded node.
+
+    Raises:
+        NotImplementedError: for an op with no ONNX mapping, naming the op and the module.
+    """
+    if node.op in ONE_TO_ONE:
+        dtype = b.trace.made[id(node)].dtype  # NumPy promotes mixed dtypes; ONNX needs one
+        inputs = [b.value_as(t, dtype, node) for t in node.inputs]
+        b.node(ONE_TO_ONE[node.op], inputs, node, defines=node)
+    elif node.op in CONVERTERS:
+        CONVERTERS[node.op](b, node)
+    else:
+        raise unsupported(node)
+
+
+# ---- convolution, pooling, normalisation ------------------------------------------------------
+
+
+def conv(b: GraphBuilder, node: Context, defines: Context | None = None,
+         bias: Tensor | None = None) -> None:
+    """Conv or ConvTranspose; `bias` and `defines` when a following bias add is fused in."""
+    x, w = node.inputs
+    a = node.attrs
+    (top, bottom), (left, right) = a["padding"]
+    inputs = [b.value(x), b.value(w)] + ([b.value(bias)] if bias is not None else [])
+    geometry = {"kernel_shape": _ints(w.shape[2:]), "strides": _ints(a["stride"]),
+                "pads": _ints([top, left, bottom, right]), "dilations": _ints(a["dilation"]),
+                "group": int(a["groups"])}
+    if node.op is conv_ops.ConvTranspose:
+        b.node("ConvTranspose", inputs, node, defines=defines or node,
+               output_padding=_ints(a["output_padding"]), **geometry)
+    else:
+        b.node("Conv", inputs, node, defines=defines or node, **geometry)
+
+
+def batch_norm(b: GraphBuilder, node: Context, module: BatchNorm2d, x: Tensor) -> None:
+    """BatchNormalization with the module's running statistics, for the nodes its eval-mode
+    forward recorded (`node` is the last of them)."""
+    C, dtype = module.num_features, module.running_mean.dtype
+    scale = b.value(module.weight) if module.weight is not None else b.constant(
+        np.ones(C, dtype), "scale")
+    shift = b.value(module.bias) if module.bias is not None else b.constant(
+        np.zeros(C, dtype), "shift")
+    inputs = [b.value(x), scale, shift, b.value(module.running_mean),
+              b.value(module.running_var)]
+    b.node("BatchNormalization", inputs, node, defines=node, batched=b.batched(x),
+           epsilon=float(module.eps))
+
+
+def _window(b: GraphBuilder, node: Context, overhang_is_padding: bool) -> dict[str, Any]:
+    """Pooling attributes. Ceil mode becomes extra padding at the end: ONNX's ceil_mode output
+    size lacks PyTorch's rule that the last window starts inside the input, so runtimes and
+    shape inference would disagree. The extra padding is exact for max pooling (-inf) and for
+    averages without count_include_pad (padding is not counted); else ceil_mode stays."""
+    a = node.attrs
+    size, out = node.inputs[0].shape[2:], b.trace.made[id(node)].shape[2:]
+    dilation = a.get("dilation", (1, 1))
+    begins = _ints(a["padding"])
+    extra = [max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p)) for n, o, k, s, p, d
+             in zip(size, out, a["kernel_size"], a["stride"], begins, dilation)]
+    window = {"kernel_shape": _ints(a["kernel_size"]), "strides": _ints(a["stride"])}
+    if any(extra) and not overhang_is_padding:
+        return {**window, "pads": begins + begins, "ceil_mode": 1}
+    return {**window, "pads": begins + [p + e for p, e in zip(begins, extra)]}
+
+
+def max_pool(b: GraphBuilder, node: Context) -> None:
+    """MaxPool (padding counts as -inf in both)."""
+    b.node("MaxPool", [b.value(node.inputs[0])], node, defines=node,
+           dilations=_ints(node.attrs["dilation"]), **_window(b, node, True))
+
+
+def avg_pool(b: GraphBuilder, node: Context) -> None:
+    """AveragePool with count_include_pad; a divisor_override has no ONNX counterpart."""
+    if node.attrs["divisor_override"] is not None:
+        raise unsupported(node, "has a divisor_override, which ONNX AveragePool lacks")
+    include = bool(node.attrs["count_include_pad"])
+    b.node("AveragePool", [b.value(node.inputs[0])], node, defines=node,
+           count_include_pad=int(include), **_window(b, node, not include))
+
+
+def adaptive_avg_pool(b: GraphBuilder, node: Context) -> None:
+    """GlobalAveragePool to 1x1, AveragePool when the windows tile the input, else the exact
+    linear map: two MatMuls with the averaging matrices, y = A_H x A_Wᵀ."""
+    (x,) = node.inputs
+    (H, W), (oH, oW) = x.shape[2:], node.attrs["output_size"]
+    if (oH, oW) == (1, 1):
+        b.node("GlobalAveragePool", [b.value(x)], node, defines=node)
+    elif H % oH == 0 and W % oW == 0:
+        kernel = [H // oH, W // oW]
+        b.node("AveragePool", [b.value(x)], node, defines=node, kernel_shape=kernel,
+               strides=kernel)
+    else:
+        rows = b.constant(pool_avg.averaging_matrix(H, oH, x.dtype), "rows")  # (oH, H)
+        cols = b.constant(pool_avg.averaging_matrix(W, oW, x.dtype).T, "cols")  # (W, oW)
+        half = b.node("MatMul", [b.value(x), cols], node)  # (N, C, H, oW)
+        b.node("MatMul", [rows, half], node, defines=node, batched=b.batched(x))
+
+
+def adaptive_max_pool(b: GraphBuilder, node: Context) -> None:
+    """GlobalMaxPool to 1x1, MaxPool when the windows tile the input."""
+    (x,) = node.inputs
+    (H, W), (oH, oW) = x.shape[2:], node.attrs["output_size"]
+    if (oH, oW) == (1, 1):
+        b.node("GlobalMaxPool", [b.value(x)], node, defines=node)
+    elif H % oH == 0 and W % oW == 0:
+        kernel = [H // oH, W // oW]
+        b.node("MaxPool", [b.value(x)], node, defines=node, kernel_shape=kernel, strides=kernel)
+    else:
+        raise unsupported(node, f"has windows of unequal size ({H}x{W} to {oH}x{oW}), which "
+                          "ONNX MaxPool cannot express")
+
+
+# ---- movement ---------------------------------------------------------------------------------
+
+
+def reshape(b: GraphBuilder, node: Context) -> None:
+    """Reshape; with a symbolic batch, dim 0 is written 0 ("keep the input's")."""
+    (x,) = node.inputs
+    target = list(node.attrs["shape"])
+    if b.batched(x):
+        if not target or target[0] != x.shape[0]:
+            raise batch_error(node, x, f"reshapes to {tuple(target)}, merging or splitting dim 0")
+        target[0] = 0
+    b.node("Reshape", [b.value(x), b.int64s(target, "shape")], node, defines=node,
+           batched=b.batched(x))
+
+
+def permute(b: GraphBuilder, node: Context) -> None:
+    """Transpose."""
+    (x,) = node.inputs
+    dims = _ints(node.attrs["dims"])
+    if b.batched(x) and dims[0] != 0:
+        raise batch_error(node, x, f"permutes with {tuple(dims)}, moving dim 0")
+    b.node("Transpose", [b.value(x)], node, defines=node, perm=dims, batched=b.batched(x))
+
+
+def expand(b: GraphBuilder, node: Context) -> None:
+    """Expand; a symbolic batch dim is written 1, which ONNX broadcasting keeps."""
+    (x,) = node.inputs
+    target = list(node.attrs["shape"])
+    if b.batched(x):
+        if len(target) != x.ndim or target[0] != x.shape[0]:
+            raise batch_error(node, x, f"expands to {tuple(target)}, changing dim 0")
+        target[0] = 1
+    b.node("Expand", [b.value(x), b.int64s(target, "shape")], node, defines=node,
+           batched=b.batched(x))
+
+
+def pad(b: GraphBuilder, node: Context) -> None:
+    """Pad with a constant: NumPy's (before, after) pairs become ONNX's begins then ends."""
+    (x,) = node.inputs
+    widths = node.attrs["pad_width"]
+    pads = b.int64s([w[0] for w in widths] + [w[1] for w in widths], "pads")
+    value = b.constant(np.asarray(node.attrs["value"], dtype=x.dtype), "pad_value")
+    b.node("Pad", [b.value(x), pads, value], node, defines=node)
+
+
+def concat(b: GraphBuilder, node: Context) -> None:
+    """Concat."""
+    b.node("Concat", [b.value(t) for t in node.inputs], node, defines=node,
+           axis=int(node.attrs["dim"]))
+
+
+# ---- reductions and the rest ------------------------------------------------------------------
+
+
+AXES_AS_INPUT = {"ReduceSum": 13, "ReduceMax": 18, "ReduceMean": 18}  # opset of the change
+
+
+def reduce_op(b: GraphBuilder, node: Context, op_type: str | None = None,
+              defines: Context | None = None) -> None:
+    """ReduceSum / ReduceMax (ReduceMean for a fused sum / count): their axes became an input
+    in the opset `AXES_AS_INPUT` gives."""
+    (x,) = node.inputs
+    op_type = op_type or ("ReduceSum" if node.op is reduce.Sum else "ReduceMax")
+    dims, keepdim = _ints(node.attrs["dims"]), int(node.attrs["keepdim"])
+    batched = b.batched(x) and 0 not in dims
+    defines = defines or node
+    if not dims:  # an empty axes list would mean "all axes" in ONNX
+        b.node("Identity", [b.value(x)], node, defines=defines, batched=batched)
+    elif b.opset >= AXES_AS_INPUT[op_type]:
+        b.node(op_type, [b.value(x), b.int64s(dims, "axes")], node, defines=defines,
+               batched=batched, keepdims=keepdim)
+    else:
+        b.node(op_type, [b.value(x)], node, defines=defines, batched=batched, axes=dims,
+               keepdims=keepdim)
+
+
+def softmax_op(b: GraphBuilder, node: Context) -> None:
+    """Softmax / LogSoftmax along one axis (opset 13 semantics)."""
+    op_type = "Softmax" if node.op is softmax.Softmax else "LogSoftmax"
+    b.node(op_type, [b.value(node.inputs[0])], node, defines=node, axis=int(node.attrs["dim"]))
+
+
+def clip(b: GraphBuilder, node: Context) -> None:
+    """Clip with optional min and max inputs."""
+    (x,) = node.inputs
+    bounds = [b.constant(np.asarray(v, dtype=x.dtype), name) if v is not None else ""
+              for name, v in (("min", node.attrs["low"]), ("max", node.attrs["high"]))]
+    b.node("Clip", [b.value(x), *bounds], node, defines=node)
+
+
+def cast(b: GraphBuilder, node: Context) -> None:
+    """Cast."""
+    to = helper.np_dtype_to_tensor_dtype(np.dtype(node.attrs["dtype"]))
+    b.node("Cast", [b.value(node.inputs[0])], node, defines=node, to=to)
+
+
+def where(b: GraphBuilder, node: Context) -> None:
+    """Where, with the (traced, constant) condition as a bool initializer."""
+    condition = b.constant(np.asarray(node.attrs["condition"], dtype=bool), "condition")
+    b.node("Where", [condition, *(b.value(t) for t in node.inputs)], node, defines=node)
+
+
+CONVERTERS: dict[type, Callable[[GraphBuilder, Context], None]] = {
+    conv_ops.Convolution: conv, conv_ops.ConvTranspose: conv,
+    pool.MaxPool: max_pool, pool_avg.AvgPool: avg_pool,
+    pool_avg.AdaptiveAvgPool: adaptive_avg_pool, pool_avg.AdaptiveMaxPool: adaptive_max_pool,
+    movement.Reshape: reshape, movement.Permute: permute, movement.Expand: expand,
+    movement.Pad: pad, movement.Concatenate: concat,
+    reduce.Sum: reduce_op, reduce.Max: reduce_op,
+    softmax.Softmax: softmax_op, softmax.LogSoftmax: softmax_op,
+    ew.Clip: clip, ew.Cast: cast, ew.Where: where,
+}

@@ -1,0 +1,130 @@
+"""One define-by-run pass of a model, kept as an ordered list of recorded nodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tinygrad_cnn.autograd import Context, enable_grad, scope_path
+from tinygrad_cnn.nn.module import Module
+from tinygrad_cnn.tensor import Tensor
+
+Key = tuple[str, int]
+
+
+def key(t: Tensor) -> Key:
+    """A tensor's identity in the graph: its producing node, or the leaf object itself."""
+    return ("op", id(t.grad_fn)) if t.grad_fn is not None else ("leaf", id(t))
+
+
+@dataclass
+class Trace:
+    """The graph one forward pass recorded.
+
+    Attributes:
+        input: the traced input (a fresh leaf that requires grad, so every op that depends on
+            it is recorded, even ops that touch no parameter).
+        output: the model's output.
+        nodes: every recorded node the output depends on, each after the nodes it reads.
+        made: id(node) -> the tensor the node made.
+        consumers: id(node) -> the nodes that read its result, in order.
+        names: id(parameter or buffer) -> its dotted name in the model (`features.0.weight`).
+    """
+
+    input: Tensor
+    output: Tensor
+    nodes: list[Context]
+    made: dict[int, Tensor]
+    consumers: dict[int, list[Context]]
+    names: dict[int, str]
+
+    def consumers_of(self, node: Context) -> list[Context]:
+        """The nodes that read `node`'s result (a graph output counts as none)."""
+        return self.consumers.get(id(node), [])
+
+    def is_output(self, node: Context) -> bool:
+        """True when `node` made the model's output."""
+        return self.output.grad_fn is node
+
+
+def module_label(node: Context) -> str:
+    """Where a node was recorded, as `features.0 (Conv2d)`, or `the top level`."""
+    if not node.scope:
+        return "the top level"
+    path = scope_path(node.scope)
+    kind = type(node.scope[-1]).__name__
+    return f"{path} ({kind})" if path else kind
+
+
+def run(model: Module, example_input: Any) -> Trace:
+    """Run `model` once in eval mode on `example_input` and collect what it recorded.
+
+    The input and, for the run, every parameter require grad, so every op is recorded. Each
+    module's training flag and each parameter's requires_grad are restored afterwards.
+
+    Raises:
+        TypeError: when the input is not a floating-point array or the output not a Tensor.
+        ValueError: when the output does not depend on the input.
+    """
+    data = np.asarray(example_input.data if isinstance(example_input, Tensor) else example_input)
+    if data.dtype.kind != "f":
+        raise TypeError(f"onnx.export: example_input must be floating point, got {data.dtype}")
+    x = Tensor(data, requires_grad=True)
+    modes = [(m, m.training) for m in model.modules()]
+    # frozen parameters too, so that ops on them alone (weight.T, bias.reshape) are recorded
+    frozen = [p for p in model.parameters() if not p.requires_grad]
+    model.eval()  # Dropout is the identity and BatchNorm uses its running statistics
+    try:
+        for p in frozen:
+            p.requires_grad = True
+        with enable_grad():
+            y = model(x)
+    finally:
+        for p in frozen:
+            p.requires_grad = False
+        for module, mode in modes:
+            object.__setattr__(module, "training", mode)
+    if not isinstance(y, Tensor):
+        raise TypeError(f"onnx.export: the model must return one Tensor, got {type(y).__name__}")
+    if y is not x and y.grad_fn is None:
+        raise ValueError("onnx.export: the model's output does not depend on its input")
+    names = {id(t): name for name, t in model.named_parameters()}
+    names.update({id(t): name for name, t in model.named_buffers()})
+    nodes, made, consumers = _walk(y)
+    return Trace(x, y, nodes, made, consumers, names)
+
+
+def _walk(output: Tensor) -> tuple[list[Context], dict[int, Tensor], dict[int, list[Context]]]:
+    """The nodes behind `output` in data-flow order (iterative post-order, no recursion)."""
+    nodes: list[Context] = []
+    made: dict[int, Tensor] = {}
+    consumers: dict[int, list[Context]] = {}
+    placed: dict[int, bool] = {}  # False while a node's inputs are being visited
+    stack: list[tuple[Tensor, bool]] = [(output, False)]
+    while stack:
+        t, expanded = stack.pop()
+        node = t.grad_fn
+        if node is None:
+            continue
+        if expanded:
+            placed[id(node)] = True
+            nodes.append(node)
+            continue
+        if id(node) in placed:
+            continue
+        placed[id(node)] = False
+        made[id(node)] = t
+        stack.append((t, True))
+        for inp in reversed(node.inputs):
+            if inp.grad_fn is not None and id(inp.grad_fn) not in placed:
+                stack.append((inp, False))
+    for node in nodes:
+        for inp in node.inputs:
+            if inp.grad_fn is None:
+                continue
+            readers = consumers.setdefault(id(inp.grad_fn), [])
+            if node not in readers:
+                readers.append(node)
+    return nodes, made, consumers
