@@ -15,6 +15,7 @@ manifest travels in the file's text metadata.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -179,16 +180,20 @@ def _write_safetensors(arrays: dict[str, np.ndarray], file: IO[bytes]) -> None:
 
 def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
     safetensors = _safetensors()
+    with contextlib.suppress(ImportError):
+        import ml_dtypes  # noqa: F401 (teaches NumPy bfloat16, common in PyTorch files)
     arrays: dict[str, np.ndarray] = {}
     try:
         with safetensors.safe_open(str(path), framework="numpy") as file:
             metadata = file.metadata() or {}
             for name in file.keys():  # noqa: SIM118 (a safe_open is not iterable)
                 try:
-                    arrays[name] = np.array(file.get_tensor(name))  # a copy the caller owns
-                except TypeError as error:  # e.g. bfloat16, which NumPy has no type for
-                    raise ValueError(f"{name!r} cannot be read into NumPy ({error}); convert "
-                                     "it to float32 before saving") from None
+                    array = np.array(file.get_tensor(name))  # a copy the caller owns
+                except TypeError as error:  # bfloat16 without ml_dtypes, or another dtype
+                    raise ValueError(f"{name!r} cannot be read into NumPy ({error}); install "
+                                     "ml_dtypes or save it as float32") from None
+                # bfloat16 and float8 (ml_dtypes) become float32, which holds them exactly
+                arrays[name] = array if array.dtype.kind in "biuf" else array.astype(np.float32)
     except safetensors.SafetensorError as error:
         raise ValueError(f"not a safetensors file, or truncated ({error})") from None
     if MANIFEST in metadata:

@@ -155,10 +155,18 @@ def test_weights_saved_by_pytorch_load_here_buffers_included(tmp_path):
     np.testing.assert_allclose(_ours(ours, x), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_a_bfloat16_file_from_pytorch_is_refused_by_tensor_name(tmp_path):
+def test_a_bfloat16_file_from_pytorch_loads_as_float32(tmp_path):
     torch = pytest.importorskip("torch")
     safetensors_torch = pytest.importorskip("safetensors.torch")
     path = tmp_path / "half.safetensors"
-    safetensors_torch.save_file({"fc.weight": torch.ones(2, 2, dtype=torch.bfloat16)}, str(path))
-    with pytest.raises(ValueError, match=r"half\.safetensors.*'fc\.weight'.*float32"):
-        load(path)
+    weight = torch.tensor([[1.5, -2.0], [0.0078125, 3e38]], dtype=torch.bfloat16)
+    safetensors_torch.save_file({"fc.weight": weight}, str(path))
+    try:
+        import ml_dtypes  # noqa: F401
+    except ImportError:
+        with pytest.raises(ValueError, match=r"half\.safetensors.*'fc\.weight'.*ml_dtypes"):
+            load(path)
+        return
+    loaded = load(path)["fc.weight"]
+    assert loaded.dtype == np.float32
+    np.testing.assert_array_equal(loaded, weight.float().numpy())
