@@ -1,0 +1,209 @@
+"""The `tinygrad-cnn` command: train, evaluate, summarise and draw models."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tinygrad_cnn import checkpoint, optim
+from tinygrad_cnn.data import load_mnist
+from tinygrad_cnn.random import manual_seed
+
+OPTIMIZERS: dict[str, Callable[..., Any]] = {
+    "adam": optim.Adam,
+    "adamw": optim.AdamW,
+    "sgd": optim.SGD,
+    "rmsprop": optim.RMSprop,
+    "adagrad": optim.Adagrad,
+}
+
+DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28)}
+
+
+class CommandError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+def _input_shape(text: str | None, model: str) -> tuple[int, ...]:
+    if text is None:
+        return DEFAULT_INPUT.get(model, (1, 3, 224, 224))
+    try:
+        shape = tuple(int(n) for n in text.replace("x", ",").split(","))
+    except ValueError:
+        raise CommandError(f"--input-shape {text!r} must look like 1,3,224,224") from None
+    if len(shape) != 4 or min(shape) < 1:
+        raise CommandError(f"--input-shape {text!r} must be four positive sizes N,C,H,W")
+    return shape
+
+
+def _load_data(directory: str | None, limit: int | None) -> tuple[tuple[Any, Any], ...]:
+    (x_train, y_train), (x_test, y_test) = load_mnist(directory)
+    if limit:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+        x_test, y_test = x_test[: max(limit // 4, 1)], y_test[: max(limit // 4, 1)]
+    return (x_train, y_train), (x_test, y_test)
+
+
+def command_train(args: argparse.Namespace) -> None:
+    """Train a model on MNIST-format data and report per-epoch loss and accuracy."""
+    from tinygrad_cnn.train import Classifier
+
+    manual_seed(args.seed)
+    (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit)
+    classes = int(max(y_train.max(), y_test.max())) + 1
+    start_epoch, optimizer_state = 0, None
+    if args.resume:
+        state = checkpoint.load_checkpoint(args.resume)
+        model, start_epoch, optimizer_state = state["model"], state["epoch"], state["optimizer"]
+        args.model = state["model_name"]
+    else:
+        model = checkpoint.build_model(args.model, classes, in_channels=x_train.shape[1])
+    optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
+    if optimizer_state is not None:
+        optimizer.load_state_dict(optimizer_state)
+    print(f"training {args.model} on {len(x_train)} images ({model.num_parameters():,} "
+          f"parameters), {args.epochs} epochs, {args.optimizer} lr={args.lr}")
+    clf = Classifier(model, optimizer, epochs=args.epochs, batch_size=args.batch_size,
+                     seed=args.seed, verbose=not args.quiet)
+    history = clf.fit(x_train, y_train, validation_data=(x_test, y_test))
+    for i in range(len(history.loss)):
+        print(f"epoch {start_epoch + i + 1:3d}  loss {history.loss[i]:.4f}  "
+              f"acc {history.accuracy[i]:.4f}  val_loss {history.val_loss[i]:.4f}  "
+              f"val_acc {history.val_accuracy[i]:.4f}  {history.seconds[i]:.1f}s")
+    print(f"test accuracy: {history.val_accuracy[-1]:.4f}")
+    if args.save:
+        checkpoint.save_checkpoint(args.save, args.model, model, optimizer,
+                                   start_epoch + args.epochs, classes)
+        print(f"saved checkpoint to {args.save}")
+    if args.plot:
+        from tinygrad_cnn.plot import plot_history
+
+        plot_history(history, args.plot, title=f"{args.model} on {len(x_train)} images")
+        print(f"saved learning curves to {args.plot}")
+
+
+def command_evaluate(args: argparse.Namespace) -> None:
+    """Report the test accuracy of a saved checkpoint."""
+    from tinygrad_cnn.train import Classifier
+
+    state = checkpoint.load_checkpoint(args.checkpoint)
+    _, (x_test, y_test) = _load_data(args.data, None)
+    clf = Classifier(state["model"], optimizer=None, verbose=False)
+    loss, accuracy = clf.evaluate(x_test, y_test)
+    print(f"{state['model_name']} (epoch {state['epoch']}): test loss {loss:.4f}, "
+          f"test accuracy {accuracy:.4f} on {len(x_test)} images")
+
+
+def command_summary(args: argparse.Namespace) -> None:
+    """Print a model's layer table: output shapes, parameters, MACs, receptive fields."""
+    from tinygrad_cnn.summary import summary
+
+    model = checkpoint.build_model(args.model, args.num_classes, initialize=False)
+    summary(model, _input_shape(args.input_shape, args.model))
+
+
+def command_graph(args: argparse.Namespace) -> None:
+    """Draw a model's op graph or layer view to a file."""
+    from tinygrad_cnn import viz
+    from tinygrad_cnn.creation import zeros
+
+    shape = _input_shape(args.input_shape, args.model)
+    if args.view == "model":
+        model = checkpoint.build_model(args.model, args.num_classes, initialize=False)
+        graph = viz.draw_model(model, shape)
+    else:
+        model = checkpoint.build_model(args.model, args.num_classes).eval()
+        graph = viz.draw_graph(model(zeros(*shape)), params=model)
+    print(f"wrote {viz.render(graph, args.output)}")
+
+
+def command_export(args: argparse.Namespace) -> None:
+    """Write a checkpoint's model as ONNX (.onnx) or its weights as safetensors (.safetensors)."""
+    from pathlib import Path
+
+    from tinygrad_cnn.creation import zeros
+    from tinygrad_cnn.serialization import save
+
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".onnx", ".safetensors"):
+        raise CommandError(f"-o {args.output}: the file must end in .onnx (the model) or "
+                           ".safetensors (its weights)")
+    state = checkpoint.load_checkpoint(args.checkpoint)
+    model, name = state["model"], state["model_name"]
+    if suffix == ".safetensors":
+        save(model.state_dict(), args.output)
+        print(f"wrote the weights of {name} ({model.num_parameters():,} parameters, PyTorch "
+              f"names) to {args.output}")
+        return
+    from tinygrad_cnn.onnx import export
+
+    shape = _input_shape(args.input_shape, name)
+    export(model, zeros(*shape), args.output, opset=args.opset)
+    print(f"wrote {name} as ONNX (opset {args.opset}, input (N, {shape[1]}, {shape[2]}, "
+          f"{shape[3]}) for any batch size N) to {args.output}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `tinygrad-cnn` command."""
+    parser = argparse.ArgumentParser(prog="tinygrad-cnn", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a model on MNIST-format data")
+    train.add_argument("--model", choices=sorted(checkpoint.MODELS), default="lenet5")
+    train.add_argument("--data", metavar="DIR", help="directory of IDX files (default: embedded)")
+    train.add_argument("--epochs", type=int, default=10)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--limit", type=int, help="use only this many training images")
+    train.add_argument("--save", metavar="CHECKPOINT", help="write a checkpoint (.npz)")
+    train.add_argument("--resume", metavar="CHECKPOINT", help="continue from a checkpoint")
+    train.add_argument("--plot", metavar="FILE", help="draw learning curves (.png/.svg)")
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.set_defaults(run=command_train)
+
+    evaluate = commands.add_parser("evaluate", help="test accuracy of a checkpoint")
+    evaluate.add_argument("checkpoint")
+    evaluate.add_argument("--data", metavar="DIR", help="directory of IDX files")
+    evaluate.set_defaults(run=command_evaluate)
+
+    for name, run, text in (("summary", command_summary, "print a model's layer table"),
+                            ("graph", command_graph, "draw a model's graph")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("model", choices=sorted(checkpoint.MODELS))
+        sub.add_argument("--input-shape", metavar="N,C,H,W")
+        sub.add_argument("--num-classes", type=int, default=None)
+        sub.set_defaults(run=run)
+        if name == "graph":
+            sub.add_argument("-o", "--output", required=True, metavar="FILE",
+                             help=".svg, .png, .pdf or .dot")
+            sub.add_argument("--view", choices=("ops", "model"), default="ops")
+
+    export = commands.add_parser("export", help="write a checkpoint as ONNX or safetensors")
+    export.add_argument("checkpoint")
+    export.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help=".onnx (the model, for ONNX Runtime) or .safetensors (the weights)")
+    export.add_argument("--input-shape", metavar="N,C,H,W",
+                        help="the example input of the ONNX trace (default: the model's size)")
+    export.add_argument("--opset", type=int, default=17, help="ONNX opset (default: 17)")
+    export.set_defaults(run=command_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; errors end with a one-line message and exit status 1."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "num_classes", 0) is None:
+        args.num_classes = 10 if args.model in DEFAULT_INPUT else 1000
+    try:
+        args.run(args)
+    except (CommandError, ValueError, OSError, RuntimeError, ImportError, KeyError,
+            FloatingPointError) as error:
+        message = error.strerror if isinstance(error, OSError) and error.strerror else error
+        name = f" {error.filename}" if isinstance(error, OSError) and error.filename else ""
+        print(f"tinygrad-cnn: error:{name} {message}", file=sys.stderr)
+        return 1
+    return 0
