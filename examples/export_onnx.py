@@ -48,7 +48,7 @@ def main() -> None:
         import onnxruntime as ort
 
         from tinygrad_cnn.onnx import export
-        export(model, x_test[:1], "lenet5.onnx")
+        export(model, x_test[:2], "lenet5.onnx")  # two images: any batch size works
     except ImportError as error:
         print(f"skipping ONNX: {error}")
         return
