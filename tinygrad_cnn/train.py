@@ -58,7 +58,7 @@ class Classifier:
         epochs: passes over the training data in `fit`.
         batch_size: samples per optimiser step.
         seed: seeds shuffling and dropout, so the same seed gives the same run bit for bit.
-        verbose: show a progress bar per epoch with the running loss.
+        verbose: show a progress bar per epoch with the running loss (on a terminal).
 
     Example:
         >>> from tinygrad_cnn import models, optim
@@ -132,8 +132,9 @@ class Classifier:
     def _train_epoch(self, loader: DataLoader, epoch: int) -> tuple[float, float]:
         self.model.train()
         total_loss, correct, seen = 0.0, 0, 0
-        bar = tqdm(loader, desc=f"epoch {epoch}/{self.epochs}", disable=not self.verbose,
-                   leave=True, unit="batch")
+        # disable=None: no bar when output is not a terminal (logs, CI), where it would flood.
+        bar = tqdm(loader, desc=f"epoch {epoch}/{self.epochs}",
+                   disable=None if self.verbose else True, leave=True, unit="batch")
         for batch, (xb, yb) in enumerate(bar, start=1):
             self.optimizer.zero_grad()
             logits = self.model(xb)
@@ -150,7 +151,8 @@ class Classifier:
             total_loss += value * n
             correct += int((logits.data.argmax(axis=1) == _labels(yb.data)).sum())
             seen += n
-            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}")
+            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
+                            refresh=False)
         return total_loss / seen, correct / seen
 
     def _logits(self, X: Any, batch_size: int | None = None) -> np.ndarray:
