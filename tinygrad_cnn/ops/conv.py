@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.ops import conv_unit_stride as unit_stride
 from tinygrad_cnn.ops.windows import Pair, Pairs, canvas_size, col2im, im2col
 from tinygrad_cnn.shapes import transposed_output_size, window_output_size
 
@@ -61,6 +62,8 @@ class Convolution(Function):
         dilation: Pair, groups: int,
     ) -> np.ndarray:
         ctx.save_for_backward(x, w)
+        if stride == (1, 1):
+            return unit_stride.conv(x, w, padding, dilation, groups)
         kernel = w.shape[2:]
         out = window_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
         cols = im2col(x, kernel, stride, padding, dilation, groups, out)  # (G, K, N·P)
@@ -94,6 +97,8 @@ class ConvTranspose(Function):
         ctx.save_for_backward(x, w)
         N, _, h, wd = x.shape
         C, Og, kH, kW = w.shape
+        if stride == (1, 1):
+            return unit_stride.conv_transpose(x, w, padding, output_padding, dilation, groups)
         size = transposed_output_size("conv_transpose2d", (h, wd), (kH, kW), stride, padding,
                                       output_padding, dilation)
         wt = w.reshape(groups, C // groups, Og * kH * kW).transpose(0, 2, 1)  # (G, Og·kH·kW, Cg)
@@ -123,6 +128,8 @@ class ConvWeightGrad(Function):
         padding: Pairs, dilation: Pair, groups: int,
     ) -> np.ndarray:
         ctx.save_for_backward(x, gy)
+        if stride == (1, 1):
+            return unit_stride.weight_grad(x, gy, kernel_size, padding, dilation, groups)
         out = gy.shape[2:]
         cols = im2col(x, kernel_size, stride, padding, dilation, groups, out)  # (G, K, N·P)
         gw = to_rows(gy, groups) @ cols.transpose(0, 2, 1)  # (G, Og, K)

@@ -2,8 +2,9 @@
 
 Shape letters as in `ops/conv.py`. Pooling attributes are PyTorch's, per spatial dim:
 kernel_size (kH, kW), stride (sH, sW), padding (pH, pW) on both sides, dilation (dH, dW),
-and ceil_mode. Each window's winner is stored as its kernel tap k = i·kW + j, so every
-loop here runs over the kH·kW taps, never over pixels.
+and ceil_mode. Each window's winner is kept as one mask per kernel tap, `winners[k]` (K, N, C,
+oH, oW) for tap k = i·kW + j, so every loop here runs over the K = kH·kW taps, never pixels,
+and each step is a branch-free array operation.
 
     y = max_pool(x)         gx = scatter(gy)     (to each window's winner)
     y = scatter(g)          gg = gather(gy)      (the adjoint of a scatter is the gather)
@@ -42,34 +43,42 @@ def window_max(
     x: np.ndarray, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
     ceil_mode: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The maximum of every window and the tap k that holds it, (N, C, oH, oW) each.
+    """The maximum of every window (N, C, oH, oW), and the winner masks (K, N, C, oH, oW).
 
-    A later tap wins only when strictly greater (or NaN, which propagates as in PyTorch), so
-    ties go to the first maximum in row-major order.
+    A later tap takes over only when strictly greater, or NaN (which propagates, as in
+    PyTorch), so ties go to the first maximum in row-major order.
     """
     out = pool_output("max_pool2d", x.shape[2:], kernel_size, stride, padding, dilation,
                       ceil_mode)
     reach = canvas_size(out, kernel_size, stride, dilation)
     canvas = pad(x, both_sides(padding), -np.inf, size=reach)
-    best = tap(canvas, 0, 0, out, stride, dilation).copy()
-    winner = np.zeros(best.shape, dtype=np.int32)
-    for k, (i, j) in enumerate(np.ndindex(*kernel_size)):
-        if k == 0:
-            continue
-        candidate = tap(canvas, i, j, out, stride, dilation)
-        better = (candidate > best) | np.isnan(candidate)
-        np.copyto(best, candidate, where=better)
-        winner[better] = k
-    return best, winner
+    taps = [tap(canvas, i, j, out, stride, dilation) for i, j in np.ndindex(*kernel_size)]
+    best = taps[0].copy()
+    takes_over = np.ones((len(taps), *best.shape), dtype=bool)  # tap k beats taps before it
+    for k in range(1, len(taps)):
+        np.greater(taps[k], best, out=takes_over[k])
+        takes_over[k] |= np.isnan(taps[k])
+        np.maximum(best, taps[k], out=best)
+    return best, last_true(takes_over)
+
+
+def last_true(takes_over: np.ndarray) -> np.ndarray:
+    """Winner masks: tap k wins where it took over and no later tap did."""
+    winners = np.empty_like(takes_over)
+    later = np.zeros(takes_over.shape[1:], dtype=bool)
+    for k in reversed(range(len(takes_over))):
+        np.greater(takes_over[k], later, out=winners[k])  # takes_over and not later
+        later |= takes_over[k]
+    return winners
 
 
 def plane_indices(
-    winner: np.ndarray, size: Pair, *, kernel_size: Pair, stride: Pair, padding: Pair,
+    winners: np.ndarray, size: Pair, *, kernel_size: Pair, stride: Pair, padding: Pair,
     dilation: Pair,
 ) -> np.ndarray:
     """Each winner as a flat index h·W + w into its (H, W) input plane, int64 (PyTorch's)."""
-    (oH, oW), W = winner.shape[2:], size[1]
-    i, j = np.divmod(winner.astype(np.int64), kernel_size[1])
+    (oH, oW), W = winners.shape[3:], size[1]
+    i, j = np.divmod(winners.argmax(axis=0).astype(np.int64), kernel_size[1])
     rows = np.arange(oH)[:, None] * stride[0] + i * dilation[0] - padding[0]
     cols = np.arange(oW)[None, :] * stride[1] + j * dilation[1] - padding[1]
     return rows * W + cols
@@ -85,17 +94,17 @@ class MaxPool(Function):
         ctx: Context, x: np.ndarray, *, kernel_size: Pair, stride: Pair, padding: Pair,
         dilation: Pair, ceil_mode: bool,
     ) -> np.ndarray:
-        y, winner = window_max(x, kernel_size=kernel_size, stride=stride, padding=padding,
-                               dilation=dilation, ceil_mode=ceil_mode)
-        ctx.save_for_backward(winner)
+        y, winners = window_max(x, kernel_size=kernel_size, stride=stride, padding=padding,
+                                dilation=dilation, ceil_mode=ceil_mode)
+        ctx.save_for_backward(winners)
         return y
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
-        (winner,) = ctx.saved_tensors
+        (winners,) = ctx.saved_tensors
         geometry = {k: v for k, v in ctx.attrs.items() if k != "ceil_mode"}
         size = ctx.inputs[0].shape[2:]  # each window's gradient goes to its winner alone
-        return WinnerScatter.apply(grad, winner=winner.data, size=size, **geometry)
+        return WinnerScatter.apply(grad, winners=winners.data, size=size, **geometry)
 
 
 class WinnerScatter(Function):
@@ -105,7 +114,7 @@ class WinnerScatter(Function):
 
     @staticmethod
     def forward(
-        ctx: Context, g: np.ndarray, *, winner: np.ndarray, size: Pair, kernel_size: Pair,
+        ctx: Context, g: np.ndarray, *, winners: np.ndarray, size: Pair, kernel_size: Pair,
         stride: Pair, padding: Pair, dilation: Pair,
     ) -> np.ndarray:
         out = g.shape[2:]
@@ -114,7 +123,7 @@ class WinnerScatter(Function):
         canvas = np.zeros((*g.shape[:2], max(height, reach[0]), max(width, reach[1])), g.dtype)
         for k, (i, j) in enumerate(np.ndindex(*kernel_size)):
             window = tap(canvas, i, j, out, stride, dilation)  # overlapping windows accumulate
-            np.add(window, g, out=window, where=winner == k)
+            window += g * winners[k]
         (pH, pW), (H, W) = padding, size
         return canvas[:, :, pH : pH + H, pW : pW + W]
 
@@ -131,15 +140,15 @@ class WinnerGather(Function):
 
     @staticmethod
     def forward(
-        ctx: Context, x: np.ndarray, *, winner: np.ndarray, kernel_size: Pair, stride: Pair,
+        ctx: Context, x: np.ndarray, *, winners: np.ndarray, kernel_size: Pair, stride: Pair,
         padding: Pair, dilation: Pair,
     ) -> np.ndarray:
-        out = winner.shape[2:]
+        out = winners.shape[3:]
         reach = canvas_size(out, kernel_size, stride, dilation)
         canvas = pad(x, both_sides(padding), 0.0, size=reach)
-        y = np.zeros(winner.shape, dtype=x.dtype)
+        y = np.zeros(winners.shape[1:], dtype=x.dtype)
         for k, (i, j) in enumerate(np.ndindex(*kernel_size)):
-            np.copyto(y, tap(canvas, i, j, out, stride, dilation), where=winner == k)
+            y += tap(canvas, i, j, out, stride, dilation) * winners[k]
         return y
 
     @staticmethod

@@ -100,9 +100,9 @@ def max_pool2d(
 
 def _indices(input: Tensor, geometry: dict[str, Any]) -> Tensor:
     """Where max pooling found each maximum (the same winners its gradient goes to)."""
-    _, winner = window_max(input.data, **geometry)
+    _, winners = window_max(input.data, **geometry)
     where = {k: geometry[k] for k in ("kernel_size", "stride", "padding", "dilation")}
-    return Tensor(plane_indices(winner, input.shape[2:], **where))
+    return Tensor(plane_indices(winners, input.shape[2:], **where))
 
 
 def max_pool1d(
