@@ -148,3 +148,11 @@ class _Head(nn.Module):
 def test_an_op_without_mapping_is_named_with_its_module(tmp_path):
     with pytest.raises(NotImplementedError, match=r"op 'index' in module head \(_Head\)"):
         export(_Picker(), np.zeros((2, 3), np.float32), tmp_path / "p.onnx")
+
+
+def test_the_docstring_example_runs():
+    import doctest
+
+    import tinygrad_cnn.onnx
+
+    assert doctest.testmod(tinygrad_cnn.onnx).failed == 0

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from tinygrad_cnn.autograd import Context, enable_grad, scope_path
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
@@ -68,7 +66,8 @@ def run(model: Module, example_input: Any) -> Trace:
         TypeError: when the input is not a floating-point array or the output not a Tensor.
         ValueError: when the output does not depend on the input.
     """
-    data = np.asarray(example_input.data if isinstance(example_input, Tensor) else example_input)
+    # as Tensor(...) converts: arrays keep their dtype, Python lists become float32
+    data = (example_input if isinstance(example_input, Tensor) else Tensor(example_input)).data
     if data.dtype.kind != "f":
         raise TypeError(f"onnx.export: example_input must be floating point, got {data.dtype}")
     x = Tensor(data, requires_grad=True)
