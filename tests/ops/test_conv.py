@@ -1,5 +1,8 @@
 """Convolution and transposed convolution: golden example, loop oracle, VJPs, PyTorch, errors."""
 
+import contextlib
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -8,6 +11,7 @@ import tinygrad_cnn.nn.functional as F
 from tests import reference
 from tinygrad_cnn import Tensor
 from tinygrad_cnn.autograd import grad
+from tinygrad_cnn.ops import conv as conv_ops
 from tinygrad_cnn.shapes import conv_padding
 from tinygrad_cnn.testing import gradcheck, gradgradcheck
 from tinygrad_cnn.testing.strategies import (
@@ -56,6 +60,21 @@ def test_input_gradient_is_the_transposed_convolution_of_the_output_gradient():
 
 
 # ---- against the loop oracle -------------------------------------------------------------------
+# Stride-1 convs run on flattened images above a size threshold and through im2col below it;
+# the tests below run both ways on the same draws.
+
+PATHS = ["im2col", "flattened"]
+
+
+@contextlib.contextmanager
+def conv_path(path):
+    """Make every stride-1 conv take `path` (the other threshold extreme) for the block."""
+    saved = conv_ops.UNIT_STRIDE_MIN_SIZE
+    conv_ops.UNIT_STRIDE_MIN_SIZE = math.inf if path == "im2col" else 0
+    try:
+        yield
+    finally:
+        conv_ops.UNIT_STRIDE_MIN_SIZE = saved
 
 
 def _pairs(kwargs, kernel):
@@ -73,11 +92,13 @@ def _grads(y, tensors, seed=0):
     return gy, grad(y, list(tensors), Tensor(gy))
 
 
+@pytest.mark.parametrize("path", PATHS)
 @given(args=conv2d_args())
-def test_conv2d_matches_the_loops(args):
+def test_conv2d_matches_the_loops(args, path):
     x, w, *bias = args.tensors
-    y = F.conv2d(*args.tensors, **args.kwargs)
-    gy, (gx, gw, *gb) = _grads(y, args.tensors)
+    with conv_path(path):
+        y = F.conv2d(*args.tensors, **args.kwargs)
+        gy, (gx, gw, *gb) = _grads(y, args.tensors)
     stride, padding, dilation = _pairs(args.kwargs, w.shape[2:])
     want, want_gx, want_gw = reference.conv2d_grads(x.data, w.data, gy, stride, padding,
                                                     dilation, args.kwargs["groups"])
@@ -89,12 +110,14 @@ def test_conv2d_matches_the_loops(args):
     np.testing.assert_allclose(gw.data, want_gw, atol=1e-12)
 
 
+@pytest.mark.parametrize("path", PATHS)
 @given(args=conv1d_args())
-def test_conv1d_matches_the_loops_on_a_unit_height(args):
+def test_conv1d_matches_the_loops_on_a_unit_height(args, path):
     x, w = args.tensors[:2]
-    y = F.conv1d(x, w, stride=args.kwargs["stride"], padding=args.kwargs["padding"],
-                 dilation=args.kwargs["dilation"], groups=args.kwargs["groups"])
-    gy, (gx, gw) = _grads(y, (x, w))
+    with conv_path(path):
+        y = F.conv1d(x, w, stride=args.kwargs["stride"], padding=args.kwargs["padding"],
+                     dilation=args.kwargs["dilation"], groups=args.kwargs["groups"])
+        gy, (gx, gw) = _grads(y, (x, w))
     stride, padding, dilation = _pairs(args.kwargs, w.shape[2:])
     want, want_gx, want_gw = reference.conv2d_grads(
         x.data[:, :, None], w.data[:, :, None], gy[:, :, None], stride, padding, dilation,
@@ -104,12 +127,14 @@ def test_conv1d_matches_the_loops_on_a_unit_height(args):
     np.testing.assert_allclose(gw.data, want_gw[:, :, 0], atol=1e-12)
 
 
+@pytest.mark.parametrize("path", PATHS)
 @given(args=conv_transpose2d_args())
-def test_conv_transpose2d_matches_the_loops(args):
+def test_conv_transpose2d_matches_the_loops(args, path):
     x, w = args.tensors[:2]
     kw = args.kwargs
-    y = F.conv_transpose2d(x, w, **kw)
-    gy, (gx, gw) = _grads(y, (x, w))
+    with conv_path(path):
+        y = F.conv_transpose2d(x, w, **kw)
+        gy, (gx, gw) = _grads(y, (x, w))
     padding = tuple((p, p) for p in kw["padding"])
     want, want_gx, want_gw = reference.conv_transpose2d_grads(
         x.data, w.data, gy, kw["stride"], padding, kw["output_padding"], kw["dilation"],
@@ -122,40 +147,37 @@ def test_conv_transpose2d_matches_the_loops(args):
 # ---- VJPs against finite differences, first and second order ------------------------------------
 
 
+def _check_gradients(fn, args, path):
+    def call(*tensors):
+        return fn(*tensors, **args.kwargs)
+
+    with conv_path(path):
+        assert gradcheck(call, args.tensors)
+        assert gradgradcheck(call, args.tensors)
+
+
+@pytest.mark.parametrize("path", PATHS)
 @given(args=conv2d_args())
-def test_conv2d_gradients(args):
-    def fn(*tensors):
-        return F.conv2d(*tensors, **args.kwargs)
-
-    assert gradcheck(fn, args.tensors)
-    assert gradgradcheck(fn, args.tensors)
+def test_conv2d_gradients(args, path):
+    _check_gradients(F.conv2d, args, path)
 
 
+@pytest.mark.parametrize("path", PATHS)
 @given(args=conv1d_args())
-def test_conv1d_gradients(args):
-    def fn(*tensors):
-        return F.conv1d(*tensors, **args.kwargs)
-
-    assert gradcheck(fn, args.tensors)
-    assert gradgradcheck(fn, args.tensors)
+def test_conv1d_gradients(args, path):
+    _check_gradients(F.conv1d, args, path)
 
 
+@pytest.mark.parametrize("path", PATHS)
 @given(args=conv_transpose2d_args())
-def test_conv_transpose2d_gradients(args):
-    def fn(*tensors):
-        return F.conv_transpose2d(*tensors, **args.kwargs)
-
-    assert gradcheck(fn, args.tensors)
-    assert gradgradcheck(fn, args.tensors)
+def test_conv_transpose2d_gradients(args, path):
+    _check_gradients(F.conv_transpose2d, args, path)
 
 
+@pytest.mark.parametrize("path", PATHS)
 @given(args=conv_transpose1d_args())
-def test_conv_transpose1d_gradients(args):
-    def fn(*tensors):
-        return F.conv_transpose1d(*tensors, **args.kwargs)
-
-    assert gradcheck(fn, args.tensors)
-    assert gradgradcheck(fn, args.tensors)
+def test_conv_transpose1d_gradients(args, path):
+    _check_gradients(F.conv_transpose1d, args, path)
 
 
 def test_third_derivative_through_a_strided_dilated_grouped_conv():
@@ -180,17 +202,19 @@ def test_third_derivative_through_a_strided_dilated_grouped_conv():
     ((1, 4, 10, 7), (6, 2, 4, 2), {"padding": "same", "dilation": (2, 1), "groups": 2}),
     ((3, 5, 6, 6), (2, 5, 1, 1), {}),
 ])
-def test_conv2d_matches_pytorch(x_shape, w_shape, kwargs):
+@pytest.mark.parametrize("path", PATHS)
+def test_conv2d_matches_pytorch(x_shape, w_shape, kwargs, path):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(x_shape, np.float32), rng.standard_normal(w_shape, np.float32)
     b = rng.standard_normal(w_shape[0], np.float32)
     ours = [Tensor(a, requires_grad=True) for a in (x, w, b)]
     theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
-    y = F.conv2d(*ours, **kwargs)
+    with conv_path(path):
+        y = F.conv2d(*ours, **kwargs)
+        gy = rng.standard_normal(y.shape, np.float32)
+        y.backward(Tensor(gy))
     yt = torch.nn.functional.conv2d(*theirs, **kwargs)
-    gy = rng.standard_normal(y.shape, np.float32)
-    y.backward(Tensor(gy))
     yt.backward(torch.tensor(gy))
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-4, atol=1e-4)
     for t, tt in zip(ours, theirs):

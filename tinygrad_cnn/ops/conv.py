@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinygrad_cnn.autograd import Context, Function
-from tinygrad_cnn.ops import conv_unit_stride as unit_stride
+from tinygrad_cnn.ops import conv_unit_stride as flat
 from tinygrad_cnn.ops.windows import Pair, Pairs, canvas_size, col2im, im2col
 from tinygrad_cnn.shapes import transposed_output_size, window_output_size
 
@@ -29,14 +29,25 @@ if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
 
 
+# Stride-1 convs of images at least this large (C·H·W per sample) run on flattened images
+# (`conv_unit_stride`): fewer and smaller copies, and taller products, than im2col. Smaller
+# images go through im2col, whose batch-innermost layout keeps their short rows streaming.
+UNIT_STRIDE_MIN_SIZE = 2048
+
+
+def unit_stride(x: np.ndarray, stride: Pair) -> bool:
+    """Whether a conv with this input and stride runs on flattened images."""
+    return stride == (1, 1) and x[0].size >= UNIT_STRIDE_MIN_SIZE
+
+
 def to_rows(x: np.ndarray, groups: int) -> np.ndarray:
-    """(N, C, h, w) -> (G, Cg, N·h·w): one row per channel, grouped, ready for a product."""
-    return x.transpose(1, 0, 2, 3).reshape(groups, x.shape[1] // groups, -1)
+    """(N, C, h, w) -> (G, Cg, h·w·N): one row per channel, batch innermost as in im2col."""
+    return x.transpose(1, 2, 3, 0).reshape(groups, x.shape[1] // groups, -1)
 
 
 def from_rows(y: np.ndarray, N: int, out: Pair) -> np.ndarray:
-    """(G, Og, N·P) -> (N, O, oH, oW), contiguous."""
-    return np.ascontiguousarray(y.reshape(-1, N, *out).transpose(1, 0, 2, 3))
+    """(G, Og, P·N) -> (N, O, oH, oW), contiguous."""
+    return np.ascontiguousarray(y.reshape(-1, *out, N).transpose(3, 0, 1, 2))
 
 
 def fitting_output_padding(size: Pair, out: Pair, kernel: Pair, geometry: dict[str, Any]) -> Pair:
@@ -62,12 +73,12 @@ class Convolution(Function):
         dilation: Pair, groups: int,
     ) -> np.ndarray:
         ctx.save_for_backward(x, w)
-        if stride == (1, 1):
-            return unit_stride.conv(x, w, padding, dilation, groups)
+        if unit_stride(x, stride):
+            return flat.conv(x, w, padding, dilation, groups)
         kernel = w.shape[2:]
         out = window_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
-        cols = im2col(x, kernel, stride, padding, dilation, groups, out)  # (G, K, N·P)
-        y = w.reshape(groups, w.shape[0] // groups, -1) @ cols  # (G, Og, N·P)
+        cols = im2col(x, kernel, stride, padding, dilation, groups, out)  # (G, K, P·N)
+        y = w.reshape(groups, w.shape[0] // groups, -1) @ cols  # (G, Og, P·N)
         return from_rows(y, x.shape[0], out)
 
     @staticmethod
@@ -97,12 +108,12 @@ class ConvTranspose(Function):
         ctx.save_for_backward(x, w)
         N, _, h, wd = x.shape
         C, Og, kH, kW = w.shape
-        if stride == (1, 1):
-            return unit_stride.conv_transpose(x, w, padding, output_padding, dilation, groups)
+        if unit_stride(x, stride):
+            return flat.conv_transpose(x, w, padding, output_padding, dilation, groups)
         size = transposed_output_size("conv_transpose2d", (h, wd), (kH, kW), stride, padding,
                                       output_padding, dilation)
         wt = w.reshape(groups, C // groups, Og * kH * kW).transpose(0, 2, 1)  # (G, Og·kH·kW, Cg)
-        cols = wt @ to_rows(x, groups)  # (G, Og·kH·kW, N·h·w)
+        cols = wt @ to_rows(x, groups)  # (G, Og·kH·kW, h·w·N)
         return col2im(cols, (N, groups * Og, *size), (kH, kW), stride, padding, dilation, (h, wd))
 
     @staticmethod
@@ -128,10 +139,10 @@ class ConvWeightGrad(Function):
         padding: Pairs, dilation: Pair, groups: int,
     ) -> np.ndarray:
         ctx.save_for_backward(x, gy)
-        if stride == (1, 1):
-            return unit_stride.weight_grad(x, gy, kernel_size, padding, dilation, groups)
+        if unit_stride(x, stride):
+            return flat.weight_grad(x, gy, kernel_size, padding, dilation, groups)
         out = gy.shape[2:]
-        cols = im2col(x, kernel_size, stride, padding, dilation, groups, out)  # (G, K, N·P)
+        cols = im2col(x, kernel_size, stride, padding, dilation, groups, out)  # (G, K, P·N)
         gw = to_rows(gy, groups) @ cols.transpose(0, 2, 1)  # (G, Og, K)
         return gw.reshape(gy.shape[1], x.shape[1] // groups, *kernel_size)
 

@@ -44,45 +44,58 @@ def tap(canvas: np.ndarray, i: int, j: int, out: Pair, stride: Pair, dilation: P
     return canvas[..., rows, cols]
 
 
+def batch_last(x: np.ndarray, padding: Pairs) -> np.ndarray:
+    """(N, C, H, W) -> the padded input as (C, Hp, Wp, N), the layout of im2col and col2im.
+
+    With the batch innermost, a row of windows is one contiguous run of oW·N values (stride 1),
+    so the window copies and tap sums below stream instead of stepping through short rows.
+    """
+    (top, bottom), (left, right) = padding
+    N, C, H, W = x.shape
+    out = np.zeros((C, H + top + bottom, W + left + right, N), dtype=x.dtype)
+    out[:, top : top + H, left : left + W] = x.transpose(1, 2, 3, 0)
+    return out
+
+
 def im2col(
     x: np.ndarray, kernel: Pair, stride: Pair, padding: Pairs, dilation: Pair, groups: int,
     out: Pair,
 ) -> np.ndarray:
-    """Every window of the padded input as a column: (G, K, N·P) with K = Cg·kH·kW.
+    """Every window of the padded input as a column: (G, K, P·N) with K = Cg·kH·kW, the
+    columns ordered (oh, ow, n).
 
     The windows are a strided view of the padded input; the one copy lays them out so that a
-    (Og, K) @ (K, N·P) product per group runs on contiguous memory.
+    (Og, K) @ (K, P·N) product per group runs on contiguous memory.
     """
-    xp = pad(x, padding)
-    N, C = xp.shape[:2]
+    xp = batch_last(x, padding)  # (C, Hp, Wp, N)
+    C, _, _, N = xp.shape
     Cg = C // groups
-    sn, sc, sh, sw = xp.strides
+    sc, sh, sw, sn = xp.strides
     (kH, kW), (oH, oW), (sH, sW), (dH, dW) = kernel, out, stride, dilation
-    windows = as_strided(  # (G, Cg, kH, kW, N, oH, oW)
+    windows = as_strided(  # (G, Cg, kH, kW, oH, oW, N)
         xp,
-        shape=(groups, Cg, kH, kW, N, oH, oW),
-        strides=(Cg * sc, sc, dH * sh, dW * sw, sn, sH * sh, sW * sw),
+        shape=(groups, Cg, kH, kW, oH, oW, N),
+        strides=(Cg * sc, sc, dH * sh, dW * sw, sH * sh, sW * sw, sn),
         writeable=False,
     )
-    return windows.reshape(groups, Cg * kH * kW, N * oH * oW)
+    return windows.reshape(groups, Cg * kH * kW, oH * oW * N)
 
 
 def col2im(
     cols: np.ndarray, shape: tuple[int, int, int, int], kernel: Pair, stride: Pair,
     padding: Pairs, dilation: Pair, out: Pair,
 ) -> np.ndarray:
-    """Sum window columns (G, K, N·P) back onto an (N, C, H, W) image: the adjoint of im2col.
+    """Sum window columns (G, K, P·N) back onto an (N, C, H, W) image: the adjoint of im2col.
 
     One strided add per kernel tap; overlapping windows accumulate, padding is cut off. The
     padded image must hold every window: H + top + bottom >= (oH - 1) sH + dH (kH - 1) + 1.
     """
     N, C, H, W = shape
-    G = cols.shape[0]
     (kH, kW), ((top, bottom), (left, right)) = kernel, padding
-    cols = cols.reshape(G, C // G, kH, kW, N, *out).transpose(4, 0, 1, 2, 3, 5, 6)
-    canvas = np.zeros((N, G, C // G, H + top + bottom, W + left + right), dtype=cols.dtype)
+    cols = cols.reshape(C, kH, kW, *out, N)
+    canvas = np.zeros((C, H + top + bottom, W + left + right, N), dtype=cols.dtype)
     for i in range(kH):
         for j in range(kW):
-            window = tap(canvas, i, j, out, stride, dilation)  # (N, G, Cg, oH, oW)
-            window += cols[:, :, :, i, j]
-    return canvas.reshape(N, C, *canvas.shape[3:])[:, :, top : top + H, left : left + W]
+            window = tap(canvas.transpose(0, 3, 1, 2), i, j, out, stride, dilation)
+            window += cols[:, i, j].transpose(0, 3, 1, 2)  # (C, N, oH, oW) views
+    return canvas[:, top : top + H, left : left + W].transpose(3, 0, 1, 2)
