@@ -19,7 +19,7 @@ def _located(error: ValueError, module: Module) -> ValueError:
     """`error` with the dotted name and type of the module whose forward raised it in front."""
     if getattr(error, "_module_located", False):
         return error
-    label = autograd._scope_label(autograd._module_scope) or type(module).__name__
+    label = autograd.scope_label(autograd.current_scope()) or type(module).__name__
     located = ValueError(f"{label}: {error}").with_traceback(error.__traceback__)
     located._module_located = True  # type: ignore[attr-defined]
     return located

@@ -1,0 +1,165 @@
+"""Function, the base of every primitive op, and Context, the graph node it records."""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tinygrad_cnn import grad_mode
+
+if TYPE_CHECKING:
+    from tinygrad_cnn.tensor import Tensor
+
+# The node whose VJP is running, so anomaly errors can say which backward produced them.
+running_backward: Context | None = None
+
+
+class _SavedOutput:
+    """Stands in for the op's own output among the saved values, to avoid a reference cycle."""
+
+
+_OUTPUT = _SavedOutput()
+
+
+class Context:
+    """A node of the recorded graph: the op, its inputs and what its VJP needs.
+
+    It is the `ctx` passed to `Function.forward` / `Function.backward` and the tensor's
+    `grad_fn`. Attributes set on it in `forward` are available in `backward`.
+    """
+
+    def __init__(self, op: type[Function], inputs: tuple[Tensor, ...], attrs: dict[str, Any]):
+        self.op = op
+        self.inputs = inputs
+        self.attrs = attrs
+        self.needs_input_grad = tuple([t._requires_grad for t in inputs])
+        self.scope = grad_mode.scope
+        self._saved: tuple[Any, ...] | None = ()
+        self._output: np.ndarray | None = None
+        self.released = False
+
+    @property
+    def name(self) -> str:
+        """The op's name, e.g. ``"conv2d"``."""
+        return self.op.op_name()
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep arrays for the VJP; inputs and the output come back as graph-connected Tensors."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor, ...]:
+        """The saved values as Tensors (inputs and output keep their place in the graph)."""
+        from tinygrad_cnn.tensor import Tensor
+
+        self.check_not_released()
+        saved = []
+        for value in self._saved:
+            if value is _OUTPUT:
+                saved.append(Tensor._from_op(self._output, self))
+            elif isinstance(value, Tensor):
+                saved.append(value)
+            else:
+                saved.append(Tensor(value) if isinstance(value, np.ndarray) else value)
+        return tuple(saved)
+
+    def check_not_released(self) -> None:
+        """Raise if an earlier backward already freed this node."""
+        if self.released:
+            raise RuntimeError(
+                f"backward: the saved values of {self.name} were freed by an earlier backward; "
+                "pass retain_graph=True to the first backward to run backward twice"
+            )
+
+    def release(self) -> None:
+        """Free what was saved; a later backward through this node raises."""
+        self._saved = None
+        self._output = None
+        self.released = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name} backward>"
+
+
+class Function:
+    """Base class of every primitive op: `forward` on arrays, `backward` with tensor ops.
+
+    Subclasses define two static methods::
+
+        forward(ctx, *arrays, **attrs) -> np.ndarray
+        backward(ctx, grad: Tensor) -> Tensor | None | tuple[Tensor | None, ...]
+
+    `backward` returns one gradient per input (None where `ctx.needs_input_grad` says it is
+    not wanted) and must use only Tensor ops, so that gradients are differentiable again.
+    Run the op with ``MyOp.apply(*tensors, **attrs)``.
+    """
+
+    name: str | None = None
+
+    @classmethod
+    def op_name(cls) -> str:
+        """The name shown in errors and graphs: `name` if set, else the class name lowercased."""
+        return cls.name or cls.__name__.lower()
+
+    @staticmethod
+    def forward(ctx: Context, *inputs: np.ndarray, **attrs: Any) -> np.ndarray:
+        """Compute the result on arrays."""
+        raise NotImplementedError("Function subclasses define forward")
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Any:
+        """Return the gradient of each input given the gradient of the output."""
+        raise NotImplementedError("Function subclasses define backward")
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **attrs: Any) -> Tensor:
+        """Run the op on Tensors and record it in the graph when any input requires grad."""
+        from tinygrad_cnn.tensor import Tensor
+
+        ctx = Context(cls, inputs, attrs)
+        raw = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+        # ufuncs return NumPy scalars for 0-d inputs; a Tensor always holds an ndarray.
+        out = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
+        if grad_mode.anomaly:
+            check_finite(out, ctx, "forward result")
+        if not (grad_mode.enabled and True in ctx.needs_input_grad):
+            return Tensor._from_op(out, None)
+        ctx._saved = tuple(_mark_saved(value, inputs, raw) for value in ctx._saved)
+        ctx._output = out
+        return Tensor._from_op(out, ctx)
+
+
+def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:
+    if value is out:
+        return _OUTPUT
+    for t in inputs:
+        if value is t.data:
+            return t
+    return value
+
+
+def check_finite(array: np.ndarray, ctx: Context, what: str) -> None:
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        where = f" in module {scope_label(ctx.scope)}" if ctx.scope else ""
+        if running_backward is not None:
+            where += f" (in the backward of {running_backward.name})"
+        raise FloatingPointError(
+            f"detect_anomaly: {ctx.name}{where} produced NaN or Inf in its {what}"
+        )
+
+
+def scope_path(scope: tuple[Any, ...]) -> str:
+    """The dotted name of the innermost module of `scope` under the outermost (`features.0`)."""
+    names = []
+    for parent, child in itertools.pairwise(scope):
+        children = getattr(parent, "_modules", {})
+        names.append(next((k for k, m in children.items() if m is child), type(child).__name__))
+    return ".".join(names)
+
+
+def scope_label(scope: tuple[Any, ...]) -> str:
+    path = scope_path(scope)
+    kind = type(scope[-1]).__name__
+    return f"{path} ({kind})" if path else kind
