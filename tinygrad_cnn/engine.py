@@ -208,7 +208,7 @@ def grad(
     Raises:
         RuntimeError: when an input is not used and `allow_unused` is False.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.autograd import grad
         >>> x = Tensor([3.0], requires_grad=True)

@@ -40,7 +40,7 @@ class _GradMode(contextlib.ContextDecorator):
 class no_grad(_GradMode):  # noqa: N801 (PyTorch's name)
     """Run without recording ops: results do not require grad.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import Tensor, no_grad
         >>> x = Tensor([1.0], requires_grad=True)
         >>> with no_grad():

@@ -68,7 +68,7 @@ def export(
         TypeError: for a non-floating example input or a model that does not return a Tensor.
         ImportError: without the onnx package (``pip install 'tinygrad_cnn[onnx]'``).
 
-    Example:
+    Examples:
         >>> import tempfile, os
         >>> from tinygrad_cnn import models, zeros
         >>> from tinygrad_cnn.onnx import export

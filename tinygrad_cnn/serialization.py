@@ -242,7 +242,7 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
         ValueError: for an unknown extension.
         ImportError: for `.safetensors` without the safetensors package.
 
-    Example:
+    Examples:
         >>> import tempfile, os
         >>> from tinygrad_cnn import nn, save, load
         >>> model = nn.Linear(2, 1)

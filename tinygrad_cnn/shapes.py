@@ -281,7 +281,7 @@ def conv_output_size(
         ValueError: for a kernel larger than the padded input, a bad argument, or (strict)
             dropped pixels.
 
-    Example:
+    Examples:
         >>> conv_output_size(144, 3)
         142
         >>> conv_output_size((20, 20), 3, stride=2)
@@ -310,7 +310,7 @@ def pool_output_size(
     """The output size of a pooling layer: `conv_output_size` with the stride defaulting to
     the kernel size.
 
-    Example:
+    Examples:
         >>> pool_output_size(24, 2)
         12
         >>> pool_output_size(5, 2, ceil_mode=True)
@@ -333,7 +333,7 @@ def conv_transpose_output_size(
     Raises:
         ValueError: when the padding removes the whole output.
 
-    Example:
+    Examples:
         >>> conv_transpose_output_size(9, 3, stride=2, output_padding=1)
         20
     """

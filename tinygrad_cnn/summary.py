@@ -109,7 +109,7 @@ def summary(model: Module, input_shape: Sequence[int], verbose: bool = True) -> 
         ValueError: when a layer cannot take the shape that reaches it (naming the layer).
         NotImplementedError: for a module whose shapes cannot be inferred.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import models
         >>> s = summary(models.lenet5(), (1, 1, 28, 28), verbose=False)
         >>> s.total_params, s.output_shape, s.rows[0].name, s.rows[0].output_shape

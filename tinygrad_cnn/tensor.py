@@ -48,7 +48,7 @@ class Tensor:
     Raises:
         TypeError: when a non-floating tensor is asked to require grad.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import Tensor
         >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> y = (x * x).sum()

@@ -60,7 +60,7 @@ class Classifier:
         seed: seeds shuffling and dropout, so the same seed gives the same run bit for bit.
         verbose: show a progress bar per epoch with the running loss (on a terminal).
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import models, optim
         >>> from tinygrad_cnn.train import Classifier
         >>> net = models.lenet5()

@@ -60,7 +60,7 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
             the header or payload is truncated, or bytes follow the payload. The message
             names the file and what is wrong.
 
-    Example:
+    Examples:
         >>> import os, tempfile
         >>> import numpy as np
         >>> path = os.path.join(tempfile.mkdtemp(), "x-idx2-ubyte.gz")

@@ -35,7 +35,7 @@ class DataLoader:
         TypeError: when `batch_size` is not an int.
         ValueError: when `batch_size` < 1, `x` or `y` is a scalar, or their lengths differ.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> loader = DataLoader(np.zeros((10, 3)), np.arange(10), batch_size=4)
         >>> len(loader), [tuple(xb.shape) for xb, _ in loader]

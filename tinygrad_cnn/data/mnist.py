@@ -148,7 +148,7 @@ def load_mnist(
             `(N,)` integers, or the counts of images and labels differ.
         OSError: when `download=True` and a file cannot be fetched from any mirror.
 
-    Example:
+    Examples:
         >>> (x_train, y_train), (x_test, y_test) = load_mnist()
         >>> x_train.shape, y_train.dtype, x_test.shape
         ((4000, 1, 28, 28), dtype('int64'), (1000, 1, 28, 28))

@@ -39,7 +39,7 @@ class LeNet5(ConvClassifier):
 def lenet5(num_classes: int = 10, in_channels: int = 1) -> LeNet5:
     """A freshly initialised LeNet-5 for (N, in_channels, 28, 28) images.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import models
         >>> models.lenet5().num_parameters()
         44426

@@ -14,7 +14,7 @@ class Sequential(Module):
     Args:
         *modules: the modules in order, or a single dict of name -> module.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import nn
         >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
         >>> [name for name, _ in net.named_parameters()]

@@ -187,7 +187,7 @@ def skip_init() -> Iterator[None]:
     For building a model whose weights are about to be loaded, or whose shape is all that is
     needed (`summary`, parameter counts): VGG-16 draws 138 million numbers otherwise.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import models
         >>> from tinygrad_cnn.nn.init import skip_init
         >>> with skip_init():

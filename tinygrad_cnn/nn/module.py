@@ -34,7 +34,7 @@ class Module:
     call `super().__init__()` first and define `forward`; call the module, not `forward`, so
     ops are recorded under its name and shape errors name it.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import nn
         >>> class Net(nn.Module):
         ...     def __init__(self):

@@ -17,7 +17,7 @@ class Parameter(Tensor):
             None gives an empty float32 parameter.
         requires_grad: whether the parameter is trained.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn.nn import Parameter
         >>> w = Parameter(np.zeros((2, 3), dtype=np.float32))

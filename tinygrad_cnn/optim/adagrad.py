@@ -33,7 +33,7 @@ class AdaGrad(Optimizer):
         ValueError: for a negative lr, lr_decay, weight_decay, initial_accumulator_value or
             eps (and the parameter errors of `Optimizer`).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.optim import AdaGrad

@@ -34,7 +34,7 @@ class Adam(Optimizer):
         ValueError: for a negative lr, eps or weight_decay, or a beta outside [0, 1) (and the
             parameter errors of `Optimizer`).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.optim import Adam

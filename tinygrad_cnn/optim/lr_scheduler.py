@@ -35,7 +35,7 @@ class StepLR(LRScheduler):
     Raises:
         ValueError: for a step_size that is not a positive int.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.optim import SGD

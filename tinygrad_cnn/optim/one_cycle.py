@@ -48,7 +48,7 @@ class OneCycleLR(LRScheduler):
             unknown anneal_strategy, a list of the wrong length, `cycle_momentum` with an
             optimiser without momentum, or a step past `total_steps`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.optim import SGD

@@ -37,7 +37,7 @@ class RMSprop(Optimizer):
         ValueError: for a negative lr, eps, weight_decay or momentum, or alpha outside [0, 1]
             (and the parameter errors of `Optimizer`).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.optim import RMSprop

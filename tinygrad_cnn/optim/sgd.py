@@ -35,7 +35,7 @@ class SGD(Optimizer):
         ValueError: for a negative lr, momentum or weight_decay, or nesterov without momentum
             or with dampening (and the parameter errors of `Optimizer`).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.optim import SGD

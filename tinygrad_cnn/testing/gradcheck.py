@@ -88,7 +88,7 @@ def gradcheck(
         GradcheckError: naming the input, the worst element and both values.
         ValueError: when no input requires grad or a checked input is not float64.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.testing import gradcheck

@@ -1,6 +1,6 @@
 """Hypothesis strategies for shapes, arrays and tensors, shared by users' tests and ours.
 
-Example:
+Examples:
     >>> from hypothesis import given
     >>> from tinygrad_cnn.testing.strategies import tensors
     >>> @given(x=tensors(max_dims=2))
@@ -116,7 +116,7 @@ def positive_tensors(
 class OpArgs(NamedTuple):
     """A valid call of an op: the tensors it differentiates, then its keyword arguments.
 
-    Example:
+    Examples:
         >>> import tinygrad_cnn.nn.functional as F
         >>> args = conv2d_args().example()
         >>> y = F.conv2d(*args.tensors, **args.kwargs)

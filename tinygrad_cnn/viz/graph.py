@@ -57,7 +57,7 @@ def draw_graph(
         TypeError: when an output is not a Tensor or a named parameter is not one.
         ValueError: with no outputs or an unknown `rankdir`.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import Tensor
         >>> a = Tensor([1.0, 2.0], requires_grad=True, name="a")
         >>> graph = draw_graph((a * a).sum())

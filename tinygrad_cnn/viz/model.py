@@ -37,7 +37,7 @@ def draw_model(model: Any, input_shape: Sequence[int], rankdir: str = "TB") -> g
         ValueError: when a layer cannot take the shape reaching it, or for a bad `rankdir`.
         NotImplementedError: when the model's shapes cannot be inferred (not a chain).
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import models
         >>> graph = draw_model(models.lenet5(), (1, 1, 28, 28))
         >>> "classifier.4" in graph.source

@@ -35,7 +35,7 @@ def render(graph: graphviz.Digraph | graphviz.Graph, path: str | os.PathLike[str
         ValueError: for an extension that is not a supported format.
         RuntimeError: when `dot` is needed but not installed, saying how to install it.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> from tinygrad_cnn import Tensor
         >>> from tinygrad_cnn.viz import draw_graph

@@ -162,7 +162,7 @@ def conv2d(
             and the shapes.
         TypeError: for non-Tensor arguments or mixed dtypes.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> import tinygrad_cnn.nn.functional as F

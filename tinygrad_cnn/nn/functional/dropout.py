@@ -25,7 +25,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     Raises:
         ValueError: when `p` is outside [0, 1].
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import Tensor, manual_seed
         >>> import tinygrad_cnn.nn.functional as F
         >>> _ = manual_seed(0)

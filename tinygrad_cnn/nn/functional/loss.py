@@ -95,7 +95,7 @@ def cross_entropy(
     Raises:
         ValueError: for mismatched shapes or bad targets.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> import tinygrad_cnn.nn.functional as F

@@ -83,7 +83,7 @@ def max_pool2d(
         ValueError: for a padding over half the kernel, a kernel larger than the padded
             input, stride or dilation below 1, or an input that is not 4-D.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> import tinygrad_cnn.nn.functional as F
@@ -208,7 +208,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: IntOrTuple) -> Tensor:
     Returns:
         (N, C, oH, oW).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_cnn import Tensor
         >>> import tinygrad_cnn.nn.functional as F

@@ -165,7 +165,7 @@ class Conv2d(_ConvNd):
         padding_mode: only 'zeros'.
         dtype: the parameters' dtype (float32 by default).
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import nn
         >>> conv = nn.Conv2d(1, 6, 5)
         >>> conv

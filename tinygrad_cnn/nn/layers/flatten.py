@@ -17,7 +17,7 @@ class Flatten(Module):
         start_dim: the first dim to merge.
         end_dim: the last dim to merge.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import nn
         >>> nn.Flatten().output_shape((32, 16, 4, 4))
         (32, 256)

@@ -38,7 +38,7 @@ class Linear(Module):
         bias: learn an additive bias.
         dtype: the parameters' dtype (float32 by default).
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import nn, randn
         >>> nn.Linear(20, 30)(randn(128, 20)).shape
         (128, 30)

@@ -106,7 +106,7 @@ class MaxPool2d(_MaxPoolNd):
         return_indices: also return the flat index of each maximum.
         ceil_mode: round output sizes up, so partial windows at the edge count.
 
-    Example:
+    Examples:
         >>> from tinygrad_cnn import nn
         >>> nn.MaxPool2d(2).output_shape((1, 6, 24, 24))
         (1, 6, 12, 12)
