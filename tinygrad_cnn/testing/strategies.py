@@ -3,7 +3,7 @@
 Examples:
     >>> from hypothesis import given
     >>> from tinygrad_cnn.testing.strategies import tensors
-    >>> @given(x=tensors(max_dims=2))
+    >>> @given(x=tensors(shape=(2, 3)))
     ... def test_double(x):
     ...     assert (x + x).shape == x.shape
 """
