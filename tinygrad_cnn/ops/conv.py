@@ -9,9 +9,9 @@ dim: stride (sH, sW), padding ((top, bottom), (left, right)), dilation (dH, dW),
 Each op's VJP is made of the three, so every derivative of a convolution, to any order, is
 again one of them:
 
-    y = conv(x, w)                gx = conv_transpose(gy, w)    gw = conv_weight_grad(x, gy)
-    y = conv_transpose(x, w)      gx = conv(gy, w)              gw = conv_weight_grad(gy, x)
-    y = conv_weight_grad(x, g)    gx = conv_transpose(g, gy)    gg = conv(x, gy)
+    y = conv(x, w)                 gx = conv_transpose(gy, w)    gw = conv_weight_grad(x, gy)
+    y = conv_transpose(x, w)       gx = conv(gy, w)              gw = conv_weight_grad(gy, x)
+    gw = conv_weight_grad(x, g)    gx = conv_transpose(g, ggw)   gg = conv(x, ggw)
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ UNIT_STRIDE_MIN_SIZE = 2048
 
 def unit_stride(x: np.ndarray, stride: Pair) -> bool:
     """Whether a conv with this input and stride runs on flattened images."""
-    return stride == (1, 1) and x[0].size >= UNIT_STRIDE_MIN_SIZE
+    return stride == (1, 1) and np.prod(x.shape[1:]) >= UNIT_STRIDE_MIN_SIZE
 
 
 def to_rows(x: np.ndarray, groups: int) -> np.ndarray:
@@ -47,7 +47,7 @@ def to_rows(x: np.ndarray, groups: int) -> np.ndarray:
 
 def from_rows(y: np.ndarray, N: int, out: Pair) -> np.ndarray:
     """(G, Og, P·N) -> (N, O, oH, oW), contiguous."""
-    return np.ascontiguousarray(y.reshape(-1, *out, N).transpose(3, 0, 1, 2))
+    return np.ascontiguousarray(y.reshape(y.shape[0] * y.shape[1], *out, N).transpose(3, 0, 1, 2))
 
 
 def fitting_output_padding(size: Pair, out: Pair, kernel: Pair, geometry: dict[str, Any]) -> Pair:
