@@ -143,8 +143,8 @@ class ConvWeightGrad(Function):
             return flat.weight_grad(x, gy, kernel_size, padding, dilation, groups)
         out = gy.shape[2:]
         cols = im2col(x, kernel_size, stride, padding, dilation, groups, out)  # (G, K, P·N)
-        gw = to_rows(gy, groups) @ cols.transpose(0, 2, 1)  # (G, Og, K)
-        return gw.reshape(gy.shape[1], x.shape[1] // groups, *kernel_size)
+        gw = cols @ to_rows(gy, groups).transpose(0, 2, 1)  # (G, K, Og): BLAS prefers it so
+        return gw.transpose(0, 2, 1).reshape(gy.shape[1], x.shape[1] // groups, *kernel_size)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:

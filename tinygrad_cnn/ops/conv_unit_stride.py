@@ -89,9 +89,9 @@ def weight_grad(
     grads = np.zeros((groups * Og, N, Hp, Wp), dtype=gy.dtype)  # gy on the grid, 0 elsewhere
     grads[:, :, :oh, :ow] = gy.transpose(1, 0, 2, 3)
     grads = grads.reshape(groups, Og, L)
-    rows = [grads @ taps[..., i * down : i * down + L].transpose(0, 2, 1) for i in range(kH)]
-    gw = np.stack(rows, axis=1).reshape(groups, kH, Og, Cg, kW)  # kernel row i of every filter
-    return gw.transpose(0, 2, 3, 1, 4).reshape(groups * Og, Cg, kH, kW)
+    rows = [taps[..., i * down : i * down + L] @ grads.transpose(0, 2, 1) for i in range(kH)]
+    gw = np.stack(rows, axis=1).reshape(groups, kH, Cg, kW, Og)  # kernel row i, transposed
+    return gw.transpose(0, 4, 2, 1, 3).reshape(groups * Og, Cg, kH, kW)
 
 
 def conv_transpose(
