@@ -117,9 +117,12 @@ class OpArgs(NamedTuple):
     """A valid call of an op: the tensors it differentiates, then its keyword arguments.
 
     Examples:
+        >>> from hypothesis import given
         >>> import tinygrad_cnn.nn.functional as F
-        >>> args = conv2d_args().example()
-        >>> y = F.conv2d(*args.tensors, **args.kwargs)
+        >>> from tinygrad_cnn.testing import gradcheck
+        >>> @given(args=conv2d_args())
+        ... def test_conv2d_vjp(args):
+        ...     assert gradcheck(lambda *t: F.conv2d(*t, **args.kwargs), args.tensors)
     """
 
     tensors: tuple[Tensor, ...]
