@@ -54,10 +54,10 @@ def _stacked(w: np.ndarray, groups: int) -> np.ndarray:
 
 
 def _grid(x: np.ndarray, kernel: Pair, padding: Pairs, dilation: Pair) -> tuple[int, ...]:
-    """(Hp, Wp, L, down, slack): padded size, positions N·Hp·Wp, the offset of one kernel row
-    and how far past the last position the taps reach."""
-    (H, W), (kH, kW), ((top, bottom), (left, right)), (dH, dW) = x.shape[2:], kernel, *[
-        padding, dilation]
+    """(Hp, Wp, L, down, slack): the padded size, the L = N·Hp·Wp positions, the offset of
+    one kernel row down, and how far past the last position the taps read."""
+    (H, W), (kH, kW), (dH, dW) = x.shape[2:], kernel, dilation
+    (top, bottom), (left, right) = padding
     Hp, Wp = H + top + bottom, W + left + right
     down = dH * Wp
     return Hp, Wp, x.shape[0] * Hp * Wp, down, (kH - 1) * down + (kW - 1) * dW
