@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn.layers.base import ShapePreserving
 from tinygrad_cnn.tensor import Tensor
@@ -44,39 +46,38 @@ def _implicit_dim(ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-class Softmax(ShapePreserving):
+class _AlongDim(ShapePreserving):
+    """A normalisation along one dim; None picks PyTorch's legacy default (1 for 2-D and 4-D)."""
+
+    function: Callable[[Tensor, int], Tensor]
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The normalisation along `dim`."""
+        return self.function(input, _implicit_dim(input.ndim) if self.dim is None else self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
     """exp(x) / sum(exp(x)) along `dim`, so each slice along it sums to 1.
 
     Args:
         dim: the dim to normalise; None picks PyTorch's legacy default (1 for 2-D and 4-D).
     """
 
-    def __init__(self, dim: int | None = None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        """The softmax along `dim`."""
-        return F.softmax(input, _implicit_dim(input.ndim) if self.dim is None else self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+    function = staticmethod(F.softmax)
 
 
-class LogSoftmax(ShapePreserving):
+class LogSoftmax(_AlongDim):
     """log(softmax(x)) along `dim`, computed stably.
 
     Args:
         dim: the dim to normalise; None picks PyTorch's legacy default (1 for 2-D and 4-D).
     """
 
-    def __init__(self, dim: int | None = None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        """The log-softmax along `dim`."""
-        return F.log_softmax(input, _implicit_dim(input.ndim) if self.dim is None else self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+    function = staticmethod(F.log_softmax)
