@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -50,6 +51,8 @@ def command_train(args: argparse.Namespace) -> None:
     """Train a model on MNIST-format data and report per-epoch loss and accuracy."""
     from tinygrad_cnn.train import Classifier
 
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
     manual_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit)
     classes = int(max(y_train.max(), y_test.max())) + 1
