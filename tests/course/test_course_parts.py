@@ -141,8 +141,8 @@ def _share(part_: int, whole: int) -> str:
 
 
 def test_alexnet_and_vgg_sizes():
-    result = part("08_alexnet_vgg").main()
-    alex, vgg = result["alexnet"], result["vgg16"]
+    big = part("08_alexnet_vgg")
+    alex, vgg = big.sizes("alexnet"), big.sizes("vgg16")
     assert (alex["params"], alex["macs"]) == (61_100_840, 714_188_480)
     assert (vgg["params"], vgg["macs"]) == (138_357_544, 15_470_264_320)
     for name, s in (("AlexNet", alex), ("VGG-16", vgg)):
@@ -150,8 +150,7 @@ def test_alexnet_and_vgg_sizes():
                f"({_share(s['classifier_params'], s['params'])}) | {s['macs']:,} | "
                f"{s['conv_macs']:,} ({_share(s['conv_macs'], s['macs'])}) |")
     quoted(f"VGG-16 needs {vgg['macs'] / alex['macs']:.1f} times AlexNet's arithmetic")
-    block = result["block"]
-    assert block == {"params": 38_720, "receptive_fields": [3, 3, 5, 5, 6]}
+    assert big.block_summary() == {"params": 38_720, "receptive_fields": [3, 3, 5, 5, 6]}
     quoted("has 38,720 parameters", "the receptive field grows 3, 3, 5, 5, 6")
 
 
