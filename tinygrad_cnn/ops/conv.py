@@ -22,7 +22,15 @@ import numpy as np
 
 from tinygrad_cnn.autograd import Context, Function
 from tinygrad_cnn.ops import conv_unit_stride as flat
-from tinygrad_cnn.ops.windows import Pair, Pairs, canvas_size, col2im, im2col
+from tinygrad_cnn.ops.windows import (
+    Pair,
+    Pairs,
+    batch_first,
+    batch_last,
+    canvas_size,
+    col2im,
+    im2col,
+)
 from tinygrad_cnn.shapes import transposed_output_size, window_output_size
 
 if TYPE_CHECKING:
@@ -42,12 +50,12 @@ def unit_stride(x: np.ndarray, stride: Pair) -> bool:
 
 def to_rows(x: np.ndarray, groups: int) -> np.ndarray:
     """(N, C, h, w) -> (G, Cg, h·w·N): one row per channel, batch innermost as in im2col."""
-    return x.transpose(1, 2, 3, 0).reshape(groups, x.shape[1] // groups, -1)
+    return batch_last(x, ((0, 0), (0, 0))).reshape(groups, x.shape[1] // groups, -1)
 
 
 def from_rows(y: np.ndarray, N: int, out: Pair) -> np.ndarray:
     """(G, Og, P·N) -> (N, O, oH, oW), contiguous."""
-    return np.ascontiguousarray(y.reshape(y.shape[0] * y.shape[1], *out, N).transpose(3, 0, 1, 2))
+    return batch_first(y.reshape(y.shape[0] * y.shape[1], *out, N))
 
 
 def fitting_output_padding(size: Pair, out: Pair, kernel: Pair, geometry: dict[str, Any]) -> Pair:

@@ -44,6 +44,26 @@ def tap(canvas: np.ndarray, i: int, j: int, out: Pair, stride: Pair, dilation: P
     return canvas[..., rows, cols]
 
 
+# Rows of the source copied per slab by `transposed`.
+SLAB = 64
+
+
+def transposed(a: np.ndarray) -> np.ndarray:
+    """a.T of a 2-D array, contiguous, copied in slabs of SLAB rows of `a`.
+
+    A plain transposing copy walks one of the two arrays at a pitch of a whole row; when that
+    pitch is a multiple of 4 KiB (a batch of 256 float32) every access lands in the same cache
+    set and the copy runs 5-10x slower. Slabs keep both sides of each piece in cache.
+    """
+    R, N = a.shape
+    if min(R, N) < SLAB:
+        return np.ascontiguousarray(a.T)
+    out = np.empty((N, R), dtype=a.dtype)
+    for start in range(0, R, SLAB):
+        out[:, start : start + SLAB] = a[start : start + SLAB].T
+    return out
+
+
 def batch_last(x: np.ndarray, padding: Pairs) -> np.ndarray:
     """(N, C, H, W) -> the padded input as (C, Hp, Wp, N), the layout of im2col and col2im.
 
@@ -52,9 +72,18 @@ def batch_last(x: np.ndarray, padding: Pairs) -> np.ndarray:
     """
     (top, bottom), (left, right) = padding
     N, C, H, W = x.shape
+    rows = transposed(x.reshape(N, C * H * W)).reshape(C, H, W, N)
+    if top == bottom == left == right == 0:
+        return rows
     out = np.zeros((C, H + top + bottom, W + left + right, N), dtype=x.dtype)
-    out[:, top : top + H, left : left + W] = x.transpose(1, 2, 3, 0)
+    out[:, top : top + H, left : left + W] = rows
     return out
+
+
+def batch_first(x: np.ndarray) -> np.ndarray:
+    """(C, H, W, N) -> (N, C, H, W), contiguous: the inverse of `batch_last` without padding."""
+    C, H, W, N = x.shape
+    return transposed(np.ascontiguousarray(x).reshape(C * H * W, N)).reshape(N, C, H, W)
 
 
 def im2col(
@@ -98,4 +127,4 @@ def col2im(
         for j in range(kW):
             window = tap(canvas.transpose(0, 3, 1, 2), i, j, out, stride, dilation)
             window += cols[:, i, j].transpose(0, 3, 1, 2)  # (C, N, oH, oW) views
-    return canvas[:, top : top + H, left : left + W].transpose(3, 0, 1, 2)
+    return batch_first(canvas[:, top : top + H, left : left + W])
