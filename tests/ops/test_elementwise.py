@@ -112,6 +112,24 @@ def test_where_vjp(pair, data):
     gradgradcheck(lambda p, q: p.where(condition, q), [a, b])
 
 
+@given(a=tensors(shapes(max_dims=3, max_side=4)), data=st.data())
+def test_where_with_zero_other_takes_the_product_path_and_keeps_its_vjps(a, data):
+    # a where c else 0 runs as a * c (branch-free); the VJPs are the same tensor ops
+    condition = data.draw(float_arrays(a.shape)) > 0
+    zero = Tensor(np.zeros((), a.dtype))
+    np.testing.assert_array_equal(a.where(condition, zero).data, np.where(condition, a.data, 0))
+    gradcheck(lambda p: p.where(condition, 0.0), [a])
+    gradgradcheck(lambda p: p.where(condition, 0.0), [a])
+
+
+@pytest.mark.parametrize("special", [np.inf, -np.inf, np.nan])
+def test_where_with_zero_other_masks_inf_and_nan_like_np_where(special):
+    a = np.array([1.0, special, special, -2.0])
+    condition = np.array([True, False, True, False])
+    out = Tensor(a).where(condition, 0.0).data
+    np.testing.assert_array_equal(out, np.where(condition, a, 0.0))
+
+
 def test_cast_vjp_returns_input_dtype():
     x = Tensor(np.array([1.5, -2.0]), requires_grad=True)
     y = x.float()
