@@ -125,8 +125,8 @@ def _report(
     if raise_exception:
         raise GradcheckError(
             f"gradcheck: gradient of input {index} (shape {analytic.shape}) is wrong at element "
-            f"{tuple(int(i) for i in worst)}: analytic {analytic[worst]!r} vs numerical "
-            f"{numerical[worst]!r} (atol={atol}, rtol={rtol})"
+            f"{tuple(int(i) for i in worst)}: analytic {float(analytic[worst])!r} vs "
+            f"numerical {float(numerical[worst])!r} (atol={atol}, rtol={rtol})"
         )
     return False
 
