@@ -60,21 +60,24 @@ def test_input_gradient_is_the_transposed_convolution_of_the_output_gradient():
 
 
 # ---- against the loop oracle -------------------------------------------------------------------
-# Stride-1 convs run on flattened images above a size threshold and through im2col below it;
-# the tests below run both ways on the same draws.
+# Stride-1 convs run on flattened images above a size threshold; the others image by image
+# when each image has many windows and through batch-innermost im2col otherwise. The tests
+# below run every path on the same draws.
 
-PATHS = ["im2col", "flattened"]
+PATHS = ["im2col", "per-image", "flattened"]
 
 
 @contextlib.contextmanager
 def conv_path(path):
-    """Make every stride-1 conv take `path` (the other threshold extreme) for the block."""
-    saved = conv_ops.UNIT_STRIDE_MIN_SIZE
-    conv_ops.UNIT_STRIDE_MIN_SIZE = math.inf if path == "im2col" else 0
+    """Make every conv take `path` (the threshold extremes) for the block: batch-innermost
+    im2col, per-image windows, or flattened images (stride 1 only; others per-image)."""
+    saved = conv_ops.UNIT_STRIDE_MIN_SIZE, conv_ops.PER_IMAGE_MIN_WINDOWS
+    conv_ops.UNIT_STRIDE_MIN_SIZE = 0 if path == "flattened" else math.inf
+    conv_ops.PER_IMAGE_MIN_WINDOWS = math.inf if path == "im2col" else 0
     try:
         yield
     finally:
-        conv_ops.UNIT_STRIDE_MIN_SIZE = saved
+        conv_ops.UNIT_STRIDE_MIN_SIZE, conv_ops.PER_IMAGE_MIN_WINDOWS = saved
 
 
 def _pairs(kwargs, kernel):

@@ -30,6 +30,8 @@ from tinygrad_cnn.ops.windows import (
     canvas_size,
     col2im,
     im2col,
+    image_col2im,
+    image_windows,
 )
 from tinygrad_cnn.shapes import transposed_output_size, window_output_size
 
@@ -43,9 +45,21 @@ if TYPE_CHECKING:
 UNIT_STRIDE_MIN_SIZE = 2048
 
 
+# Other convs with at least this many windows per image (oH·oW) run image by image
+# (`image_windows`): one product per image, no batch transposes. With fewer, the per-image
+# products are too small for BLAS and im2col's batch-innermost columns win (LeNet's second
+# conv, 8×8 windows, is 2x faster that way; its first, 24×24, 2x slower).
+PER_IMAGE_MIN_WINDOWS = 256
+
+
 def unit_stride(x: np.ndarray, stride: Pair) -> bool:
     """Whether a conv with this input and stride runs on flattened images."""
     return stride == (1, 1) and np.prod(x.shape[1:]) >= UNIT_STRIDE_MIN_SIZE
+
+
+def per_image(windows: Pair) -> bool:
+    """Whether a conv with an (oH, oW) grid of windows runs image by image."""
+    return windows[0] * windows[1] >= PER_IMAGE_MIN_WINDOWS
 
 
 def to_rows(x: np.ndarray, groups: int) -> np.ndarray:
@@ -85,8 +99,12 @@ class Convolution(Function):
             return flat.conv(x, w, padding, dilation, groups)
         kernel = w.shape[2:]
         out = window_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
+        w_rows = w.reshape(groups, w.shape[0] // groups, -1)  # (G, Og, K)
+        if per_image(out):
+            cols = image_windows(x, kernel, stride, padding, dilation, groups, out)  # (N, G, K, P)
+            return (w_rows @ cols).reshape(x.shape[0], w.shape[0], *out)  # (N, G, Og, P)
         cols = im2col(x, kernel, stride, padding, dilation, groups, out)  # (G, K, P·N)
-        y = w.reshape(groups, w.shape[0] // groups, -1) @ cols  # (G, Og, P·N)
+        y = w_rows @ cols  # (G, Og, P·N)
         return from_rows(y, x.shape[0], out)
 
     @staticmethod
@@ -121,6 +139,10 @@ class ConvTranspose(Function):
         size = transposed_output_size("conv_transpose2d", (h, wd), (kH, kW), stride, padding,
                                       output_padding, dilation)
         wt = w.reshape(groups, C // groups, Og * kH * kW).transpose(0, 2, 1)  # (G, Og·kH·kW, Cg)
+        if per_image((h, wd)):
+            cols = wt @ x.reshape(N, groups, C // groups, h * wd)  # (N, G, Og·kH·kW, h·w)
+            return image_col2im(cols, (N, groups * Og, *size), (kH, kW), stride, padding,
+                                dilation, (h, wd))
         cols = wt @ to_rows(x, groups)  # (G, Og·kH·kW, h·w·N)
         return col2im(cols, (N, groups * Og, *size), (kH, kW), stride, padding, dilation, (h, wd))
 
@@ -150,6 +172,11 @@ class ConvWeightGrad(Function):
         if unit_stride(x, stride):
             return flat.weight_grad(x, gy, kernel_size, padding, dilation, groups)
         out = gy.shape[2:]
+        if per_image(out):  # Σ over images of (Og, P) @ (P, K), one small product each
+            cols = image_windows(x, kernel_size, stride, padding, dilation, groups, out)
+            gy_rows = gy.reshape(gy.shape[0], groups, -1, out[0] * out[1])  # (N, G, Og, P)
+            gw = (gy_rows @ cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, Og, K)
+            return gw.reshape(gy.shape[1], x.shape[1] // groups, *kernel_size)
         cols = im2col(x, kernel_size, stride, padding, dilation, groups, out)  # (G, K, P·N)
         gw = cols @ to_rows(gy, groups).transpose(0, 2, 1)  # (G, K, Og): BLAS prefers it so
         return gw.transpose(0, 2, 1).reshape(gy.shape[1], x.shape[1] // groups, *kernel_size)

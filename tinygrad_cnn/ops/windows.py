@@ -110,6 +110,47 @@ def im2col(
     return windows.reshape(groups, Cg * kH * kW, oH * oW * N)
 
 
+def image_windows(
+    x: np.ndarray, kernel: Pair, stride: Pair, padding: Pairs, dilation: Pair, groups: int,
+    out: Pair,
+) -> np.ndarray:
+    """Every window of the padded input, image by image: (N, G, K, P), columns (oh, ow).
+
+    The per-image layout of `im2col`: no batch transposes on the way in or out, and one
+    (Og, K) @ (K, P) product per image, which BLAS runs well once P is a few hundred.
+    """
+    xp = pad(x, padding)  # (N, C, Hp, Wp)
+    N, C = xp.shape[:2]
+    Cg = C // groups
+    sn, sc, sh, sw = xp.strides
+    (kH, kW), (oH, oW), (sH, sW), (dH, dW) = kernel, out, stride, dilation
+    windows = as_strided(  # (N, G, Cg, kH, kW, oH, oW)
+        xp,
+        shape=(N, groups, Cg, kH, kW, oH, oW),
+        strides=(sn, Cg * sc, sc, dH * sh, dW * sw, sH * sh, sW * sw),
+        writeable=False,
+    )
+    return windows.reshape(N, groups, Cg * kH * kW, oH * oW)
+
+
+def image_col2im(
+    cols: np.ndarray, shape: tuple[int, int, int, int], kernel: Pair, stride: Pair,
+    padding: Pairs, dilation: Pair, out: Pair,
+) -> np.ndarray:
+    """Sum per-image window columns (N, G, K, P) back onto (N, C, H, W): the adjoint of
+    `image_windows`, one strided add per kernel tap as in `col2im`."""
+    N, C, H, W = shape
+    (kH, kW), ((top, bottom), (left, right)) = kernel, padding
+    cols = cols.reshape(N, C, kH, kW, *out)
+    canvas = np.zeros((N, C, H + top + bottom, W + left + right), dtype=cols.dtype)
+    for i in range(kH):
+        for j in range(kW):
+            tap(canvas, i, j, out, stride, dilation)[...] += cols[:, :, i, j]
+    if top == bottom == left == right == 0:
+        return canvas
+    return np.ascontiguousarray(canvas[:, :, top : top + H, left : left + W])
+
+
 def col2im(
     cols: np.ndarray, shape: tuple[int, int, int, int], kernel: Pair, stride: Pair,
     padding: Pairs, dilation: Pair, out: Pair,
