@@ -56,6 +56,7 @@ def run_backward(
     With `capture` None, leaf gradients accumulate into `.grad`; otherwise the gradients of the
     captured tensors are returned and `.grad` is left alone.
     """
+    from tinygrad_cnn.tensor import Tensor
     node_grads: dict[int, Tensor] = {}
     leaf_grads: dict[int, Tensor] = {}
     leaves: dict[int, Tensor] = {}
@@ -80,11 +81,16 @@ def run_backward(
             function.running_backward = node
             input_grads = _as_tuple(node.op.backward(node, grad))
             function.running_backward = None
-            _check_input_grads(node, input_grads)
+            if len(input_grads) != len(node.inputs):
+                _check_input_grads(node, input_grads)  # raises, naming the op
             if not retain_graph:
                 node.release()
-            for t, g in zip(node.inputs, input_grads):
-                if g is None or not t.requires_grad:
+            for i, (t, g) in enumerate(zip(node.inputs, input_grads)):
+                if g is None:
+                    continue
+                if type(g) is not Tensor or g.data.shape != t.data.shape or grad_mode.anomaly:
+                    _check_input_grad(node, i, t, g)
+                if not t._requires_grad:
                     continue
                 if t.grad_fn is not None:
                     _accumulate(node_grads, id(t.grad_fn), g)
@@ -121,25 +127,26 @@ def _store_leaf_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
 
 
 def _check_input_grads(node: Context, grads: tuple[Any, ...]) -> None:
-    from tinygrad_cnn.tensor import Tensor
-
     if len(grads) != len(node.inputs):
         raise RuntimeError(
             f"{node.name}: backward returned {len(grads)} gradients for {len(node.inputs)} inputs"
         )
-    for i, (t, g) in enumerate(zip(node.inputs, grads)):
-        if g is None:
-            continue
-        if not isinstance(g, Tensor):
-            raise TypeError(f"{node.name}: backward returned {type(g).__name__} for input {i}; "
-                            "return a Tensor or None")
-        if g.shape != t.shape:
-            raise RuntimeError(
-                f"{node.name}: backward returned a gradient of shape {g.shape} for input {i} "
-                f"of shape {t.shape}"
-            )
-        if grad_mode.anomaly:
-            check_finite(g.data, node, f"gradient for input {i}")
+
+
+def _check_input_grad(node: Context, i: int, t: Tensor, g: Any) -> None:
+    """Raise unless `g` is a Tensor of input i's shape (and finite, under detect_anomaly)."""
+    from tinygrad_cnn.tensor import Tensor
+
+    if not isinstance(g, Tensor):
+        raise TypeError(f"{node.name}: backward returned {type(g).__name__} for input {i}; "
+                        "return a Tensor or None")
+    if g.shape != t.shape:
+        raise RuntimeError(
+            f"{node.name}: backward returned a gradient of shape {g.shape} for input {i} "
+            f"of shape {t.shape}"
+        )
+    if grad_mode.anomaly:
+        check_finite(g.data, node, f"gradient for input {i}")
 
 
 def _default_grad_outputs(

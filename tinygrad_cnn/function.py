@@ -30,11 +30,16 @@ class Context:
     `grad_fn`. Attributes set on it in `forward` are available in `backward`.
     """
 
-    def __init__(self, op: type[Function], inputs: tuple[Tensor, ...], attrs: dict[str, Any]):
+    def __init__(
+        self, op: type[Function], inputs: tuple[Tensor, ...], attrs: dict[str, Any],
+        needs_input_grad: tuple[bool, ...],
+    ):
         self.op = op
         self.inputs = inputs
         self.attrs = attrs
-        self.needs_input_grad = tuple([t._requires_grad for t in inputs])
+        # Which inputs want a gradient; all False when nothing is recorded (no_grad, or no
+        # input requires grad), so a forward can skip what only its VJP would use.
+        self.needs_input_grad = needs_input_grad
         self.scope = grad_mode.scope
         self._saved: tuple[Any, ...] | None = ()
         self._output: np.ndarray | None = None
@@ -116,19 +121,33 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **attrs: Any) -> Tensor:
         """Run the op on Tensors and record it in the graph when any input requires grad."""
-        from tinygrad_cnn.tensor import Tensor
-
-        ctx = Context(cls, inputs, attrs)
+        needs = tuple([t._requires_grad for t in inputs])
+        record = grad_mode.enabled and True in needs
+        ctx = Context(cls, inputs, attrs, needs if record else (False,) * len(inputs))
         raw = cls.forward(ctx, *[t.data for t in inputs], **attrs)
         # ufuncs return NumPy scalars for 0-d inputs; a Tensor always holds an ndarray.
         out = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
         if grad_mode.anomaly:
             check_finite(out, ctx, "forward result")
-        if not (grad_mode.enabled and True in ctx.needs_input_grad):
-            return Tensor._from_op(out, None)
-        ctx._saved = tuple(_mark_saved(value, inputs, raw) for value in ctx._saved)
+        if not record:
+            return _tensor_class()._from_op(out, None)
+        if ctx._saved:
+            ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])
         ctx._output = out
-        return Tensor._from_op(out, ctx)
+        return _tensor_class()._from_op(out, ctx)
+
+
+def _tensor_class() -> type[Tensor]:
+    """`Tensor`, imported on first use (tensor.py imports this module)."""
+    global _Tensor
+    if _Tensor is None:
+        from tinygrad_cnn.tensor import Tensor
+
+        _Tensor = Tensor
+    return _Tensor
+
+
+_Tensor: type[Tensor] | None = None
 
 
 def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:

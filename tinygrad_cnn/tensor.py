@@ -204,7 +204,7 @@ class Tensor:
     def _binary(self, op: type[autograd.Function], other: Any, reverse: bool = False) -> Tensor:
         other = self._operand(other)
         a, b = (other, self) if reverse else (self, other)
-        if a.data.shape != b.data.shape:
+        if a.data.shape != b.data.shape and a.data.ndim and b.data.ndim:  # 0-d always fits
             shapes.broadcast_shape(op.op_name(), a.shape, b.shape)
         return op.apply(a, b)
 

@@ -43,7 +43,7 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
-        return _both(ctx, grad, -grad)
+        return _both(ctx, grad, -grad if ctx.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -57,7 +57,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b = ctx.saved_tensors
-        return _both(ctx, grad * b, grad * a)
+        ga = grad * b if ctx.needs_input_grad[0] else None
+        gb = grad * a if ctx.needs_input_grad[1] else None
+        return _both(ctx, ga, gb)
 
 
 class Div(Function):
@@ -72,7 +74,7 @@ class Div(Function):
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b = ctx.saved_tensors
         gb = -grad * a / (b * b) if ctx.needs_input_grad[1] else None  # d(a/b)/db = -a/b²
-        return _both(ctx, grad / b, gb)
+        return _both(ctx, grad / b if ctx.needs_input_grad[0] else None, gb)
 
 
 class Pow(Function):
