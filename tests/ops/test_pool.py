@@ -6,7 +6,7 @@ from hypothesis import given
 
 import tinygrad_cnn.nn.functional as F
 from tests import reference
-from tinygrad_cnn import Tensor
+from tinygrad_cnn import Tensor, no_grad
 from tinygrad_cnn.autograd import grad
 from tinygrad_cnn.testing import gradcheck, gradgradcheck
 from tinygrad_cnn.testing.strategies import (
@@ -103,6 +103,18 @@ def test_max_pool1d_matches_the_loops(args):
     np.testing.assert_array_equal(y.data, want[:, :, 0])
     np.testing.assert_array_equal(indices.data, want_indices[:, :, 0])
     np.testing.assert_allclose(gx.data, want_gx[:, :, 0], atol=1e-12)
+
+
+@given(args=pool2d_args())
+def test_max_pool2d_without_grad_skips_the_winners_and_gives_the_same_maximum(args):
+    (x,) = args.tensors
+    with no_grad():
+        y = F.max_pool2d(x, **args.kwargs)
+    want, _, _ = reference.max_pool2d_grads(x.data, np.zeros(y.shape),
+                                            dilation=args.kwargs["dilation"],
+                                            **_geometry(args.kwargs))
+    np.testing.assert_array_equal(y.data, want)
+    assert y.grad_fn is None
 
 
 @given(args=avg_pool2d_args())

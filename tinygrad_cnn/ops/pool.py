@@ -41,9 +41,10 @@ def pool_output(
 
 def window_max(
     x: np.ndarray, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-    ceil_mode: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The maximum of every window (N, C, oH, oW), and the winner masks (K, N, C, oH, oW).
+    ceil_mode: bool, winners: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The maximum of every window (N, C, oH, oW), and the winner masks (K, N, C, oH, oW)
+    (None when `winners` is False: without a gradient to route, the maximum is all we need).
 
     A later tap takes over only when strictly greater, or NaN (which propagates, as in
     PyTorch), so ties go to the first maximum in row-major order.
@@ -54,6 +55,10 @@ def window_max(
     canvas = pad(x, both_sides(padding), -np.inf, size=reach)
     taps = [tap(canvas, i, j, out, stride, dilation) for i, j in np.ndindex(*kernel_size)]
     best = taps[0].copy()
+    if not winners:
+        for t in taps[1:]:
+            np.maximum(best, t, out=best)  # NaN propagates
+        return best, None
     takes_over = np.ones((len(taps), *best.shape), dtype=bool)  # tap k beats taps before it
     for k in range(1, len(taps)):
         np.greater(taps[k], best, out=takes_over[k])
@@ -95,7 +100,8 @@ class MaxPool(Function):
         dilation: Pair, ceil_mode: bool,
     ) -> np.ndarray:
         y, winners = window_max(x, kernel_size=kernel_size, stride=stride, padding=padding,
-                                dilation=dilation, ceil_mode=ceil_mode)
+                                dilation=dilation, ceil_mode=ceil_mode,
+                                winners=ctx.needs_input_grad[0])
         ctx.save_for_backward(winners)
         return y
 
