@@ -1,4 +1,4 @@
-"""Softmax and log-softmax along one dimension, stable for large logits."""
+"""Softmax, log-softmax and cross-entropy (log-softmax + NLL fused), stable for large logits."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tinygrad_cnn import grad_mode
 from tinygrad_cnn.autograd import Context, Function
 
 if TYPE_CHECKING:
@@ -47,3 +48,37 @@ class Softmax(Function):
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
         return y * (grad - (grad * y).sum(dim=ctx.attrs["dim"], keepdim=True))
+
+
+class SoftmaxCrossEntropy(Function):
+    """loss[n] = weight[n] (logsumexp(x[n]) - x[n, target[n]]) for logits x (N, C); summed
+    and multiplied by `scale` unless `scale` is None (then one loss per sample)."""
+
+    name = "cross_entropy"
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: np.ndarray, *, target: np.ndarray, weight: np.ndarray,
+        scale: float | None,
+    ) -> np.ndarray:
+        shifted = x - x.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        losses = weight * (np.log(total[:, 0]) - shifted[np.arange(len(x)), target])
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(np.divide(exp, total, out=exp))  # softmax(x)
+        return losses if scale is None else np.asarray(losses.sum() * scale, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        from tinygrad_cnn.tensor import Tensor
+
+        (x,) = ctx.inputs
+        target, weight, scale = ctx.attrs["target"], ctx.attrs["weight"], ctx.attrs["scale"]
+        # softmax(x) again as a tensor op when the gradient is being recorded (create_graph),
+        # so it is differentiable in x; otherwise the probabilities the forward kept.
+        probs = x.softmax(1) if grad_mode.enabled else ctx.saved_tensors[0]
+        onehot = np.zeros(x.shape, dtype=x.dtype)
+        onehot[np.arange(len(target)), target] = 1
+        per_sample = grad.reshape(-1, 1) if scale is None else grad * scale
+        return (probs - Tensor(onehot)) * (Tensor(weight[:, None]) * per_sample)  # w (p - 1_t)

@@ -35,6 +35,31 @@ def test_cross_entropy_matches_the_formula_and_its_vjp(reduction, args):
     gradgradcheck(lambda t: F.cross_entropy(t, labels, reduction=reduction), [logits])
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@given(args=logits_and_labels(), data=st.data())
+def test_fused_cross_entropy_equals_log_softmax_then_nll(reduction, args, data):
+    # (N, C) logits with class indices take the fused primitive; the composition is the spec
+    logits, labels = args
+    weight = Tensor(data.draw(st.lists(st.floats(0.5, 2.0), min_size=logits.shape[1],
+                                       max_size=logits.shape[1]).map(np.array)))
+    labels = np.where(data.draw(st.lists(st.booleans(), min_size=len(labels),
+                                         max_size=len(labels)).map(np.array)), labels, -100)
+    if reduction == "mean" and (labels == -100).all():
+        labels[0] = 0
+    fused = F.cross_entropy(logits, labels, weight=weight, reduction=reduction)
+    composed = F.nll_loss(logits.log_softmax(1), labels, weight=weight, reduction=reduction)
+    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-12, atol=1e-12)
+    gy = Tensor(np.linspace(0.5, 1.5, fused.size).reshape(fused.shape))
+    from tinygrad_cnn.autograd import grad
+
+    (g_fused,) = grad(fused, [logits], gy)
+    (g_composed,) = grad(composed, [logits], gy)
+    np.testing.assert_allclose(g_fused.data, g_composed.data, rtol=1e-12, atol=1e-12)
+    gradcheck(lambda t: F.cross_entropy(t, labels, weight=weight, reduction=reduction), [logits])
+    gradgradcheck(lambda t: F.cross_entropy(t, labels, weight=weight, reduction=reduction),
+                  [logits])
+
+
 def test_one_hot_targets_equal_integer_targets():
     logits = Tensor(np.array([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]]))
     labels = np.array([0, 2])
@@ -99,9 +124,11 @@ def test_loss_argument_errors():
     logits = Tensor(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="cross_entropy: reduction"):
         F.cross_entropy(logits, np.array([0, 1]), reduction="avg")
-    with pytest.raises(ValueError, match=r"nll_loss: target values must be in \[0, 3\)"):
+    with pytest.raises(ValueError, match=r"cross_entropy: target values must be in \[0, 3\)"):
         F.cross_entropy(logits, np.array([0, 3]))
-    with pytest.raises(ValueError, match="nll_loss: input"):
+    with pytest.raises(ValueError, match="cross_entropy: input"):
         F.cross_entropy(logits, np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"nll_loss: target values must be in \[0, 3\)"):
+        F.nll_loss(logits, np.array([0, 3]))
     with pytest.raises(ValueError, match="mse_loss: input"):
         F.mse_loss(logits, np.zeros(3))

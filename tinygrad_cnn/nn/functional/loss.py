@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.ops.softmax import SoftmaxCrossEntropy
 from tinygrad_cnn.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -48,27 +49,33 @@ def nll_loss(
         ValueError: for mismatched shapes, non-integer or out-of-range targets.
     """
     _check_reduction("nll_loss", reduction)
-    labels = _labels(target)
+    safe, w = _index_targets("nll_loss", input, _labels(target), weight, ignore_index)
+    logp = input.permute(0, *range(2, input.ndim), 1)  # (N, ..., C)
+    picked = logp[(*np.indices(safe.shape), safe)]
+    loss = -picked * w
+    return _reduce(loss, reduction, "nll_loss", w.sum() if reduction == "mean" else None)
+
+
+def _index_targets(
+    op: str, input: Tensor, labels: np.ndarray, weight: Tensor | None, ignore_index: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Checked class indices (ignored ones as 0) and each target's weight (0 when ignored)."""
     if input.ndim < 2 or labels.shape != input.shape[:1] + input.shape[2:]:
         raise ValueError(
-            f"nll_loss: input {input.shape} needs (N, C, ...) and target (N, ...), got target "
+            f"{op}: input {input.shape} needs (N, C, ...) and target (N, ...), got target "
             f"{labels.shape}"
         )
     if labels.dtype.kind not in "iu":
-        raise ValueError(f"nll_loss: target must hold integer class indices, got {labels.dtype}")
+        raise ValueError(f"{op}: target must hold integer class indices, got {labels.dtype}")
     classes = input.shape[1]
     counted = labels != ignore_index
     if ((labels[counted] < 0) | (labels[counted] >= classes)).any():
         raise ValueError(
-            f"nll_loss: target values must be in [0, {classes}), got {labels.min()}..{labels.max()}"
+            f"{op}: target values must be in [0, {classes}), got {labels.min()}..{labels.max()}"
         )
     safe = np.where(counted, labels, 0)
-    logp = input.permute(0, *range(2, input.ndim), 1)  # (N, ..., C)
-    picked = logp[(*np.indices(safe.shape), safe)]
     class_weight = np.ones(classes, dtype=input.dtype) if weight is None else weight.data
-    w = np.where(counted, class_weight[safe], 0).astype(input.dtype)
-    loss = -picked * w
-    return _reduce(loss, reduction, "nll_loss", w.sum() if reduction == "mean" else None)
+    return safe, np.where(counted, class_weight[safe], 0).astype(input.dtype)
 
 
 def cross_entropy(
@@ -82,7 +89,8 @@ def cross_entropy(
     """Cross-entropy of logits against class indices or class probabilities (one-hot).
 
     Computed as log_softmax followed by the negative log-likelihood, so logits of any size
-    (1e4 included) give a finite loss and finite gradients.
+    (1e4 included) give a finite loss and finite gradients; for (N, C) logits and class
+    indices without label smoothing, as one fused primitive (`SoftmaxCrossEntropy`).
 
     Args:
         input: logits (N, C) or (N, C, d1, ...).
@@ -108,8 +116,14 @@ def cross_entropy(
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if input.ndim < 2:
         raise ValueError(f"cross_entropy: input must be (N, C, ...), got {input.shape}")
-    logp = input.log_softmax(1)
     labels = _labels(target)
+    if input.ndim == 2 and labels.dtype.kind in "iu" and label_smoothing == 0.0:
+        safe, w = _index_targets("cross_entropy", input, labels, weight, ignore_index)
+        scale = None if reduction == "none" else 1.0
+        if reduction == "mean":  # all targets ignored: NaN, as PyTorch
+            scale = 1.0 / float(w.sum()) if w.sum() else float("nan")
+        return SoftmaxCrossEntropy.apply(input, target=safe, weight=w, scale=scale)
+    logp = input.log_softmax(1)
     if labels.shape == input.shape and labels.dtype.kind == "f":
         return _soft_cross_entropy(logp, Tensor(labels.astype(input.dtype)), weight, reduction,
                                    label_smoothing)
