@@ -203,3 +203,24 @@ def test_a_vjp_returning_the_wrong_shape_is_reported():
     message = r"wrongshape: backward returned a gradient of shape \(\)"
     with pytest.raises(RuntimeError, match=message):
         WrongShape.apply(leaf(1.0, 2.0)).sum().backward()
+
+
+def test_a_float32_lenet_step_stays_float32_in_every_op_and_gradient():
+    # no float64 upcast anywhere on the float32 path: every recorded result and every grad
+    import tinygrad_cnn.nn.functional as F
+    from tinygrad_cnn import manual_seed, models
+
+    manual_seed(0)
+    model = models.lenet5()
+    x = Tensor(np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32))
+    loss = F.cross_entropy(model(x), np.array([0, 1, 2, 3]))
+    stack, seen = [loss.grad_fn], []
+    while stack:
+        node = stack.pop()
+        if node is None or any(node is s for s in seen):
+            continue
+        seen.append(node)
+        assert node._output.dtype == np.float32, node.name
+        stack.extend(t.grad_fn for t in node.inputs)
+    loss.backward()
+    assert all(p.grad.dtype == np.float32 for p in model.parameters())
