@@ -42,6 +42,8 @@ def _print_row(row: dict) -> None:
 def run(threads: int, rounds: int, skip: set[str], malloc_report: dict) -> dict:
     """Every section not in `skip`; returns the JSON-ready results."""
     torch = torch_or_none()
+    if torch is not None and torch.get_num_threads() != threads:
+        raise RuntimeError(f"PyTorch runs {torch.get_num_threads()} threads, not {threads}")
     results: dict = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "numpy": np.__version__,

@@ -24,6 +24,11 @@ def torch_or_none():
 
 def blas_threads() -> int:
     """The thread count NumPy's BLAS uses (so PyTorch can be given the same)."""
+    import os
+
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):  # what OpenBLAS reads at import
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
     try:
         from threadpoolctl import threadpool_info
 
@@ -32,8 +37,6 @@ def blas_threads() -> int:
             return counts[0]
     except ImportError:
         pass
-    import os
-
     return len(os.sched_getaffinity(0))
 
 
