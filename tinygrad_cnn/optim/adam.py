@@ -61,6 +61,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        **unknown: Any,
     ):
         defaults = {
             "lr": lr,
@@ -70,7 +71,7 @@ class Adam(Optimizer):
             "amsgrad": amsgrad,
             "maximize": maximize,
         }
-        super().__init__(params, defaults)
+        super().__init__(params, defaults, unknown)
 
     def _validate_group(self, group: ParamGroup) -> None:
         self._check_nonnegative(group, "lr", "eps", "weight_decay")
@@ -153,5 +154,7 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        **unknown: Any,
     ):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         **unknown)

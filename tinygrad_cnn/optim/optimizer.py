@@ -16,6 +16,10 @@ Params = Iterable[Tensor] | Iterable[dict[str, Any]]
 StateDict = dict[str, Any]
 
 
+
+class OptionError(ValueError, TypeError):
+    """An option the optimiser does not have: a ValueError, and a TypeError as in PyTorch."""
+
 class Optimizer:
     """Base class of the optimisers: keeps parameter groups and per-parameter state.
 
@@ -44,7 +48,14 @@ class Optimizer:
     _array_state: tuple[str, ...] = ()
     _required_state: tuple[str, ...] = ()
 
-    def __init__(self, params: Params, defaults: dict[str, Any]):
+    def __init__(
+        self, params: Params, defaults: dict[str, Any], unknown: dict[str, Any] | None = None
+    ):
+        if unknown:
+            raise OptionError(
+                f"{self._name}: unknown option {', '.join(map(repr, unknown))}; its options are "
+                f"{', '.join(defaults)}"
+            )
         if isinstance(params, Tensor):
             raise TypeError(
                 f"{self._name}: params must be an iterable of Tensors or dicts, got a Tensor; "

@@ -64,6 +64,7 @@ class RMSprop(Optimizer):
         centered: bool = False,
         *,
         maximize: bool = False,
+        **unknown: Any,
     ):
         defaults = {
             "lr": lr,
@@ -74,7 +75,7 @@ class RMSprop(Optimizer):
             "centered": centered,
             "maximize": maximize,
         }
-        super().__init__(params, defaults)
+        super().__init__(params, defaults, unknown)
 
     def _validate_group(self, group: ParamGroup) -> None:
         self._check_nonnegative(group, "lr", "alpha", "eps", "weight_decay", "momentum")

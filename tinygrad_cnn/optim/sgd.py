@@ -59,6 +59,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        **unknown: Any,
     ):
         defaults = {
             "lr": lr,
@@ -68,7 +69,7 @@ class SGD(Optimizer):
             "nesterov": nesterov,
             "maximize": maximize,
         }
-        super().__init__(params, defaults)
+        super().__init__(params, defaults, unknown)
 
     def _validate_group(self, group: ParamGroup) -> None:
         self._check_nonnegative(group, "lr", "momentum", "weight_decay")
