@@ -51,6 +51,22 @@ def test_nan_propagates_like_pytorch():
     assert np.isnan(F.max_pool2d(Tensor(x), 2).item())
 
 
+def test_a_nan_window_sends_its_gradient_to_the_last_nan_like_pytorch():
+    # windows with a NaN take PyTorch's scan (a NaN takes over); the others the first maximum
+    x = Tensor(np.array([[[[np.nan, 1.0, 2.0, 2.0], [np.nan, 0.0, 2.0, 0.0]]]]), requires_grad=True)
+    F.max_pool2d(x, 2).backward(Tensor(np.array([[[[1.0, 5.0]]]])))
+    assert x.grad.tolist() == [[[[0, 0, 5, 0], [1, 0, 0, 0]]]]
+
+
+def test_tiling_windows_write_each_pixel_once_and_ties_go_first():
+    # 2x2, stride 2 on an even image: the tiled scatter path; constant windows are all ties
+    x = Tensor(np.ones((2, 3, 4, 6)), requires_grad=True)
+    F.max_pool2d(x, 2).sum().backward()
+    want = np.zeros((2, 3, 4, 6))
+    want[:, :, ::2, ::2] = 1
+    np.testing.assert_array_equal(x.grad.data, want)
+
+
 def test_avg_pool_ceil_mode_and_count_include_pad_golden():
     x = Tensor(np.arange(1.0, 10.0).reshape(1, 1, 3, 3))
     # 2×2 windows, stride 2, ceil mode: the last row and column get windows of one or two

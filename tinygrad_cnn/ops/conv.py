@@ -72,10 +72,11 @@ def from_rows(y: np.ndarray, N: int, out: Pair) -> np.ndarray:
     return batch_first(y.reshape(y.shape[0] * y.shape[1], *out, N))
 
 
-# A batch is convolved in chunks of images whose window columns fit in this many bytes:
-# the products then run from cache, and no temporary is big enough for glibc to map it
-# fresh (and page-fault it in) on every call. LeNet's convs at batch 1000: 2x faster.
-CHUNK_BYTES = 4 * 2**20
+# A batch is convolved in chunks of images whose window columns fit in this many bytes: the
+# products then run from cache, and no temporary is big enough for glibc to map it fresh (and
+# page-fault it in) on every call. LeNet's convs at batch 1000: 2x faster than unchunked;
+# 1 MiB beat 4 MiB by 10% on LeNet-5 inference and matched it on training.
+CHUNK_BYTES = 2**20
 
 
 def window_values(channels: int, kernel: Pair, windows: Pair) -> int:

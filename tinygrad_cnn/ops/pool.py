@@ -55,16 +55,31 @@ def window_max(
     canvas = pad(x, both_sides(padding), -np.inf, size=reach)
     taps = [tap(canvas, i, j, out, stride, dilation) for i, j in np.ndindex(*kernel_size)]
     best = taps[0].copy()
+    for t in taps[1:]:
+        np.maximum(best, t, out=best)  # NaN propagates
     if not winners:
-        for t in taps[1:]:
-            np.maximum(best, t, out=best)  # NaN propagates
         return best, None
+    if np.isnan(best).any():
+        return best, taking_over(taps)
+    # Without NaN, each window's winner is its first tap equal to the maximum.
+    masks = np.empty((len(taps), *best.shape), dtype=bool)
+    open_ = np.ones(best.shape, dtype=bool)  # windows whose winner is not found yet
+    for k, t in enumerate(taps):
+        np.equal(t, best, out=masks[k])
+        masks[k] &= open_
+        np.greater(open_, masks[k], out=open_)  # still open and not won here
+    return best, masks
+
+
+def taking_over(taps: list[np.ndarray]) -> np.ndarray:
+    """Winner masks by PyTorch's scan: a later tap takes over when strictly greater or NaN."""
+    best = taps[0].copy()
     takes_over = np.ones((len(taps), *best.shape), dtype=bool)  # tap k beats taps before it
     for k in range(1, len(taps)):
         np.greater(taps[k], best, out=takes_over[k])
         takes_over[k] |= np.isnan(taps[k])
         np.maximum(best, taps[k], out=best)
-    return best, last_true(takes_over)
+    return last_true(takes_over)
 
 
 def last_true(takes_over: np.ndarray) -> np.ndarray:
@@ -126,6 +141,15 @@ class WinnerScatter(Function):
         out = g.shape[2:]
         height, width = (n + 2 * p for n, p in zip(size, padding))
         reach = canvas_size(out, kernel_size, stride, dilation)
+        if stride == kernel_size and reach == (height, width) and dilation == (1, 1):
+            # The windows tile the padded input (2×2, stride 2 on even sides): every pixel is
+            # under exactly one tap of one window, so each tap writes its share in place, no
+            # zeroed canvas and no accumulation (3x fewer passes over the input).
+            canvas = np.empty((*g.shape[:2], height, width), g.dtype)
+            for k, (i, j) in enumerate(np.ndindex(*kernel_size)):
+                np.multiply(g, winners[k], out=tap(canvas, i, j, out, stride, dilation))
+            (pH, pW), (H, W) = padding, size
+            return canvas[:, :, pH : pH + H, pW : pW + W]
         canvas = np.zeros((*g.shape[:2], max(height, reach[0]), max(width, reach[1])), g.dtype)
         for k, (i, j) in enumerate(np.ndindex(*kernel_size)):
             window = tap(canvas, i, j, out, stride, dilation)  # overlapping windows accumulate
