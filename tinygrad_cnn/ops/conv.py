@@ -84,9 +84,11 @@ def window_values(channels: int, kernel: Pair, windows: Pair) -> int:
     return channels * kernel[0] * kernel[1] * windows[0] * windows[1]
 
 
-def batch_chunks(x: np.ndarray, values_per_image: int) -> list[slice]:
-    """Slices of the batch, each holding at most CHUNK_BYTES of window columns (>= 1 image)."""
-    step = max(1, CHUNK_BYTES // max(1, values_per_image * x.itemsize))
+def batch_chunks(x: np.ndarray, values_per_image: int, budget: int | None = None) -> list[slice]:
+    """Slices of the batch, each holding at most `budget` (default CHUNK_BYTES) bytes of window
+    columns, and at least one image."""
+    budget = CHUNK_BYTES if budget is None else budget
+    step = max(1, budget // max(1, values_per_image * x.itemsize))
     return [slice(start, start + step) for start in range(0, x.shape[0], step)]
 
 
@@ -200,7 +202,9 @@ class ConvTranspose(Function):
         size = transposed_output_size("conv_transpose2d", (h, wd), (kH, kW), stride, padding,
                                       output_padding, dilation)
         y = np.empty((x.shape[0], groups * Og, *size), dtype=np.result_type(x, w))
-        for part in batch_chunks(x, window_values(groups * Og, (kH, kW), (h, wd))):
+        # 4x bigger chunks: col2im runs a Python-level loop over the kH·kW taps per chunk
+        values = window_values(groups * Og, (kH, kW), (h, wd))
+        for part in batch_chunks(x, values, 4 * CHUNK_BYTES):
             y[part] = conv_transpose(x[part], w, stride, padding, output_padding, dilation,
                                      groups, size)
         return y
