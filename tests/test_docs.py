@@ -125,7 +125,9 @@ def test_home_page_tour_runs_in_20_lines_and_prints_what_it_says(tmp_path, monke
     printed = _run_page("index.md", tmp_path, monkeypatch).split()
     assert "44,426" in printed and "281,640" in printed  # the summary table
     score = printed[-1]
-    assert f"print(clf.score(x_test, y_test))          # {score} of the test digits" in program
+    said = re.search(r"clf.score\(x_test, y_test\)\) +# ([\d.]+) of the test digits", program)
+    # A prediction or two may flip on another CPU's BLAS kernels.
+    assert float(score) == pytest.approx(float(said.group(1)), abs=3e-3)
     recorded = json.loads((ROOT / "docs/images/course/results.json").read_text())["lenet5"]
     assert float(score) == pytest.approx(recorded["val_accuracy"][2], abs=3e-3)
     home = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
