@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from extras import require
 
 
 def run(*args, cwd):
@@ -12,7 +13,7 @@ def run(*args, cwd):
 
 
 def test_train_save_resume_evaluate_and_plot(tmp_path):
-    pytest.importorskip("matplotlib")
+    require("matplotlib", "plot")
     result = run("train", "--epochs", "1", "--limit", "400", "--quiet", "--save", "run.npz",
                  "--plot", "curves.png", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from extras import require
 
 from tinygrad_cnn import manual_seed, nn, optim
 from tinygrad_cnn.plot import plot_history
@@ -80,7 +81,7 @@ def test_bad_arguments():
 
 
 def test_plot_history_writes_png_and_svg(tmp_path):
-    pytest.importorskip("matplotlib")
+    require("matplotlib", "plot")
     history = History(loss=[1.0, 0.5], accuracy=[0.5, 0.8], val_loss=[1.1, 0.7],
                       val_accuracy=[0.4, 0.7], seconds=[1.0, 1.0])
     png = plot_history(history, tmp_path / "curves.png")
