@@ -123,6 +123,8 @@ def _run_page(page: str, tmp_path, monkeypatch) -> str:
 
 @pytest.mark.parametrize("page", ["quickstart.md", "testing.md"])
 def test_page_code_runs(page, tmp_path, monkeypatch):
+    if "plot_history" in _page_program(page):
+        require("matplotlib", "plot")
     _run_page(page, tmp_path, monkeypatch)
 
 
