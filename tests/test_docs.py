@@ -27,10 +27,9 @@ MODULES = sorted(info.name for info in pkgutil.walk_packages(tinygrad_cnn.__path
 # Importing these runs a program (`python -m tinygrad_cnn`), so their docstrings are read from
 # the source instead; every other module is imported and checked with doctest's own finder.
 RUNS_ON_IMPORT = {"tinygrad_cnn.__main__"}
-# Modules that import an optional extra: (import name, extra).
-NEEDS_EXTRA = {"tinygrad_cnn.onnx": ("onnx", "onnx"),
-               **{f"tinygrad_cnn.interop.{name}": ("onnx", "onnx")
-                  for name in ("onnx_fuse", "onnx_graph", "onnx_ops")}}
+# These import the `onnx` package, which only the optional `onnx` extra installs.
+NEEDS_ONNX = {"tinygrad_cnn.onnx", "tinygrad_cnn.interop.onnx_fuse",
+              "tinygrad_cnn.interop.onnx_graph", "tinygrad_cnn.interop.onnx_ops"}
 DOCS_PACKAGES = ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -94,8 +93,8 @@ def test_every_module_is_checked():
 def test_docstring_examples_run(name, tmp_path, monkeypatch):
     """Every `>>>` example in the package's docstrings gives the output it shows."""
     monkeypatch.chdir(tmp_path)  # examples that write files write them here
-    if name in NEEDS_EXTRA:
-        require(*NEEDS_EXTRA[name])
+    if name in NEEDS_ONNX:
+        require("onnx", "onnx")
     if name in RUNS_ON_IMPORT:
         tests = _tests_from_source(name)
     else:
