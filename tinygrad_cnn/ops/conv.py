@@ -16,6 +16,7 @@ again one of them:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,7 +55,7 @@ PER_IMAGE_MIN_WINDOWS = 256
 
 def unit_stride(x: np.ndarray, stride: Pair) -> bool:
     """Whether a conv with this input and stride runs on flattened images."""
-    return stride == (1, 1) and np.prod(x.shape[1:]) >= UNIT_STRIDE_MIN_SIZE
+    return stride == (1, 1) and math.prod(x.shape[1:]) >= UNIT_STRIDE_MIN_SIZE
 
 
 def per_image(windows: Pair) -> bool:
@@ -118,13 +119,22 @@ def conv_transpose(
     C, Og, kH, kW = w.shape
     if unit_stride(x, stride):
         return flat.conv_transpose(x, w, padding, output_padding, dilation, groups)
-    wt = w.reshape(groups, C // groups, Og * kH * kW).transpose(0, 2, 1)  # (G, Og·kH·kW, Cg)
+    geometry = ((N, groups * Og, *size), np.result_type(x, w), (kH, kW), stride, padding,
+                dilation, (h, wd))
+    rows = kernel_rows(w, groups)  # (kH, G, Og·kW, Cg)
     if per_image((h, wd)):
-        cols = wt @ x.reshape(N, groups, C // groups, h * wd)  # (N, G, Og·kH·kW, h·w)
-        return image_col2im(cols, (N, groups * Og, *size), (kH, kW), stride, padding,
-                            dilation, (h, wd))
-    cols = wt @ to_rows(x, groups)  # (G, Og·kH·kW, h·w·N)
-    return col2im(cols, (N, groups * Og, *size), (kH, kW), stride, padding, dilation, (h, wd))
+        x = x.reshape(N, groups, C // groups, h * wd)
+        return image_col2im((row @ x for row in rows), *geometry)  # (N, G, Og·kW, h·w) each
+    x = to_rows(x, groups)
+    return col2im((row @ x for row in rows), *geometry)  # (G, Og·kW, h·w·N) each
+
+
+def kernel_rows(w: np.ndarray, groups: int) -> np.ndarray:
+    """A transposed conv's weight (C, Og, kH, kW) as a matrix per kernel row and group,
+    (kH, G, Og·kW, Cg): row i's product with the input gives the columns of taps (i, ·)."""
+    C, Og, kH, kW = w.shape
+    w = w.reshape(groups, C // groups, Og, kH, kW).transpose(3, 0, 2, 4, 1)
+    return np.ascontiguousarray(w).reshape(kH, groups, Og * kW, C // groups)
 
 
 def weight_grad(
