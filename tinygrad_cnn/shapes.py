@@ -6,6 +6,7 @@ any NumPy call could fail with a less helpful message.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,11 +50,11 @@ def normalize_dims(op: str, dim: int | Sequence[int] | None, ndim: int) -> tuple
 def normalize_shape(op: str, shape: Sequence[int], old: Shape) -> Shape:
     """A reshape target with a single -1 resolved against the old shape's element count."""
     shape = tuple(int(n) for n in shape)
-    size = int(np.prod(old))
+    size = math.prod(old)
     unknown = [i for i, n in enumerate(shape) if n == -1]
     if len(unknown) > 1 or any(n < -1 for n in shape):
         raise ValueError(f"{op}: invalid target shape {shape} for input {old}")
-    known = int(np.prod([n for n in shape if n != -1]))
+    known = math.prod(n for n in shape if n != -1)
     if unknown:
         if known == 0 or size % known:
             raise ValueError(f"{op}: cannot reshape {old} ({size} elements) to {shape}")

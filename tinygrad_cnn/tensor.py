@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -386,13 +387,13 @@ class Tensor:
     ) -> Tensor:
         """Mean over `dim` (all dims when None)."""
         dims = shapes.normalize_dims("mean", _alias(dim, axis), self.ndim)
-        count = int(np.prod([self.shape[d] for d in dims]))
+        count = math.prod(self.shape[d] for d in dims)
         return self.sum(dims, keepdim or bool(keepdims)) / count
 
     def var(self, dim: DimArg = None, keepdim: bool = False, *, correction: int = 1) -> Tensor:
         """Variance over `dim`, dividing by (count - correction) as PyTorch."""
         dims = shapes.normalize_dims("var", dim, self.ndim)
-        count = int(np.prod([self.shape[d] for d in dims]))
+        count = math.prod(self.shape[d] for d in dims)
         centered = self - self.mean(dims, keepdim=True)
         return (centered * centered).sum(dims, keepdim) / max(count - correction, 0)
 
