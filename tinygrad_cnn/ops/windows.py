@@ -183,9 +183,10 @@ def col2im(
     N, C, H, W = shape
     kW, ((top, bottom), (left, right)) = kernel[1], padding
     canvas = np.zeros((C, H + top + bottom, W + left + right, N), dtype=dtype)
+    images = canvas.transpose(0, 3, 1, 2)  # (C, N, Hp, Wp) view, for `tap`
     for i, cols in enumerate(row_cols):
         cols = cols.reshape(C, kW, *out, N)
         for j in range(kW):
-            window = tap(canvas.transpose(0, 3, 1, 2), i, j, out, stride, dilation)
+            window = tap(images, i, j, out, stride, dilation)
             window += cols[:, j].transpose(0, 3, 1, 2)  # (C, N, oH, oW) views
     return batch_first(canvas[:, top : top + H, left : left + W])
