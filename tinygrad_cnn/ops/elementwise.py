@@ -107,18 +107,13 @@ class Maximum(Function):
         return _both(ctx, grad * share_a, grad * (1 - share_a))
 
 
-class Minimum(Function):
-    """y = min(a, b) elementwise; on ties each side gets half the gradient."""
+class Minimum(Maximum):
+    """y = min(a, b) elementwise; on ties each side gets half the gradient (Maximum's VJP)."""
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(_share(b, a))
         return np.minimum(a, b)
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
-        (share_a,) = ctx.saved_tensors
-        return _both(ctx, grad * share_a, grad * (1 - share_a))
 
 
 def _share(winner: np.ndarray, loser: np.ndarray) -> np.ndarray:
