@@ -4,7 +4,7 @@ A converter reads the recorded node (its inputs and attributes) and adds ONNX no
 the `GraphBuilder`. Ops with the same meaning and arguments in ONNX share `ONE_TO_ONE`; the
 rest have a function here. `convert` raises for an op with no mapping, naming the op and the
 module it ran in. Fused patterns (conv + bias, linear, batch norm) call `conv` and
-`batch_norm` from `onnx_fuse`.
+`batch_norm` from `fuse`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import numpy as np
 from onnx import helper
 
 from tinygrad_cnn.autograd import Context
-from tinygrad_cnn.interop.onnx_graph import GraphBuilder
-from tinygrad_cnn.interop.trace import module_label
 from tinygrad_cnn.nn.layers.norm import BatchNorm2d
+from tinygrad_cnn.onnx.graph import GraphBuilder
+from tinygrad_cnn.onnx.trace import module_label
 from tinygrad_cnn.ops import conv as conv_ops
 from tinygrad_cnn.ops import elementwise as ew
 from tinygrad_cnn.ops import linalg, movement, pool, pool_avg, reduce, softmax
