@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tinygrad_cnn import checkpoint, optim
+from tinygrad_cnn import checkpoint, models, optim
 from tinygrad_cnn.data import load_mnist
 from tinygrad_cnn.random import manual_seed
 
@@ -62,7 +62,7 @@ def command_train(args: argparse.Namespace) -> None:
         model, start_epoch, optimizer_state = state["model"], state["epoch"], state["optimizer"]
         args.model = state["model_name"]
     else:
-        model = checkpoint.build_model(args.model, classes, in_channels=x_train.shape[1])
+        model = models.build_model(args.model, classes, in_channels=x_train.shape[1])
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
     if optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
@@ -103,7 +103,7 @@ def command_summary(args: argparse.Namespace) -> None:
     """Print a model's layer table: output shapes, parameters, MACs, receptive fields."""
     from tinygrad_cnn.summary import summary
 
-    model = checkpoint.build_model(args.model, args.num_classes, initialize=False)
+    model = models.build_model(args.model, args.num_classes, initialize=False)
     summary(model, _input_shape(args.input_shape, args.model))
 
 
@@ -114,10 +114,10 @@ def command_graph(args: argparse.Namespace) -> None:
 
     shape = _input_shape(args.input_shape, args.model)
     if args.view == "model":
-        model = checkpoint.build_model(args.model, args.num_classes, initialize=False)
+        model = models.build_model(args.model, args.num_classes, initialize=False)
         graph = viz.draw_model(model, shape)
     else:
-        model = checkpoint.build_model(args.model, args.num_classes).eval()
+        model = models.build_model(args.model, args.num_classes).eval()
         graph = viz.draw_graph(model(zeros(*shape)), params=model)
     print(f"wrote {viz.render(graph, args.output)}")
 
@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model on MNIST-format data")
-    train.add_argument("--model", choices=sorted(checkpoint.MODELS), default="lenet5")
+    train.add_argument("--model", choices=sorted(models.MODELS), default="lenet5")
     train.add_argument("--data", metavar="DIR", help="directory of IDX files (default: embedded)")
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--batch-size", type=int, default=64)
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, run, text in (("summary", command_summary, "print a model's layer table"),
                             ("graph", command_graph, "draw a model's graph")):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("model", choices=sorted(checkpoint.MODELS))
+        sub.add_argument("model", choices=sorted(models.MODELS))
         sub.add_argument("--input-shape", metavar="N,C,H,W")
         sub.add_argument("--num-classes", type=int, default=None)
         sub.set_defaults(run=run)
