@@ -81,7 +81,7 @@ def command_train(args: argparse.Namespace) -> None:
                                    start_epoch + args.epochs, classes)
         print(f"saved checkpoint to {args.save}")
     if args.plot:
-        from tinygrad_cnn.plot import plot_history
+        from tinygrad_cnn.viz import plot_history
 
         plot_history(history, args.plot, title=f"{args.model} on {len(x_train)} images")
         print(f"saved learning curves to {args.plot}")
