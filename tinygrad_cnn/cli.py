@@ -6,11 +6,17 @@ import argparse
 import importlib.util
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from tinygrad_cnn import checkpoint, models, optim
+from tinygrad_cnn import checkpoint, models, optim, viz
+from tinygrad_cnn.creation import zeros
 from tinygrad_cnn.data import load_mnist
+from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
+from tinygrad_cnn.serialization import save
+from tinygrad_cnn.summary import summary
+from tinygrad_cnn.train import Classifier
 
 OPTIMIZERS: dict[str, Callable[..., Any]] = {
     "adam": optim.Adam,
@@ -49,8 +55,6 @@ def _load_data(directory: str | None, limit: int | None) -> tuple[tuple[Any, Any
 
 def command_train(args: argparse.Namespace) -> None:
     """Train a model on MNIST-format data and report per-epoch loss and accuracy."""
-    from tinygrad_cnn.train import Classifier
-
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
     manual_seed(args.seed)
@@ -81,16 +85,12 @@ def command_train(args: argparse.Namespace) -> None:
                                    start_epoch + args.epochs, classes)
         print(f"saved checkpoint to {args.save}")
     if args.plot:
-        from tinygrad_cnn.viz import plot_history
-
-        plot_history(history, args.plot, title=f"{args.model} on {len(x_train)} images")
+        viz.plot_history(history, args.plot, title=f"{args.model} on {len(x_train)} images")
         print(f"saved learning curves to {args.plot}")
 
 
 def command_evaluate(args: argparse.Namespace) -> None:
     """Report the test accuracy of a saved checkpoint."""
-    from tinygrad_cnn.train import Classifier
-
     state = checkpoint.load_checkpoint(args.checkpoint)
     _, (x_test, y_test) = _load_data(args.data, None)
     clf = Classifier(state["model"], optimizer=None, verbose=False)
@@ -101,17 +101,12 @@ def command_evaluate(args: argparse.Namespace) -> None:
 
 def command_summary(args: argparse.Namespace) -> None:
     """Print a model's layer table: output shapes, parameters, MACs, receptive fields."""
-    from tinygrad_cnn.summary import summary
-
     model = models.build_model(args.model, args.num_classes, initialize=False)
     summary(model, _input_shape(args.input_shape, args.model))
 
 
 def command_graph(args: argparse.Namespace) -> None:
     """Draw a model's op graph or layer view to a file."""
-    from tinygrad_cnn import viz
-    from tinygrad_cnn.creation import zeros
-
     shape = _input_shape(args.input_shape, args.model)
     if args.view == "model":
         model = models.build_model(args.model, args.num_classes, initialize=False)
@@ -124,11 +119,6 @@ def command_graph(args: argparse.Namespace) -> None:
 
 def command_export(args: argparse.Namespace) -> None:
     """Write a checkpoint's model as ONNX (.onnx) or its weights as safetensors (.safetensors)."""
-    from pathlib import Path
-
-    from tinygrad_cnn.creation import zeros
-    from tinygrad_cnn.serialization import save
-
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".onnx", ".safetensors"):
         raise CommandError(f"-o {args.output}: the file must end in .onnx (the model) or "
@@ -140,8 +130,6 @@ def command_export(args: argparse.Namespace) -> None:
         print(f"wrote the weights of {name} ({model.num_parameters():,} parameters, PyTorch "
               f"names) to {args.output}")
         return
-    from tinygrad_cnn.onnx import export
-
     shape = _input_shape(args.input_shape, name)
     export(model, zeros(*shape), args.output, opset=args.opset)
     print(f"wrote {name} as ONNX (opset {args.opset}, input (N, {shape[1]}, {shape[2]}, "
