@@ -9,6 +9,10 @@ import numpy as np
 
 from tinygrad_cnn import grad_mode
 
+# The module, not the class: tensor.py imports this file (and is imported first, by the package
+# __init__), so `Tensor` is looked up at call time.
+from tinygrad_cnn import tensor as _tensor
+
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
 
@@ -57,17 +61,15 @@ class Context:
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
         """The saved values as Tensors (inputs and output keep their place in the graph)."""
-        from tinygrad_cnn.tensor import Tensor
-
         self.check_not_released()
         saved = []
         for value in self._saved:
             if value is _OUTPUT:
-                saved.append(Tensor._from_op(self._output, self))
-            elif isinstance(value, Tensor):
+                saved.append(_tensor.Tensor._from_op(self._output, self))
+            elif isinstance(value, _tensor.Tensor):
                 saved.append(value)
             else:
-                saved.append(Tensor(value) if isinstance(value, np.ndarray) else value)
+                saved.append(_tensor.Tensor(value) if isinstance(value, np.ndarray) else value)
         return tuple(saved)
 
     def check_not_released(self) -> None:
@@ -130,24 +132,11 @@ class Function:
         if grad_mode.anomaly:
             check_finite(out, ctx, "forward result")
         if not record:
-            return _tensor_class()._from_op(out, None)
+            return _tensor.Tensor._from_op(out, None)
         if ctx._saved:
             ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])
         ctx._output = out
-        return _tensor_class()._from_op(out, ctx)
-
-
-def _tensor_class() -> type[Tensor]:
-    """`Tensor`, imported on first use (tensor.py imports this module)."""
-    global _Tensor
-    if _Tensor is None:
-        from tinygrad_cnn.tensor import Tensor
-
-        _Tensor = Tensor
-    return _Tensor
-
-
-_Tensor: type[Tensor] | None = None
+        return _tensor.Tensor._from_op(out, ctx)
 
 
 def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:

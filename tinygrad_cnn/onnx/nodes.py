@@ -4,7 +4,7 @@ A converter reads the recorded node (its inputs and attributes) and adds ONNX no
 the `GraphBuilder`. Ops with the same meaning and arguments in ONNX share `ONE_TO_ONE`; the
 rest have a function here. `convert` raises for an op with no mapping, naming the op and the
 module it ran in. Fused patterns (conv + bias, linear, batch norm) call `conv` and
-`batch_norm` from `onnx_fuse`.
+`batch_norm` from `fuse`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from onnx import helper
 
 from tinygrad_cnn.autograd import Context
 from tinygrad_cnn.geometry import Geometry
-from tinygrad_cnn.interop.onnx_graph import GraphBuilder
-from tinygrad_cnn.interop.trace import module_label
 from tinygrad_cnn.kernels import avg_pool as avg_pool_kernels
 from tinygrad_cnn.nn.layers.norm import BatchNorm2d
+from tinygrad_cnn.onnx.graph import GraphBuilder
+from tinygrad_cnn.onnx.trace import module_label
 from tinygrad_cnn.ops import avg_pool as avg_pool_ops
 from tinygrad_cnn.ops import conv as conv_ops
 from tinygrad_cnn.ops import elementwise as ew
@@ -134,35 +134,39 @@ def avg_pool(b: GraphBuilder, node: Context) -> None:
 
 
 def adaptive_avg_pool(b: GraphBuilder, node: Context) -> None:
-    """GlobalAveragePool to 1x1, AveragePool when the windows tile the input, else the exact
+    """GlobalAveragePool or AveragePool where they fit (see `_adaptive_as_pool`), else the exact
     linear map: two MatMuls with the averaging matrices, y = A_H x A_Wᵀ."""
+    if _adaptive_as_pool(b, node, "Average"):
+        return
     (x,) = node.inputs
     (H, W), (oH, oW) = x.shape[2:], node.attrs["output_size"]
-    if (oH, oW) == (1, 1):
-        b.node("GlobalAveragePool", [b.value(x)], node, defines=node)
-    elif H % oH == 0 and W % oW == 0:
-        kernel = [H // oH, W // oW]
-        b.node("AveragePool", [b.value(x)], node, defines=node, kernel_shape=kernel,
-               strides=kernel)
-    else:
-        rows = b.constant(avg_pool_kernels.averaging_matrix(H, oH, x.dtype), "rows")  # (oH, H)
-        cols = b.constant(avg_pool_kernels.averaging_matrix(W, oW, x.dtype).T, "cols")  # (W, oW)
-        half = b.node("MatMul", [b.value(x), cols], node)  # (N, C, H, oW)
-        b.node("MatMul", [rows, half], node, defines=node, batched=b.batched(x))
+    rows = b.constant(avg_pool_kernels.averaging_matrix(H, oH, x.dtype), "rows")  # (oH, H)
+    cols = b.constant(avg_pool_kernels.averaging_matrix(W, oW, x.dtype).T, "cols")  # (W, oW)
+    half = b.node("MatMul", [b.value(x), cols], node)  # (N, C, H, oW)
+    b.node("MatMul", [rows, half], node, defines=node, batched=b.batched(x))
 
 
 def adaptive_max_pool(b: GraphBuilder, node: Context) -> None:
-    """GlobalMaxPool to 1x1, MaxPool when the windows tile the input."""
+    """GlobalMaxPool or MaxPool where they fit (see `_adaptive_as_pool`)."""
+    if not _adaptive_as_pool(b, node, "Max"):
+        (H, W), (oH, oW) = node.inputs[0].shape[2:], node.attrs["output_size"]
+        raise unsupported(node, f"has windows of unequal size ({H}x{W} to {oH}x{oW}), which "
+                          "ONNX MaxPool cannot express")
+
+
+def _adaptive_as_pool(b: GraphBuilder, node: Context, kind: str) -> bool:
+    """Global{kind}Pool to 1x1, {kind}Pool when the windows tile the input; False otherwise."""
     (x,) = node.inputs
     (H, W), (oH, oW) = x.shape[2:], node.attrs["output_size"]
     if (oH, oW) == (1, 1):
-        b.node("GlobalMaxPool", [b.value(x)], node, defines=node)
+        b.node(f"Global{kind}Pool", [b.value(x)], node, defines=node)
     elif H % oH == 0 and W % oW == 0:
         kernel = [H // oH, W // oW]
-        b.node("MaxPool", [b.value(x)], node, defines=node, kernel_shape=kernel, strides=kernel)
+        b.node(f"{kind}Pool", [b.value(x)], node, defines=node, kernel_shape=kernel,
+               strides=kernel)
     else:
-        raise unsupported(node, f"has windows of unequal size ({H}x{W} to {oH}x{oW}), which "
-                          "ONNX MaxPool cannot express")
+        return False
+    return True
 
 
 # ---- movement ---------------------------------------------------------------------------------
