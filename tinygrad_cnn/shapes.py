@@ -1,4 +1,4 @@
-"""Tensor shape rules, each written once: broadcasting, dims, reshapes, padding, matmul, indexing.
+"""Tensor shape rules, each written once: broadcasting, dims, reshapes, padding, matmul.
 
 Every check raises `ValueError` naming the op, the argument and the shapes involved, before
 any NumPy call could fail with a less helpful message.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -119,23 +118,3 @@ def matmul_shape(a: Shape, b: Shape) -> Shape:
     rows = (a[-2],) if len(a) > 1 else ()
     cols = (b[-1],) if len(b) > 1 else ()
     return batch + rows + cols
-
-
-def normalize_index(index: Any) -> Any:
-    """An index NumPy and `np.add.at` both understand: arrays for lists and masks."""
-    from tinygrad_cnn.tensor import Tensor
-
-    parts = index if isinstance(index, tuple) else (index,)
-    normalized: list[Any] = []
-    for part in parts:
-        if isinstance(part, Tensor):
-            part = part.data
-        if isinstance(part, (list, np.ndarray)):
-            part = np.asarray(part)
-            if part.dtype == bool:
-                normalized.extend(part.nonzero())
-                continue
-            if part.dtype.kind not in "iu":
-                raise TypeError(f"getitem: index arrays must hold ints or bools, not {part.dtype}")
-        normalized.append(part)
-    return tuple(normalized) if isinstance(index, tuple) or len(normalized) > 1 else normalized[0]
