@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -90,16 +90,26 @@ class Context:
         return f"<{self.name} backward>"
 
 
+class ShapeDtype(NamedTuple):
+    """What a shape-only run knows of an array: its shape and dtype (JAX's abstract value)."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+
 class Function:
     """Base class of every primitive op: `forward` on arrays, `backward` with tensor ops.
 
-    Subclasses define two static methods::
+    Subclasses define three static methods::
 
         forward(ctx, *arrays, **attrs) -> np.ndarray
         backward(ctx, grad: Tensor) -> Tensor | None | tuple[Tensor | None, ...]
+        abstract_eval(*inputs: ShapeDtype, **attrs) -> ShapeDtype
 
     `backward` returns one gradient per input (None where `ctx.needs_input_grad` says it is
     not wanted) and must use only Tensor ops, so that gradients are differentiable again.
+    `abstract_eval` is the op's shape rule: the output's shape and dtype from the inputs', for
+    shape-only runs (`tinygrad_cnn.eval_shape`, `summary`); it computes nothing.
     Run the op with ``MyOp.apply(*tensors, **attrs)``.
     """
 
@@ -119,6 +129,12 @@ class Function:
     def backward(ctx: Context, grad: Tensor) -> Any:
         """Return the gradient of each input given the gradient of the output."""
         raise NotImplementedError("Function subclasses define backward")
+
+    @classmethod
+    def abstract_eval(cls, *inputs: ShapeDtype, **attrs: Any) -> ShapeDtype:
+        """The output's shape and dtype for inputs of these shapes and dtypes."""
+        raise NotImplementedError(f"{cls.op_name()} has no shape rule (abstract_eval), so it "
+                                  "cannot run in a shape-only evaluation")
 
     @classmethod
     def apply(cls, *inputs: Tensor, **attrs: Any) -> Tensor:
