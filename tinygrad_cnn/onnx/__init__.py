@@ -15,7 +15,10 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from tinygrad_cnn.nn.module import Module
+from tinygrad_cnn.onnx.trace import TracerWarning
 from tinygrad_cnn.serialization import atomic_write
+
+__all__ = ["TracerWarning", "export"]
 
 if TYPE_CHECKING:
     import onnx
