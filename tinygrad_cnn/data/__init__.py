@@ -1,8 +1,9 @@
-"""Data sets and batching: MNIST-format files, Fashion-MNIST, KMNIST, CIFAR-10, DataLoader."""
+"""Data sets and batching: MNIST-format, CIFAR-10 and image folders and the DataLoader."""
 
 from tinygrad_cnn.data.cifar import CIFAR10_CLASSES, download_cifar10, load_cifar10
 from tinygrad_cnn.data.download import cache_dir
 from tinygrad_cnn.data.idx import read_idx, write_idx
+from tinygrad_cnn.data.image_folder import ImageFolder
 from tinygrad_cnn.data.loader import DataLoader
 from tinygrad_cnn.data.mnist import MNIST_CLASSES, download_mnist, load_mnist
 from tinygrad_cnn.data.mnist_family import (
@@ -20,6 +21,7 @@ __all__ = [
     "KMNIST_CLASSES",
     "MNIST_CLASSES",
     "DataLoader",
+    "ImageFolder",
     "cache_dir",
     "download_cifar10",
     "download_fashion_mnist",
