@@ -1,5 +1,6 @@
-"""Data sets and batching: MNIST-format, CIFAR-10 and image folders and the DataLoader."""
+"""Data sets and batching: MNIST-format, CIFAR-10 and image folders, augmentation, DataLoader."""
 
+from tinygrad_cnn.data import transforms
 from tinygrad_cnn.data.cifar import CIFAR10_CLASSES, download_cifar10, load_cifar10
 from tinygrad_cnn.data.download import cache_dir
 from tinygrad_cnn.data.idx import read_idx, write_idx
@@ -32,5 +33,6 @@ __all__ = [
     "load_kmnist",
     "load_mnist",
     "read_idx",
+    "transforms",
     "write_idx",
 ]

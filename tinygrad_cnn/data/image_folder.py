@@ -111,7 +111,7 @@ class ImageFolder:
             with image_module.open(path) as picture:
                 picture = picture.convert("L" if self.grayscale else "RGB")
                 if self.size is not None and picture.size != self.size[::-1]:
-                    picture = picture.resize(self.size[::-1], image_module.BILINEAR)
+                    picture = picture.resize(self.size[::-1], image_module.Resampling.BILINEAR)
                 pixels = np.asarray(picture, dtype=np.uint8)
         except (OSError, ValueError, SyntaxError, image_module.DecompressionBombError) as err:
             # Pillow reports a broken file as any of these, depending on the codec.
