@@ -31,17 +31,21 @@ def _degrees(degrees: float | Sequence[float]) -> tuple[float, float]:
 def _source_coordinates(
     angles: np.ndarray, h: int, w: int, cy: float, cx: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Where each output pixel (N, H, W) is read from: the output turned back by its angle.
+    """Where each output pixel (N, H, W) is read from, in the coordinates of the fill frame.
 
-    In float32 on purpose: at multiples of 90 degrees the tiny cosine (6e-17) vanishes in the
-    rounding, so the coordinates are whole pixels and the rotation is exact.
+    The output turned back by its angle, shifted by the frame's one pixel, clamped onto the
+    frame. In float32 on purpose: at multiples of 90 degrees the tiny cosine (6e-17) vanishes
+    in the rounding, so the coordinates are whole pixels and the rotation is exact.
     """
     cos = np.cos(angles).astype(np.float32)[:, None, None]
     sin = np.sin(angles).astype(np.float32)[:, None, None]
-    y = (np.arange(h, dtype=np.float32) - np.float32(cy))[:, None]  # (H, 1), rows point down
-    x = (np.arange(w, dtype=np.float32) - np.float32(cx))[None, :]  # (1, W)
+    x = (np.arange(w, dtype=np.float32) - np.float32(cx))[None, None, :]
+    y = (np.arange(h, dtype=np.float32) - np.float32(cy))[None, :, None]  # rows point down
     # Counter-clockwise on screen (y down): the source of (x, y) is (x, y) turned clockwise.
-    return cos * x - sin * y + np.float32(cx), sin * x + cos * y + np.float32(cy)
+    # The constants join the small (N, 1, W) and (N, H, 1) terms: one full-size add each.
+    u = (cos * x + np.float32(cx + 1)) - sin * y
+    v = sin * x + (cos * y + np.float32(cy + 1))
+    return np.clip(u, 0, w + 1, out=u), np.clip(v, 0, h + 1, out=v)
 
 
 class RandomRotation(Transform):
@@ -98,36 +102,32 @@ class RandomRotation(Transform):
         # Pixel k's centre is at k + 0.5 in torchvision's convention, at k in index terms.
         cx, cy = ((w - 1) / 2, (h - 1) / 2) if self.center is None else (
             self.center[0] - 0.5, self.center[1] - 0.5)
-        src_x, src_y = _source_coordinates(angles, h, w, cy, cx)
-        # A one-pixel frame of fill: every coordinate outside the image is clamped onto it.
-        padded = pad_constant(x, 1, 1, 1, 1, per_channel("RandomRotation", "fill", self.fill, x))
-        u = np.clip(src_x + 1, 0, w + 1)  # (N, H, W), in the frame's coordinates
-        v = np.clip(src_y + 1, 0, h + 1)
+        u, v = _source_coordinates(angles, h, w, cy, cx)  # (N, H, W), within [0, w+1], [0, h+1]
+        # A frame of fill, one pixel wide, two on the right and bottom so that the right and
+        # lower neighbours of every clamped coordinate exist: outside the image is all fill.
+        fill = per_channel("RandomRotation", "fill", self.fill, x)
+        frame = pad_constant(x, 1, 1, 2, 2, fill)  # (N, C, H + 3, W + 3)
         if self.interpolation == "nearest":
-            return _gather(padded, np.rint(v).astype(np.intp), np.rint(u).astype(np.intp))
-        x0 = np.minimum(np.floor(u), w).astype(np.intp)  # so x0 + 1 stays in the frame
-        y0 = np.minimum(np.floor(v), h).astype(np.intp)
-        fx = (u - x0).astype(x.dtype)[:, None]  # (N, 1, H, W): weights of the right column
-        fy = (v - y0).astype(x.dtype)[:, None]
-        top_left, top_right, bottom_left, bottom_right = _gather_quad(padded, y0, x0)
+            return _gather(frame, np.rint(v), np.rint(u), offsets=(0,))[0]
+        x0, y0 = np.floor(u), np.floor(v)  # (np.modf is 13 times slower)
+        fx, fy = u - x0, v - y0
+        top_left, top_right, bottom_left, bottom_right = _gather(
+            frame, y0, x0, offsets=(0, 1, w + 3, w + 4))
+        fx, fy = fx[:, None].astype(x.dtype), fy[:, None].astype(x.dtype)  # (N, 1, H, W)
         top = top_left + fx * (top_right - top_left)
         bottom = bottom_left + fx * (bottom_right - bottom_left)
         return top + fy * (bottom - top)
 
 
-def _flat_index(padded: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Indices into padded.ravel() of pixel (rows, cols) (N, H, W) in every channel."""
-    n, c, hp, wp = padded.shape
-    plane = (np.arange(n * c) * (hp * wp)).reshape(n, c, 1, 1)  # where each channel starts
-    return plane + (rows * wp + cols)[:, None]  # (N, C, H, W)
-
-
-def _gather(padded: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    return np.take(padded.ravel(), _flat_index(padded, rows, cols))
-
-
-def _gather_quad(padded: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> list[np.ndarray]:
-    """The pixel at (rows, cols) and its right, lower and lower-right neighbours."""
-    flat, wp = padded.ravel(), padded.shape[3]
-    index = _flat_index(padded, rows, cols)
-    return [np.take(flat, index + offset) for offset in (0, 1, wp, wp + 1)]
+def _gather(
+    frame: np.ndarray, rows: np.ndarray, cols: np.ndarray, offsets: tuple[int, ...]
+) -> list[np.ndarray]:
+    """frame[n, c, rows + di, cols + dj] (N, C, H, W) for each flat offset di * width + dj."""
+    n, c, hp, wp = frame.shape
+    index_type = np.int32 if frame.size < 2**31 else np.int64  # half the memory traffic
+    pixel = rows.astype(index_type) * index_type(wp) + cols.astype(index_type)  # (N, H, W)
+    plane = np.arange(n * c, dtype=index_type).reshape(n, c, 1, 1) * index_type(hp * wp)
+    index = plane + pixel[:, None]  # into frame.ravel(), channel by channel
+    flat = frame.ravel()
+    # A neighbour is the same index into the flat frame shifted by its offset: a view, no add.
+    return [np.take(flat[offset:], index) for offset in offsets]
