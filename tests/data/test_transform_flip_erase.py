@@ -81,6 +81,8 @@ def test_erasing_nothing_when_no_rectangle_fits():
     x = np.ones((20, 1, 4, 4), np.float32)
     out = RandomErasing(p=1.0, scale=(0.99, 1.0), ratio=(1.0, 1.0))(x)  # 4x4: h < 4 fails
     np.testing.assert_array_equal(out, x)
+    tall = RandomErasing(p=1.0, scale=(0.9, 1.0), ratio=(3.0, 3.3))(x)  # h = 7 > 4 every try
+    np.testing.assert_array_equal(tall, x)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

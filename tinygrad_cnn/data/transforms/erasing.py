@@ -73,10 +73,13 @@ class RandomErasing(Transform):
         fits = (rect_h < h) & (rect_w < w)
         first = np.argmax(fits, axis=1)  # the first try that fits (0 when none does)
         rows = np.arange(n)
-        rect_h, rect_w = rect_h[rows, first], rect_w[rows, first]
+        found = fits[rows, first]
+        # An image with no fitting try erases nothing: an empty rectangle keeps its draw valid.
+        rect_h = np.where(found, rect_h[rows, first], 0)
+        rect_w = np.where(found, rect_w[rows, first], 0)
         top = rng.integers(0, h - rect_h + 1)  # elementwise upper bounds: one draw per image
         left = rng.integers(0, w - rect_w + 1)
-        return chosen & fits[rows, first], top, left, rect_h, rect_w
+        return chosen & found, top, left, rect_h, rect_w
 
     def forward(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         n, _, h, w = x.shape
