@@ -31,7 +31,7 @@ def main() -> None:
     print(f"reloaded from lenet5.npz: test accuracy {again:.4f}")
 
     try:
-        from tinygrad_cnn.plot import plot_history
+        from tinygrad_cnn.viz import plot_history
 
         print("learning curves:", plot_history(history, "lenet5-curves.png", title="LeNet-5"))
     except ImportError:

@@ -26,7 +26,12 @@ def require(module: str, extra: str) -> ModuleType:
         extra: the pyproject extra that provides it, for the message (``"onnx"``).
     """
     try:
-        return importlib.import_module(module)
+        found = importlib.import_module(module)
+        # tests/ is on sys.path, so without the package its test folder (tests/onnx) imports
+        # as an empty namespace package
+        if getattr(found, "__file__", None) is None:
+            raise ImportError(f"only the folder {list(found.__path__)} was found")
+        return found
     except ImportError as error:
         message = f"{module} is missing ({error}); pip install -e '.[{extra}]'"
     if in_ci():

@@ -28,8 +28,8 @@ MODULES = sorted(info.name for info in pkgutil.walk_packages(tinygrad_cnn.__path
 # the source instead; every other module is imported and checked with doctest's own finder.
 RUNS_ON_IMPORT = {"tinygrad_cnn.__main__"}
 # These import the `onnx` package, which only the optional `onnx` extra installs.
-NEEDS_ONNX = {"tinygrad_cnn.onnx", "tinygrad_cnn.interop.onnx_fuse",
-              "tinygrad_cnn.interop.onnx_graph", "tinygrad_cnn.interop.onnx_ops"}
+NEEDS_ONNX = {"tinygrad_cnn.onnx", "tinygrad_cnn.onnx.fuse", "tinygrad_cnn.onnx.graph",
+              "tinygrad_cnn.onnx.nodes"}
 DOCS_PACKAGES = ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

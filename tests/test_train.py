@@ -5,8 +5,8 @@ import pytest
 from extras import require
 
 from tinygrad_cnn import manual_seed, nn, optim
-from tinygrad_cnn.plot import plot_history
 from tinygrad_cnn.train import Classifier, History
+from tinygrad_cnn.viz import plot_history
 
 
 def blobs(n=240, seed=0):

@@ -1,5 +1,7 @@
 """tinygrad_cnn: a small, fast, readable deep-learning framework for CNNs, on NumPy."""
 
+# First, so that tensor.py starts the Tensor <-> Function import cycle (see function.py).
+from tinygrad_cnn.tensor import Tensor  # isort: skip
 from tinygrad_cnn.autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from tinygrad_cnn.creation import (
     arange,
@@ -15,7 +17,6 @@ from tinygrad_cnn.creation import (
 )
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import load, save
-from tinygrad_cnn.tensor import Tensor
 
 float32 = "float32"
 float64 = "float64"

@@ -4,7 +4,7 @@ The pieces live in `grad_mode` (the switches), `function` (Function and its grap
 Context) and `engine` (the reverse walk); this module gathers them under one name.
 """
 
-from tinygrad_cnn.engine import backward, grad, run_backward
+from tinygrad_cnn.engine import backward, grad
 from tinygrad_cnn.function import Context, Function, scope_label, scope_path
 from tinygrad_cnn.grad_mode import (
     current_scope,
@@ -26,7 +26,6 @@ __all__ = [
     "is_grad_enabled",
     "module_scope",
     "no_grad",
-    "run_backward",
     "scope_label",
     "scope_path",
 ]

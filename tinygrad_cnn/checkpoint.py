@@ -1,4 +1,9 @@
-"""Training checkpoints: the model by name, its weights, the optimiser state and the epoch."""
+"""Training checkpoints: the model by name, its weights, the optimiser state and the epoch.
+
+One file, written by `save` (so `.npz` or `.safetensors`), from which `load_checkpoint`
+rebuilds the model through the registry of built-in models (`models.build_model`) and hands
+back the optimiser state for `Optimizer.load_state_dict`, so training resumes where it stopped.
+"""
 
 from __future__ import annotations
 
@@ -7,53 +12,24 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import models
-from tinygrad_cnn.nn.init import skip_init
+from tinygrad_cnn.models.registry import build_model
 from tinygrad_cnn.serialization import load, save
-
-# Command-line model names and the constructors behind them.
-MODELS: dict[str, Any] = {
-    "lenet5": models.lenet5,
-    "simple-cnn": models.simple_cnn,
-    "alexnet": models.alexnet,
-    "vgg11": models.vgg11,
-    "vgg13": models.vgg13,
-    "vgg16": models.vgg16,
-    "vgg19": models.vgg19,
-}
-
-
-def build_model(
-    name: str, num_classes: int = 10, in_channels: int | None = None, initialize: bool = True
-) -> Any:
-    """A fresh model by its command-line name (`lenet5`, `simple-cnn`, `vgg16`, ...).
-
-    Args:
-        name: a key of `MODELS`.
-        num_classes: the size of the last layer.
-        in_channels: input channels (the model's default when None).
-        initialize: draw initial weights; False leaves them undefined, for a model whose
-            weights are loaded next or whose shapes are all that is needed.
-
-    Raises:
-        ValueError: for an unknown name.
-    """
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
-    options = {"num_classes": num_classes}
-    if in_channels is not None:
-        options["in_channels"] = in_channels
-    if initialize:
-        return MODELS[name](**options)
-    with skip_init():
-        return MODELS[name](**options)
 
 
 def save_checkpoint(
     path: str | os.PathLike[str], model_name: str, model: Any, optimizer: Any = None,
     epoch: int = 0, num_classes: int = 10,
 ) -> None:
-    """Write the model (by name and weights), the optimiser state and the epoch, atomically."""
+    """Write the model (by name and weights), the optimiser state and the epoch, atomically.
+
+    Args:
+        path: the file; its extension picks the format, as for `save`.
+        model_name: the model's name in `models.MODELS`, so `load_checkpoint` can rebuild it.
+        model: the model whose `state_dict()` is saved.
+        optimizer: an optimiser whose `state_dict()` is saved too, to resume training.
+        epoch: how many epochs the weights have been trained for.
+        num_classes: the size of the model's last layer.
+    """
     state: dict[str, Any] = {
         "meta": {
             "model": np.array(model_name),

@@ -11,10 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import checkpoint, optim
+from tinygrad_cnn import checkpoint, models, optim, viz
+from tinygrad_cnn.creation import zeros
 from tinygrad_cnn.data import ImageFolder, load_mnist, transforms
 from tinygrad_cnn.data.mnist import FILES as IDX_FILES
+from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
+from tinygrad_cnn.serialization import save
+from tinygrad_cnn.summary import summary
+from tinygrad_cnn.train import Classifier
 
 OPTIMIZERS: dict[str, Callable[..., Any]] = {
     "adam": optim.Adam,
@@ -90,8 +95,6 @@ def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transfo
 
 def command_train(args: argparse.Namespace) -> None:
     """Train a model on MNIST-format data and report per-epoch loss and accuracy."""
-    from tinygrad_cnn.train import Classifier
-
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
     manual_seed(args.seed)
@@ -104,7 +107,7 @@ def command_train(args: argparse.Namespace) -> None:
         model, start_epoch, optimizer_state = state["model"], state["epoch"], state["optimizer"]
         args.model = state["model_name"]
     else:
-        model = checkpoint.build_model(args.model, classes, in_channels=x_train.shape[1])
+        model = models.build_model(args.model, classes, in_channels=x_train.shape[1])
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
     if optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
@@ -125,16 +128,12 @@ def command_train(args: argparse.Namespace) -> None:
                                    start_epoch + args.epochs, classes)
         print(f"saved checkpoint to {args.save}")
     if args.plot:
-        from tinygrad_cnn.plot import plot_history
-
-        plot_history(history, args.plot, title=f"{args.model} on {len(x_train)} images")
+        viz.plot_history(history, args.plot, title=f"{args.model} on {len(x_train)} images")
         print(f"saved learning curves to {args.plot}")
 
 
 def command_evaluate(args: argparse.Namespace) -> None:
     """Report the test accuracy of a saved checkpoint."""
-    from tinygrad_cnn.train import Classifier
-
     state = checkpoint.load_checkpoint(args.checkpoint)
     _, (x_test, y_test) = _load_data(args.data, None, state["model_name"])
     clf = Classifier(state["model"], optimizer=None, verbose=False)
@@ -145,34 +144,24 @@ def command_evaluate(args: argparse.Namespace) -> None:
 
 def command_summary(args: argparse.Namespace) -> None:
     """Print a model's layer table: output shapes, parameters, MACs, receptive fields."""
-    from tinygrad_cnn.summary import summary
-
-    model = checkpoint.build_model(args.model, args.num_classes, initialize=False)
+    model = models.build_model(args.model, args.num_classes, initialize=False)
     summary(model, _input_shape(args.input_shape, args.model))
 
 
 def command_graph(args: argparse.Namespace) -> None:
     """Draw a model's op graph or layer view to a file."""
-    from tinygrad_cnn import viz
-    from tinygrad_cnn.creation import zeros
-
     shape = _input_shape(args.input_shape, args.model)
     if args.view == "model":
-        model = checkpoint.build_model(args.model, args.num_classes, initialize=False)
+        model = models.build_model(args.model, args.num_classes, initialize=False)
         graph = viz.draw_model(model, shape)
     else:
-        model = checkpoint.build_model(args.model, args.num_classes).eval()
+        model = models.build_model(args.model, args.num_classes).eval()
         graph = viz.draw_graph(model(zeros(*shape)), params=model)
     print(f"wrote {viz.render(graph, args.output)}")
 
 
 def command_export(args: argparse.Namespace) -> None:
     """Write a checkpoint's model as ONNX (.onnx) or its weights as safetensors (.safetensors)."""
-    from pathlib import Path
-
-    from tinygrad_cnn.creation import zeros
-    from tinygrad_cnn.serialization import save
-
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".onnx", ".safetensors"):
         raise CommandError(f"-o {args.output}: the file must end in .onnx (the model) or "
@@ -184,8 +173,6 @@ def command_export(args: argparse.Namespace) -> None:
         print(f"wrote the weights of {name} ({model.num_parameters():,} parameters, PyTorch "
               f"names) to {args.output}")
         return
-    from tinygrad_cnn.onnx import export
-
     shape = _input_shape(args.input_shape, name)
     export(model, zeros(*shape), args.output, opset=args.opset)
     print(f"wrote {name} as ONNX (opset {args.opset}, input (N, {shape[1]}, {shape[2]}, "
@@ -198,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model on MNIST-format data or pictures")
-    train.add_argument("--model", choices=sorted(checkpoint.MODELS), default="lenet5")
+    train.add_argument("--model", choices=sorted(models.MODELS), default="lenet5")
     train.add_argument("--data", metavar="DIR", help="directory of IDX files, or of one folder "
                        "of PNG/JPEG pictures per class (default: the embedded MNIST subset)")
     train.add_argument("--epochs", type=int, default=10)
@@ -223,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, run, text in (("summary", command_summary, "print a model's layer table"),
                             ("graph", command_graph, "draw a model's graph")):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("model", choices=sorted(checkpoint.MODELS))
+        sub.add_argument("model", choices=sorted(models.MODELS))
         sub.add_argument("--input-shape", metavar="N,C,H,W")
         sub.add_argument("--num-classes", type=int, default=None)
         sub.set_defaults(run=run)

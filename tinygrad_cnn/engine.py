@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tinygrad_cnn import function, grad_mode
+
+# The module, not the class: tensor.py imports this file (see function.py).
+from tinygrad_cnn import tensor as _tensor
 from tinygrad_cnn.function import Context, check_finite
 
 if TYPE_CHECKING:
@@ -36,78 +40,102 @@ def _topological_order(roots: Sequence[Context]) -> list[Context]:
     return order
 
 
-def _as_tuple(grads: Any) -> tuple[Any, ...]:
-    return grads if isinstance(grads, tuple) else (grads,)
+@dataclass
+class Reached:
+    """The gradients one reverse walk delivered.
+
+    Attributes:
+        leaves: id(leaf) -> (the leaf, its gradient), for every leaf reached that requires grad,
+            in the order first reached.
+        nodes: id(node) -> the total gradient of the node's output (None if none arrived), for
+            the nodes the walk was asked to keep.
+    """
+
+    leaves: dict[int, tuple[Tensor, Tensor]]
+    nodes: dict[int, Tensor | None]
+
+    def of(self, t: Tensor) -> Tensor | None:
+        """The gradient that reached `t`, a leaf or a kept node's output (None if none did)."""
+        if t.grad_fn is not None:
+            return self.nodes.get(id(t.grad_fn))
+        found = self.leaves.get(id(t))
+        return None if found is None else found[1]
 
 
-def _accumulate(store: dict[int, Tensor], key: int, grad: Tensor) -> None:
-    store[key] = grad if key not in store else store[key] + grad
-
-
-def run_backward(
+def backpropagate(
     outputs: Sequence[Tensor],
     grad_outputs: Sequence[Tensor],
     retain_graph: bool,
     create_graph: bool,
-    capture: Sequence[Tensor] | None = None,
-) -> list[Tensor | None] | None:
+    keep: Sequence[Context] = (),
+) -> Reached:
     """Walk the graph from `outputs` in reverse and run each node's VJP once.
 
-    With `capture` None, leaf gradients accumulate into `.grad`; otherwise the gradients of the
-    captured tensors are returned and `.grad` is left alone.
+    Args:
+        outputs: where the walk starts.
+        grad_outputs: the gradient of each output (its shape).
+        retain_graph: keep every node's saved values for another backward.
+        create_graph: record the VJPs themselves, for higher-order gradients.
+        keep: nodes whose output's gradient to report besides the leaves'.
+
+    Returns:
+        The gradients delivered to the leaves and to the kept nodes; `.grad` is not touched.
     """
-    from tinygrad_cnn.tensor import Tensor
-    node_grads: dict[int, Tensor] = {}
-    leaf_grads: dict[int, Tensor] = {}
-    leaves: dict[int, Tensor] = {}
-    captured_nodes = {id(t.grad_fn): None for t in capture or () if t.grad_fn is not None}
+    tensor_class = _tensor.Tensor  # looked up once: read for every gradient below
+    reached = Reached({}, {id(node): None for node in keep})
+    pending: dict[int, Tensor] = {}  # id(node) -> the gradient of its output, summed so far
     for out, g in zip(outputs, grad_outputs):
-        if out.grad_fn is None:
-            _accumulate(leaf_grads, id(out), g)
-            leaves[id(out)] = out
-        else:
-            _accumulate(node_grads, id(out.grad_fn), g)
+        _deliver(out, g, pending, reached.leaves)
     roots = [out.grad_fn for out in outputs if out.grad_fn is not None]
     previous_mode = grad_mode.enabled
     grad_mode.enabled = create_graph
     try:
         for node in _topological_order(roots):
-            grad = node_grads.pop(id(node), None)
-            if id(node) in captured_nodes:
-                captured_nodes[id(node)] = grad
+            grad = pending.pop(id(node), None)
+            if id(node) in reached.nodes:
+                reached.nodes[id(node)] = grad
             if grad is None:
                 continue
-            node.check_not_released()
-            function.running_backward = node
-            input_grads = _as_tuple(node.op.backward(node, grad))
-            function.running_backward = None
-            if len(input_grads) != len(node.inputs):
-                _check_input_grads(node, input_grads)  # raises, naming the op
-            if not retain_graph:
-                node.release()
-            for i, (t, g) in enumerate(zip(node.inputs, input_grads)):
+            for i, (t, g) in enumerate(zip(node.inputs, _vjp(node, grad, retain_graph))):
                 if g is None:
                     continue
-                if type(g) is not Tensor or g.data.shape != t.data.shape or grad_mode.anomaly:
+                if type(g) is not tensor_class or g.data.shape != t.data.shape or grad_mode.anomaly:
                     _check_input_grad(node, i, t, g)
-                if not t._requires_grad:
-                    continue
-                if t.grad_fn is not None:
-                    _accumulate(node_grads, id(t.grad_fn), g)
-                else:
-                    _accumulate(leaf_grads, id(t), g)
-                    leaves[id(t)] = t
+                if t._requires_grad:
+                    _deliver(t, g, pending, reached.leaves)
     finally:
         grad_mode.enabled = previous_mode
         function.running_backward = None
-    if capture is not None:
-        return [
-            captured_nodes.get(id(t.grad_fn)) if t.grad_fn is not None else leaf_grads.get(id(t))
-            for t in capture
-        ]
-    for key, g in leaf_grads.items():
-        _store_leaf_grad(leaves[key], g, create_graph)
-    return None
+    return reached
+
+
+def _vjp(node: Context, grad: Tensor, retain_graph: bool) -> tuple[Any, ...]:
+    """Run `node`'s backward: one gradient (or None) per input; free the node unless retained."""
+    node.check_not_released()
+    function.running_backward = node
+    grads = node.op.backward(node, grad)
+    function.running_backward = None
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    if len(grads) != len(node.inputs):
+        raise RuntimeError(
+            f"{node.name}: backward returned {len(grads)} gradients for {len(node.inputs)} inputs"
+        )
+    if not retain_graph:
+        node.release()
+    return grads
+
+
+def _deliver(
+    t: Tensor, g: Tensor, pending: dict[int, Tensor], leaves: dict[int, tuple[Tensor, Tensor]]
+) -> None:
+    """Add `g` to the gradient flowing into `t`: its node's pending sum, or the leaf's."""
+    if t.grad_fn is not None:
+        key = id(t.grad_fn)
+        pending[key] = g if key not in pending else pending[key] + g
+    else:
+        key = id(t)
+        leaves[key] = (t, g) if key not in leaves else (t, leaves[key][1] + g)
 
 
 def _store_leaf_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
@@ -116,28 +144,17 @@ def _store_leaf_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     VJPs may hand the same array to several inputs, or a read-only broadcast view, so the
     first gradient is copied: optimisers and users can then update `.grad` in place.
     """
-    from tinygrad_cnn.tensor import Tensor
-
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
-        leaf.grad = Tensor._from_op(np.array(g.data, dtype=leaf.dtype, order="C"), None)
+        leaf.grad = _tensor.Tensor._from_op(np.array(g.data, dtype=leaf.dtype, order="C"), None)
     else:
-        leaf.grad = Tensor._from_op(leaf.grad.data + g.data, None)
-
-
-def _check_input_grads(node: Context, grads: tuple[Any, ...]) -> None:
-    if len(grads) != len(node.inputs):
-        raise RuntimeError(
-            f"{node.name}: backward returned {len(grads)} gradients for {len(node.inputs)} inputs"
-        )
+        leaf.grad = _tensor.Tensor._from_op(leaf.grad.data + g.data, None)
 
 
 def _check_input_grad(node: Context, i: int, t: Tensor, g: Any) -> None:
     """Raise unless `g` is a Tensor of input i's shape (and finite, under detect_anomaly)."""
-    from tinygrad_cnn.tensor import Tensor
-
-    if not isinstance(g, Tensor):
+    if not isinstance(g, _tensor.Tensor):
         raise TypeError(f"{node.name}: backward returned {type(g).__name__} for input {i}; "
                         "return a Tensor or None")
     if g.shape != t.shape:
@@ -152,8 +169,6 @@ def _check_input_grad(node: Context, i: int, t: Tensor, g: Any) -> None:
 def _default_grad_outputs(
     outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor | None] | None, caller: str
 ) -> list[Tensor]:
-    from tinygrad_cnn.tensor import Tensor
-
     grads = list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
         raise ValueError(f"{caller}: got {len(grads)} grad_outputs for {len(outputs)} outputs")
@@ -169,9 +184,9 @@ def _default_grad_outputs(
                     f"{caller}: grad can be created implicitly only for scalar outputs, got shape "
                     f"{out.shape}; pass a gradient of that shape"
                 )
-            g = Tensor(np.ones(out.shape, dtype=out.dtype))
-        elif not isinstance(g, Tensor):
-            g = Tensor(np.asarray(g, dtype=out.dtype))
+            g = _tensor.Tensor(np.ones(out.shape, dtype=out.dtype))
+        elif not isinstance(g, _tensor.Tensor):
+            g = _tensor.Tensor(np.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:
             raise ValueError(f"{caller}: gradient has shape {g.shape} but output has {out.shape}")
         result.append(g)
@@ -187,7 +202,9 @@ def backward(
     """Accumulate d tensor / d leaf into every leaf's `.grad` (see `Tensor.backward`)."""
     grads = _default_grad_outputs([tensor], [gradient], "backward")
     retain = create_graph if retain_graph is None else retain_graph
-    run_backward([tensor], grads, retain, create_graph)
+    reached = backpropagate([tensor], grads, retain, create_graph)
+    for leaf, g in reached.leaves.values():
+        _store_leaf_grad(leaf, g, create_graph)
 
 
 def grad(
@@ -222,20 +239,19 @@ def grad(
         >>> grad((x * x).sum(), x)[0].tolist()
         [6.0]
     """
-    from tinygrad_cnn.tensor import Tensor
-
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if isinstance(grad_outputs, Tensor):
+    outputs = [outputs] if isinstance(outputs, _tensor.Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, _tensor.Tensor) else list(inputs)
+    if isinstance(grad_outputs, _tensor.Tensor):
         grad_outputs = [grad_outputs]
     grads = _default_grad_outputs(outputs, grad_outputs, "grad")
     retain = create_graph if retain_graph is None else retain_graph
-    result = run_backward(outputs, grads, retain, create_graph, capture=inputs)
-    assert result is not None
-    for i, (t, g) in enumerate(zip(inputs, result)):
+    keep = [t.grad_fn for t in inputs if t.grad_fn is not None]
+    reached = backpropagate(outputs, grads, retain, create_graph, keep)
+    gradients = [reached.of(t) for t in inputs]
+    for i, (t, g) in enumerate(zip(inputs, gradients)):
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: input {i} of shape {t.shape} is not used by the outputs; "
                 "pass allow_unused=True to get None for it"
             )
-    return tuple(g if g is None or create_graph else g.detach() for g in result)
+    return tuple(g if g is None or create_graph else g.detach() for g in gradients)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from tinygrad_cnn import grad_mode
+
+# The module, not the class: tensor.py imports this file (and is imported first, by the package
+# __init__), so `Tensor` is looked up at call time.
+from tinygrad_cnn import tensor as _tensor
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -57,17 +61,15 @@ class Context:
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
         """The saved values as Tensors (inputs and output keep their place in the graph)."""
-        from tinygrad_cnn.tensor import Tensor
-
         self.check_not_released()
         saved = []
         for value in self._saved:
             if value is _OUTPUT:
-                saved.append(Tensor._from_op(self._output, self))
-            elif isinstance(value, Tensor):
+                saved.append(_tensor.Tensor._from_op(self._output, self))
+            elif isinstance(value, _tensor.Tensor):
                 saved.append(value)
             else:
-                saved.append(Tensor(value) if isinstance(value, np.ndarray) else value)
+                saved.append(_tensor.Tensor(value) if isinstance(value, np.ndarray) else value)
         return tuple(saved)
 
     def check_not_released(self) -> None:
@@ -88,16 +90,26 @@ class Context:
         return f"<{self.name} backward>"
 
 
+class ShapeDtype(NamedTuple):
+    """What a shape-only run knows of an array: its shape and dtype (JAX's abstract value)."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+
 class Function:
     """Base class of every primitive op: `forward` on arrays, `backward` with tensor ops.
 
-    Subclasses define two static methods::
+    Subclasses define three static methods::
 
         forward(ctx, *arrays, **attrs) -> np.ndarray
         backward(ctx, grad: Tensor) -> Tensor | None | tuple[Tensor | None, ...]
+        abstract_eval(*inputs: ShapeDtype, **attrs) -> ShapeDtype
 
     `backward` returns one gradient per input (None where `ctx.needs_input_grad` says it is
     not wanted) and must use only Tensor ops, so that gradients are differentiable again.
+    `abstract_eval` is the op's shape rule: the output's shape and dtype from the inputs', for
+    shape-only runs (`tinygrad_cnn.eval_shape`, `summary`); it computes nothing.
     Run the op with ``MyOp.apply(*tensors, **attrs)``.
     """
 
@@ -119,6 +131,12 @@ class Function:
         raise NotImplementedError("Function subclasses define backward")
 
     @classmethod
+    def abstract_eval(cls, *inputs: ShapeDtype, **attrs: Any) -> ShapeDtype:
+        """The output's shape and dtype for inputs of these shapes and dtypes."""
+        raise NotImplementedError(f"{cls.op_name()} has no shape rule (abstract_eval), so it "
+                                  "cannot run in a shape-only evaluation")
+
+    @classmethod
     def apply(cls, *inputs: Tensor, **attrs: Any) -> Tensor:
         """Run the op on Tensors and record it in the graph when any input requires grad."""
         needs = tuple([t._requires_grad for t in inputs])
@@ -130,24 +148,11 @@ class Function:
         if grad_mode.anomaly:
             check_finite(out, ctx, "forward result")
         if not record:
-            return _tensor_class()._from_op(out, None)
+            return _tensor.Tensor._from_op(out, None)
         if ctx._saved:
             ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])
         ctx._output = out
-        return _tensor_class()._from_op(out, ctx)
-
-
-def _tensor_class() -> type[Tensor]:
-    """`Tensor`, imported on first use (tensor.py imports this module)."""
-    global _Tensor
-    if _Tensor is None:
-        from tinygrad_cnn.tensor import Tensor
-
-        _Tensor = Tensor
-    return _Tensor
-
-
-_Tensor: type[Tensor] | None = None
+        return _tensor.Tensor._from_op(out, ctx)
 
 
 def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:

@@ -1,16 +1,18 @@
-"""Checkpoints: nested dicts of arrays saved as `.npz`, atomically and without pickle.
+"""Saving and loading nested dicts of arrays as `.npz` or `.safetensors` files, without pickle.
 
-A checkpoint holds one array per leaf, named by its key path joined with ``/`` (so a model's
+A saved file holds one array per leaf, named by its key path joined with ``/`` (so a model's
 state dict keeps PyTorch's names: ``np.load(path)["features.0.weight"]``), plus a small JSON
 manifest that records the exact structure: nested dicts with str or int keys, lists, tuples,
 and plain numbers, strings, bools and None (optimiser options). The manifest, not the joined
-names, is what `load` rebuilds from, so no key can be confused with the separator.
+names, is what `load` rebuilds from, so no key can be confused with the separator. Files are
+written atomically (`atomic_write`), so an interrupted save never leaves half a file.
 
 Each format is a pair of functions, writer and reader, registered by file extension:
 `.npz` (the default) and `.safetensors` (optional extra `interop`). A safetensors file holds
 the same named arrays, so a state dict saved here loads in PyTorch with
 `safetensors.torch.load_file` and `load_state_dict`, and one saved by PyTorch loads here; the
-manifest travels in the file's text metadata.
+manifest travels in the file's text metadata. What a training run saves in such a file is
+`checkpoint`'s business.
 """
 
 from __future__ import annotations
@@ -221,14 +223,14 @@ def _format(path: Path, op: str) -> tuple[Writer, Reader]:
 
 
 def save(obj: Mapping[str, Any], path: PathLike) -> None:
-    """Write a checkpoint; the format comes from the extension (`.npz`, the default).
+    """Write a dict of arrays, nested as you like, to a file whose extension picks the format.
 
     `.safetensors` (optional extra `interop`) takes only numeric and bool arrays; a flat state
     dict saved so loads in PyTorch (`safetensors.torch.load_file`) under the same names.
 
     The file is written to a temporary file in the same folder and renamed over `path`, so an
-    interrupted save leaves any previous checkpoint intact and no partial file behind. Nothing
-    is pickled.
+    interrupted save leaves any previous file intact and no partial file behind. Nothing is
+    pickled; `.npz` is the default format.
 
     Args:
         obj: a dict, possibly nested, of ndarrays, Tensors, numbers, strings, None, and
@@ -283,7 +285,7 @@ def atomic_write(path: PathLike, write: Callable[[IO[bytes]], None]) -> None:
 
 
 def load(path: PathLike) -> dict[str, Any]:
-    """Read a checkpoint written by `save`, any `.npz` of numeric arrays, or any
+    """Read a file written by `save`, any `.npz` of numeric arrays, or any
     `.safetensors` file (PyTorch's included) whose dtypes NumPy has.
 
     Args:

@@ -12,8 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tinygrad_cnn.geometry import conv_output_size, pool_output_size
 from tinygrad_cnn.nn.module import Module
-from tinygrad_cnn.shapes import conv_output_size, pool_output_size
 
 Shape = tuple[int, ...]
 

@@ -301,7 +301,7 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     def __getitem__(self, index: Any) -> Tensor:
-        index = shapes.normalize_index(index)
+        index = _normalize_index(index)
         try:
             return movement.Index.apply(self, index=index)
         except IndexError as error:
@@ -520,3 +520,21 @@ def _varargs(args: tuple[Any, ...]) -> tuple[int, ...]:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         return tuple(args[0])
     return tuple(args)
+
+
+def _normalize_index(index: Any) -> Any:
+    """An index NumPy and `np.add.at` both understand: arrays for lists and masks."""
+    parts = index if isinstance(index, tuple) else (index,)
+    normalized: list[Any] = []
+    for part in parts:
+        if isinstance(part, Tensor):
+            part = part.data
+        if isinstance(part, (list, np.ndarray)):
+            part = np.asarray(part)
+            if part.dtype == bool:
+                normalized.extend(part.nonzero())
+                continue
+            if part.dtype.kind not in "iu":
+                raise TypeError(f"getitem: index arrays must hold ints or bools, not {part.dtype}")
+        normalized.append(part)
+    return tuple(normalized) if isinstance(index, tuple) or len(normalized) > 1 else normalized[0]

@@ -15,10 +15,9 @@ import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import random
 from tinygrad_cnn.autograd import no_grad
 from tinygrad_cnn.data.loader import DataLoader
-from tinygrad_cnn.plot import plot_history
 from tinygrad_cnn.tensor import Tensor
 
-__all__ = ["Classifier", "History", "plot_history"]
+__all__ = ["Classifier", "History"]
 
 LossFn = Callable[[Tensor, Any], Tensor]
 _LOSSES: dict[str, LossFn] = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss}

@@ -41,7 +41,7 @@ def record(history) -> dict[str, list[float]]:
 
 def main(out: Path = IMAGES) -> list[Path]:
     """Train, draw and plot with the full settings; return the files written."""
-    from tinygrad_cnn.plot import plot_history
+    from tinygrad_cnn.viz import plot_history
 
     out.mkdir(parents=True, exist_ok=True)
     small, wrong, lenet, big = (part(s) for s in ("05_small_cnn", "06_what_goes_wrong",

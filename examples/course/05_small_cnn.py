@@ -42,7 +42,7 @@ def main(out: Path | None = None) -> History:
     for epoch, (acc, val) in enumerate(zip(history.accuracy, history.val_accuracy), start=1):
         print(f"epoch {epoch}: train accuracy {acc:.3f}, test accuracy {val:.3f}")
     try:
-        from tinygrad_cnn.plot import plot_history
+        from tinygrad_cnn.viz import plot_history
 
         path = plot_history(history, (out or Path.cwd()) / "simple_cnn_curves.png",
                             title="SimpleCNN on the embedded MNIST subset")

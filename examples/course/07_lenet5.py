@@ -60,7 +60,7 @@ def main(out: Path | None = None) -> History:
     for epoch, (acc, val) in enumerate(zip(history.accuracy, history.val_accuracy), start=1):
         print(f"epoch {epoch}: train accuracy {acc:.3f}, test accuracy {val:.3f}")
     try:
-        from tinygrad_cnn.plot import plot_history
+        from tinygrad_cnn.viz import plot_history
 
         print(f"wrote {plot_history(history, out / 'lenet5_curves.png', title='LeNet-5')}")
     except ImportError:

@@ -141,15 +141,15 @@ def test_layer_errors_name_the_layer():
         net(Tensor(_input((1, 1, 8, 8))))
     with pytest.raises(ValueError, match=r"^2 \(Conv1d\): conv1d: input must be 3-D"):
         net(Tensor(_input((1, 3, 8, 8))))
-    with pytest.raises(ValueError, match=r"^2 \(Conv1d\): conv1d: expected 3-D input"):
+    with pytest.raises(ValueError, match=r"^2 \(Conv1d\): conv1d: input must be 3-D"):
         net.output_shape((1, 3, 8, 8))
-    with pytest.raises(ValueError, match=r"^max_pool2d: expected 4-D input \(N, C, H, W\)"):
+    with pytest.raises(ValueError, match=r"^max_pool2d: input must be 4-D \(N, C, H, W\)"):
         nn.MaxPool2d(2).output_shape((3, 8, 8))
 
 
 @pytest.mark.parametrize(
     ("make", "message"),
-    [(lambda: nn.Conv2d(3, 4, 3, groups=2), "groups=2 must divide"),
+    [(lambda: nn.Conv2d(3, 4, 3, groups=2), "groups=2 does not divide the 3 in_channels"),
      (lambda: nn.Conv2d(3, 4, 3, padding_mode="reflect"), "padding_mode 'reflect'"),
      (lambda: nn.Conv2d(3, 4, 3, stride=2, padding="same"), "'same' needs stride 1"),
      (lambda: nn.Conv2d(3, 4, 0), "kernel_size must be at least 1"),

@@ -1,8 +1,5 @@
 """Convolution and transposed convolution: golden example, loop oracle, VJPs, PyTorch, errors."""
 
-import contextlib
-import math
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -11,8 +8,7 @@ import tinygrad_cnn.nn.functional as F
 from tests import reference
 from tinygrad_cnn import Tensor
 from tinygrad_cnn.autograd import grad
-from tinygrad_cnn.ops import conv as conv_ops
-from tinygrad_cnn.shapes import conv_padding
+from tinygrad_cnn.geometry import normalize_padding
 from tinygrad_cnn.testing import gradcheck, gradgradcheck
 from tinygrad_cnn.testing.strategies import (
     conv1d_args,
@@ -60,31 +56,15 @@ def test_input_gradient_is_the_transposed_convolution_of_the_output_gradient():
 
 
 # ---- against the loop oracle -------------------------------------------------------------------
-# Stride-1 convs run on flattened images above a size threshold; the others image by image
-# when each image has many windows and through batch-innermost im2col otherwise. The tests
-# below run every path on the same draws.
-
-PATHS = ["im2col", "per-image", "flattened"]
-
-
-@contextlib.contextmanager
-def conv_path(path):
-    """Make every conv take `path` (the threshold extremes) for the block: batch-innermost
-    im2col, per-image windows, or flattened images (stride 1 only; others per-image)."""
-    saved = conv_ops.UNIT_STRIDE_MIN_SIZE, conv_ops.PER_IMAGE_MIN_WINDOWS
-    conv_ops.UNIT_STRIDE_MIN_SIZE = 0 if path == "flattened" else math.inf
-    conv_ops.PER_IMAGE_MIN_WINDOWS = math.inf if path == "im2col" else 0
-    try:
-        yield
-    finally:
-        conv_ops.UNIT_STRIDE_MIN_SIZE, conv_ops.PER_IMAGE_MIN_WINDOWS = saved
+# These run the path the kernels pick for each shape; `tests/kernels/test_conv.py` runs every
+# path, by argument, on the same draws.
 
 
 def _pairs(kwargs, kernel):
     """The oracle's geometry: per-dim tuples and ((top, bottom), (left, right)) padding."""
     ndim = len(kernel)
     dilation = kwargs.get("dilation", (1,) * ndim)
-    pads = conv_padding("test", kwargs.get("padding", 0), kernel, dilation)
+    pads = normalize_padding("test", kwargs.get("padding", 0), kernel, dilation)
     if ndim == 1:
         return (1, *kwargs["stride"]), ((0, 0), *pads), (1, *dilation)
     return kwargs["stride"], pads, dilation
@@ -95,13 +75,11 @@ def _grads(y, tensors, seed=0):
     return gy, grad(y, list(tensors), Tensor(gy))
 
 
-@pytest.mark.parametrize("path", PATHS)
 @given(args=conv2d_args())
-def test_conv2d_matches_the_loops(args, path):
+def test_conv2d_matches_the_loops(args):
     x, w, *bias = args.tensors
-    with conv_path(path):
-        y = F.conv2d(*args.tensors, **args.kwargs)
-        gy, (gx, gw, *gb) = _grads(y, args.tensors)
+    y = F.conv2d(*args.tensors, **args.kwargs)
+    gy, (gx, gw, *gb) = _grads(y, args.tensors)
     stride, padding, dilation = _pairs(args.kwargs, w.shape[2:])
     want, want_gx, want_gw = reference.conv2d_grads(x.data, w.data, gy, stride, padding,
                                                     dilation, args.kwargs["groups"])
@@ -113,14 +91,12 @@ def test_conv2d_matches_the_loops(args, path):
     np.testing.assert_allclose(gw.data, want_gw, atol=1e-12)
 
 
-@pytest.mark.parametrize("path", PATHS)
 @given(args=conv1d_args())
-def test_conv1d_matches_the_loops_on_a_unit_height(args, path):
+def test_conv1d_matches_the_loops_on_a_unit_height(args):
     x, w = args.tensors[:2]
-    with conv_path(path):
-        y = F.conv1d(x, w, stride=args.kwargs["stride"], padding=args.kwargs["padding"],
-                     dilation=args.kwargs["dilation"], groups=args.kwargs["groups"])
-        gy, (gx, gw) = _grads(y, (x, w))
+    y = F.conv1d(x, w, stride=args.kwargs["stride"], padding=args.kwargs["padding"],
+                 dilation=args.kwargs["dilation"], groups=args.kwargs["groups"])
+    gy, (gx, gw) = _grads(y, (x, w))
     stride, padding, dilation = _pairs(args.kwargs, w.shape[2:])
     want, want_gx, want_gw = reference.conv2d_grads(
         x.data[:, :, None], w.data[:, :, None], gy[:, :, None], stride, padding, dilation,
@@ -130,14 +106,12 @@ def test_conv1d_matches_the_loops_on_a_unit_height(args, path):
     np.testing.assert_allclose(gw.data, want_gw[:, :, 0], atol=1e-12)
 
 
-@pytest.mark.parametrize("path", PATHS)
 @given(args=conv_transpose2d_args())
-def test_conv_transpose2d_matches_the_loops(args, path):
+def test_conv_transpose2d_matches_the_loops(args):
     x, w = args.tensors[:2]
     kw = args.kwargs
-    with conv_path(path):
-        y = F.conv_transpose2d(x, w, **kw)
-        gy, (gx, gw) = _grads(y, (x, w))
+    y = F.conv_transpose2d(x, w, **kw)
+    gy, (gx, gw) = _grads(y, (x, w))
     padding = tuple((p, p) for p in kw["padding"])
     want, want_gx, want_gw = reference.conv_transpose2d_grads(
         x.data, w.data, gy, kw["stride"], padding, kw["output_padding"], kw["dilation"],
@@ -150,37 +124,32 @@ def test_conv_transpose2d_matches_the_loops(args, path):
 # ---- VJPs against finite differences, first and second order ------------------------------------
 
 
-def _check_gradients(fn, args, path):
+def _check_gradients(fn, args):
     def call(*tensors):
         return fn(*tensors, **args.kwargs)
 
-    with conv_path(path):
-        assert gradcheck(call, args.tensors)
-        assert gradgradcheck(call, args.tensors)
+    assert gradcheck(call, args.tensors)
+    assert gradgradcheck(call, args.tensors)
 
 
-@pytest.mark.parametrize("path", PATHS)
 @given(args=conv2d_args())
-def test_conv2d_gradients(args, path):
-    _check_gradients(F.conv2d, args, path)
+def test_conv2d_gradients(args):
+    _check_gradients(F.conv2d, args)
 
 
-@pytest.mark.parametrize("path", PATHS)
 @given(args=conv1d_args())
-def test_conv1d_gradients(args, path):
-    _check_gradients(F.conv1d, args, path)
+def test_conv1d_gradients(args):
+    _check_gradients(F.conv1d, args)
 
 
-@pytest.mark.parametrize("path", PATHS)
 @given(args=conv_transpose2d_args())
-def test_conv_transpose2d_gradients(args, path):
-    _check_gradients(F.conv_transpose2d, args, path)
+def test_conv_transpose2d_gradients(args):
+    _check_gradients(F.conv_transpose2d, args)
 
 
-@pytest.mark.parametrize("path", PATHS)
 @given(args=conv_transpose1d_args())
-def test_conv_transpose1d_gradients(args, path):
-    _check_gradients(F.conv_transpose1d, args, path)
+def test_conv_transpose1d_gradients(args):
+    _check_gradients(F.conv_transpose1d, args)
 
 
 def test_third_derivative_through_a_strided_dilated_grouped_conv():
@@ -205,18 +174,16 @@ def test_third_derivative_through_a_strided_dilated_grouped_conv():
     ((1, 4, 10, 7), (6, 2, 4, 2), {"padding": "same", "dilation": (2, 1), "groups": 2}),
     ((3, 5, 6, 6), (2, 5, 1, 1), {}),
 ])
-@pytest.mark.parametrize("path", PATHS)
-def test_conv2d_matches_pytorch(x_shape, w_shape, kwargs, path):
+def test_conv2d_matches_pytorch(x_shape, w_shape, kwargs):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(x_shape, np.float32), rng.standard_normal(w_shape, np.float32)
     b = rng.standard_normal(w_shape[0], np.float32)
     ours = [Tensor(a, requires_grad=True) for a in (x, w, b)]
     theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
-    with conv_path(path):
-        y = F.conv2d(*ours, **kwargs)
-        gy = rng.standard_normal(y.shape, np.float32)
-        y.backward(Tensor(gy))
+    y = F.conv2d(*ours, **kwargs)
+    gy = rng.standard_normal(y.shape, np.float32)
+    y.backward(Tensor(gy))
     yt = torch.nn.functional.conv2d(*theirs, **kwargs)
     yt.backward(torch.tensor(gy))
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-4, atol=1e-4)
@@ -254,8 +221,8 @@ def test_bias_is_an_ordinary_add_after_the_primitive():
     assert y.grad_fn.name == "add"
     conv = y.grad_fn.inputs[0].grad_fn
     assert conv.name == "conv2d" and len(conv.inputs) == 2
-    assert conv.attrs == {"stride": (1, 1), "padding": ((1, 1), (1, 1)), "dilation": (1, 1),
-                          "groups": 1}
+    assert conv.attrs["geometry"].attributes() == {
+        "stride": (1, 1), "padding": ((1, 1), (1, 1)), "dilation": (1, 1), "groups": 1}
 
 
 def test_padding_forms_agree():

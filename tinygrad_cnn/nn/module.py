@@ -143,23 +143,23 @@ class Module:
             self._forget(name)
             modules[name] = value
         elif name in params:
-            if value is not None:
-                raise TypeError(
-                    f"{type(self).__name__}.{name} is a parameter: assign a Parameter or None, "
-                    f"got {type(value).__name__}"
-                )
+            self._check_cleared(name, value, "Parameter")
             params[name] = None
         elif name in buffers:
             buffers[name] = _as_buffer(name, value)
         elif name in modules:
-            if value is not None:
-                raise TypeError(
-                    f"{type(self).__name__}.{name} is a module: assign a Module or None, "
-                    f"got {type(value).__name__}"
-                )
+            self._check_cleared(name, value, "Module")
             modules[name] = None
         else:
             object.__setattr__(self, name, value)
+
+    def _check_cleared(self, name: str, value: Any, kind: str) -> None:
+        """Raise unless `value` is None, the one value besides a `kind` that its slot takes."""
+        if value is not None:
+            raise TypeError(
+                f"{type(self).__name__}.{name} is a {kind.lower()}: assign a {kind} or None, "
+                f"got {type(value).__name__}"
+            )
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: parameters, buffers and modules live in dicts.

@@ -71,8 +71,6 @@ class SoftmaxCrossEntropy(Function):
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
-        from tinygrad_cnn.tensor import Tensor
-
         (x,) = ctx.inputs
         target, weight, scale = ctx.attrs["target"], ctx.attrs["weight"], ctx.attrs["scale"]
         # softmax(x) again as a tensor op when the gradient is being recorded (create_graph),
@@ -81,4 +79,4 @@ class SoftmaxCrossEntropy(Function):
         onehot = np.zeros(x.shape, dtype=x.dtype)
         onehot[np.arange(len(target)), target] = 1
         per_sample = grad.reshape(-1, 1) if scale is None else grad * scale
-        return (probs - Tensor(onehot)) * (Tensor(weight[:, None]) * per_sample)  # w (p - 1_t)
+        return (probs - onehot) * (per_sample * weight[:, None])  # w (p - 1_t)

@@ -16,6 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tinygrad_cnn.geometry import pool_output_size
 from tinygrad_cnn.tensor import Tensor
 
 Shape = tuple[int, ...]
@@ -226,8 +227,6 @@ def _sees_input(n: int, out: int, k: int, s: int, p: int, d: int) -> bool:
 
 @st.composite
 def _pool_args(draw: st.DrawFn, ndim: int, average: bool, dtype: Any) -> OpArgs:
-    from tinygrad_cnn.shapes import pool_output_size
-
     ceil_mode, default_stride = draw(st.booleans()), draw(st.booleans())
     dims = []  # (kernel, stride, padding, dilation, input size) per spatial dim
     for _ in range(ndim):

@@ -7,6 +7,8 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from tinygrad_cnn.geometry import Geometry
+
 # Attribute names shortened in op labels, so `conv2d stride=1 pad=0` fits in a box.
 _SHORT_NAMES = {"padding": "pad", "kernel_size": "kernel", "dilation": "dil"}
 # Window attributes whose equal per-dimension values collapse to one number, as PyTorch writes.
@@ -71,6 +73,9 @@ def format_attrs(attrs: dict[str, Any]) -> list[str]:
     """`["stride=1", "pad=0"]`: None and False are left out, equal per-dim values collapse."""
     items = []
     for key, value in attrs.items():
+        if isinstance(value, Geometry):  # a window op's geometry reads as its attributes
+            items.extend(format_attrs(value.attributes()))
+            continue
         if value is None or value is False:
             continue
         if key in _PER_DIM:

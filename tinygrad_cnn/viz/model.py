@@ -9,6 +9,7 @@ from typing import Any
 
 import graphviz
 
+from tinygrad_cnn.summary import summary
 from tinygrad_cnn.viz import labels, styles
 
 _RANKDIRS = ("TB", "LR", "BT", "RL")
@@ -43,8 +44,6 @@ def draw_model(model: Any, input_shape: Sequence[int], rankdir: str = "TB") -> g
         >>> "classifier.4" in graph.source
         True
     """
-    from tinygrad_cnn.summary import summary
-
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_model: rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
     table = summary(model, input_shape, verbose=False)

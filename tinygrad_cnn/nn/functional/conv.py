@@ -1,31 +1,33 @@
 """Convolutions as functions of tensors: conv1d, conv2d, conv_transpose1d, conv_transpose2d.
 
-Arguments are checked here, once, before any array is touched; the primitives in
-`tinygrad_cnn.ops.conv` are 2-D, so the 1-D versions run them on a unit height.
+Arguments are checked here, once, before any array is touched, and become one `Geometry`;
+the primitives in `tinygrad_cnn.ops.conv` are 2-D, so the 1-D versions run them on a unit
+height (`Geometry.lifted`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tinygrad_cnn import shapes
+from tinygrad_cnn.geometry import (
+    Geometry,
+    check_groups,
+    check_rank,
+    conv_geometry,
+    conv_transpose_geometry,
+)
 from tinygrad_cnn.ops.conv import Convolution, ConvTranspose
 from tinygrad_cnn.tensor import Tensor
 
 IntOrTuple = int | tuple[int, ...]
 Padding = int | tuple[int, ...] | str
 
-_LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)"}
-
 
 def check_input(op: str, input: Any, ndim: int) -> None:
     """A floating-point Tensor of rank ndim + 2, or a TypeError/ValueError naming `op`."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
-    if input.ndim != ndim + 2:
-        hint = "; add a batch dim with input.unsqueeze(0)" if input.ndim == ndim + 1 else ""
-        raise ValueError(f"{op}: input must be {ndim + 2}-D {_LAYOUTS[ndim]}, got shape "
-                         f"{input.shape}{hint}")
+    check_rank(op, input.shape, ndim)
     if input.dtype.kind != "f":
         raise TypeError(f"{op}: input must be floating point, got {input.dtype}")
 
@@ -47,51 +49,34 @@ def _check_weight(op: str, input: Tensor, weight: Any, bias: Any, ndim: int, lay
                             f"one with .to(dtype)")
 
 
-def _check_groups(op: str, groups: Any, channels: dict[str, int], shapes_note: str) -> int:
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    for name, count in channels.items():
-        if count % groups:
-            raise ValueError(f"{op}: groups={groups} does not divide the {count} {name}"
-                             f"{shapes_note}")
-    return int(groups)
-
-
-def _check_bias(op: str, bias: Tensor | None, out_channels: int, shapes_note: str) -> None:
+def _check_bias(op: str, bias: Tensor | None, out_channels: int, note: str) -> None:
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"{op}: bias must have shape ({out_channels},) for {out_channels} "
-                         f"output channels, got {bias.shape}{shapes_note}")
+                         f"output channels, got {bias.shape}{note}")
 
 
-def conv_geometry(
-    op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrTuple,
-    padding: Padding, dilation: IntOrTuple, groups: int, ndim: int,
-) -> dict[str, Any]:
-    """The checked, normalised attributes of a convolution (per-dim tuples and pad pairs)."""
+def _conv_args(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrTuple,
+               padding: Padding, dilation: IntOrTuple, groups: int, ndim: int) -> Geometry:
+    """The checked geometry of a convolution of `input` with `weight`."""
     check_input(op, input, ndim)
     _check_weight(op, input, weight, bias, ndim, "(out_channels, in_channels / groups, *kernel)")
     note = f"; input {input.shape}, weight {weight.shape}"
     channels, (out_channels, per_group, *kernel) = input.shape[1], weight.shape
     counts = {"input channels": channels, "output channels of the weight": out_channels}
-    groups = _check_groups(op, groups, counts, note)
+    groups = check_groups(op, groups, counts, note)
     if per_group * groups != channels:
         raise ValueError(f"{op}: input has {channels} channels but weight {weight.shape} with "
                          f"groups={groups} expects {per_group * groups}; input {input.shape}")
     _check_bias(op, bias, out_channels, note)
-    stride = shapes.spatial_tuple(op, "stride", stride, ndim, shapes=note)
-    dilation = shapes.spatial_tuple(op, "dilation", dilation, ndim, shapes=note)
-    padding = shapes.conv_padding(op, padding, tuple(kernel), dilation, stride, shapes=note)
-    shapes.window_output_size(op, input.shape[2:], tuple(kernel), stride, padding, dilation,
-                              shapes=note)
-    return {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    geometry = conv_geometry(op, tuple(kernel), stride, padding, dilation, groups, ndim, note)
+    geometry.output_size(input.shape[2:], op, note)
+    return geometry
 
 
-def conv_transpose_geometry(
-    op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrTuple,
-    padding: IntOrTuple, output_padding: IntOrTuple, groups: int, dilation: IntOrTuple,
-    ndim: int,
-) -> dict[str, Any]:
-    """The checked, normalised attributes of a transposed convolution."""
+def _conv_transpose_args(op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
+                         stride: IntOrTuple, padding: IntOrTuple, output_padding: IntOrTuple,
+                         groups: int, dilation: IntOrTuple, ndim: int) -> Geometry:
+    """The checked geometry of a transposed convolution of `input` with `weight`."""
     check_input(op, input, ndim)
     _check_weight(op, input, weight, bias, ndim, "(in_channels, out_channels / groups, *kernel)")
     note = f"; input {input.shape}, weight {weight.shape}"
@@ -99,27 +84,12 @@ def conv_transpose_geometry(
     if channels != expected:
         raise ValueError(f"{op}: input has {channels} channels but weight {weight.shape} "
                          f"expects {expected} (its first dim); input {input.shape}")
-    groups = _check_groups(op, groups, {"input channels": channels}, note)
+    groups = check_groups(op, groups, {"input channels": channels}, note)
     _check_bias(op, bias, per_group * groups, note)
-    if isinstance(padding, str):
-        raise ValueError(f"{op}: padding must be an int or a tuple, got {padding!r}{note}")
-    stride = shapes.spatial_tuple(op, "stride", stride, ndim, shapes=note)
-    dilation = shapes.spatial_tuple(op, "dilation", dilation, ndim, shapes=note)
-    extra = shapes.spatial_tuple(op, "output_padding", output_padding, ndim, 0, shapes=note)
-    if any(e >= max(s, d) for e, s, d in zip(extra, stride, dilation)):
-        raise ValueError(f"{op}: output_padding {extra} must be smaller than stride {stride} "
-                         f"or dilation {dilation}{note}")
-    padding = shapes.conv_padding(op, padding, tuple(kernel), dilation, shapes=note)
-    shapes.transposed_output_size(op, input.shape[2:], tuple(kernel), stride, padding, extra,
-                                  dilation, shapes=note)
-    return {"stride": stride, "padding": padding, "output_padding": extra,
-            "dilation": dilation, "groups": groups}
-
-
-def lift_1d(geometry: dict[str, Any]) -> dict[str, Any]:
-    """1-D attributes as 2-D ones over a unit height: (s,) -> (1, s), ((l, r),) -> ((0, 0), ...)."""
-    unit = {"padding": (0, 0), "output_padding": 0}
-    return {k: v if k == "groups" else (unit.get(k, 1), *v) for k, v in geometry.items()}
+    geometry = conv_transpose_geometry(op, tuple(kernel), stride, padding, output_padding,
+                                       dilation, groups, ndim, note)
+    geometry.transposed_size(input.shape[2:], op, note)
+    return geometry
 
 
 def _add_bias(out: Tensor, bias: Tensor | None) -> Tensor:
@@ -129,15 +99,8 @@ def _add_bias(out: Tensor, bias: Tensor | None) -> Tensor:
     return out + bias.reshape(-1, *(1,) * (out.ndim - 2))
 
 
-def conv2d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: IntOrTuple = 1,
-    padding: Padding = 0,
-    dilation: IntOrTuple = 1,
-    groups: int = 1,
-) -> Tensor:
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+           padding: Padding = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     """2-D cross-correlation (PyTorch's conv2d): out[n, o] = Σ_c w[o, c] ⋆ x[n, c] + b[o].
 
     Args:
@@ -171,19 +134,12 @@ def conv2d(
         >>> F.conv2d(x, w).tolist()
         [[[[-4.0, -4.0], [-4.0, -4.0]]]]
     """
-    geometry = conv_geometry("conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
-    return _add_bias(Convolution.apply(input, weight, **geometry), bias)
+    geometry = _conv_args("conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
+    return _add_bias(Convolution.apply(input, weight, geometry=geometry), bias)
 
 
-def conv1d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: IntOrTuple = 1,
-    padding: Padding = 0,
-    dilation: IntOrTuple = 1,
-    groups: int = 1,
-) -> Tensor:
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+           padding: Padding = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     """1-D cross-correlation over (N, C, L) with weight (O, C / groups, k): conv2d on a unit
     height.
 
@@ -193,21 +149,15 @@ def conv1d(
     Returns:
         (N, O, oL) with oL = floor((L + left + right - d (k - 1) - 1) / s) + 1.
     """
-    geometry = conv_geometry("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
-    out = Convolution.apply(input.unsqueeze(2), weight.unsqueeze(2), **lift_1d(geometry))
+    geometry = _conv_args("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
+    out = Convolution.apply(input.unsqueeze(2), weight.unsqueeze(2), geometry=geometry.lifted())
     return _add_bias(out.squeeze(2), bias)
 
 
-def conv_transpose2d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: IntOrTuple = 1,
-    padding: IntOrTuple = 0,
-    output_padding: IntOrTuple = 0,
-    groups: int = 1,
-    dilation: IntOrTuple = 1,
-) -> Tensor:
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: IntOrTuple = 1, padding: IntOrTuple = 0,
+                     output_padding: IntOrTuple = 0, groups: int = 1,
+                     dilation: IntOrTuple = 1) -> Tensor:
     """2-D transposed convolution: the gradient of conv2d with respect to its input.
 
     Each input pixel x[n, c, h, w] adds x · weight[c, o] to the output window at
@@ -232,26 +182,20 @@ def conv_transpose2d(
             removes the whole output.
         TypeError: for non-Tensor arguments or mixed dtypes.
     """
-    geometry = conv_transpose_geometry("conv_transpose2d", input, weight, bias, stride, padding,
-                                       output_padding, groups, dilation, 2)
-    return _add_bias(ConvTranspose.apply(input, weight, **geometry), bias)
+    geometry = _conv_transpose_args("conv_transpose2d", input, weight, bias, stride, padding,
+                                    output_padding, groups, dilation, 2)
+    return _add_bias(ConvTranspose.apply(input, weight, geometry=geometry), bias)
 
 
-def conv_transpose1d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: IntOrTuple = 1,
-    padding: IntOrTuple = 0,
-    output_padding: IntOrTuple = 0,
-    groups: int = 1,
-    dilation: IntOrTuple = 1,
-) -> Tensor:
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: IntOrTuple = 1, padding: IntOrTuple = 0,
+                     output_padding: IntOrTuple = 0, groups: int = 1,
+                     dilation: IntOrTuple = 1) -> Tensor:
     """1-D transposed convolution over (N, C, L) with weight (C, O / groups, k).
 
     Args, Returns and Raises as `conv_transpose2d`, one value per argument.
     """
-    geometry = conv_transpose_geometry("conv_transpose1d", input, weight, bias, stride, padding,
-                                       output_padding, groups, dilation, 1)
-    out = ConvTranspose.apply(input.unsqueeze(2), weight.unsqueeze(2), **lift_1d(geometry))
+    geometry = _conv_transpose_args("conv_transpose1d", input, weight, bias, stride, padding,
+                                    output_padding, groups, dilation, 1)
+    out = ConvTranspose.apply(input.unsqueeze(2), weight.unsqueeze(2), geometry=geometry.lifted())
     return _add_bias(out.squeeze(2), bias)

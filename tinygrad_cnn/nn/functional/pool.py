@@ -1,65 +1,36 @@
 """Pooling as functions of tensors: max, average and adaptive pooling in 1-D and 2-D.
 
-Arguments are checked here, before any array is touched; the primitives are 2-D, so the
-1-D versions run them on a unit height.
+Arguments are checked here, before any array is touched, and become one `Geometry`; the
+primitives are 2-D, so the 1-D versions run them on a unit height (`Geometry.lifted`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tinygrad_cnn import shapes
+from tinygrad_cnn.geometry import Geometry, pool_geometry, spatial_tuple
+from tinygrad_cnn.kernels.max_pool import adaptive_winners, plane_indices, window_max
 from tinygrad_cnn.nn.functional.conv import check_input
-from tinygrad_cnn.ops.pool import MaxPool, plane_indices, window_max
-from tinygrad_cnn.ops.pool_avg import (
-    AdaptiveAvgPool,
-    AdaptiveMaxPool,
-    AvgPool,
-    adaptive_winners,
-)
+from tinygrad_cnn.ops.avg_pool import AdaptiveAvgPool, AvgPool
+from tinygrad_cnn.ops.max_pool import AdaptiveMaxPool, MaxPool
 from tinygrad_cnn.tensor import Tensor
 
 IntOrTuple = int | tuple[int, ...]
 
 
-def pool_geometry(
-    op: str, input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None,
-    padding: IntOrTuple, dilation: IntOrTuple, ceil_mode: bool, ndim: int,
-) -> dict[str, Any]:
-    """The checked attributes of a pooling op, as one int per spatial dim."""
+def _pool_args(op: str, input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None,
+               padding: IntOrTuple, dilation: IntOrTuple, ceil_mode: bool, ndim: int) -> Geometry:
+    """The checked geometry of a pooling op over `input`."""
     check_input(op, input, ndim)
     note = f"; input {input.shape}"
-    kernel = shapes.spatial_tuple(op, "kernel_size", kernel_size, ndim, shapes=note)
-    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
-    stride = kernel if no_stride else shapes.spatial_tuple(op, "stride", stride, ndim,
-                                                           shapes=note)
-    padding = shapes.spatial_tuple(op, "padding", padding, ndim, minimum=0, shapes=note)
-    dilation = shapes.spatial_tuple(op, "dilation", dilation, ndim, shapes=note)
-    half = tuple(k // 2 for k in kernel)
-    if any(p > h for p, h in zip(padding, half)):
-        raise ValueError(f"{op}: padding {padding} must be at most half the kernel size "
-                         f"{kernel}, i.e. {half}{note}")
-    shapes.window_output_size(op, input.shape[2:], kernel, stride,
-                              tuple((p, p) for p in padding), dilation, ceil_mode, shapes=note)
-    return {"kernel_size": kernel, "stride": stride, "padding": padding,
-            "dilation": dilation, "ceil_mode": bool(ceil_mode)}
+    geometry = pool_geometry(op, kernel_size, stride, padding, dilation, ceil_mode, ndim, note)
+    geometry.output_size(input.shape[2:], op, note)
+    return geometry
 
 
-def lift_1d(geometry: dict[str, Any]) -> dict[str, Any]:
-    """1-D pooling attributes as 2-D ones over a unit height: (k,) -> (1, k), (p,) -> (0, p)."""
-    unit = {"padding": 0}
-    return {k: (unit.get(k, 1), *v) if isinstance(v, tuple) else v for k, v in geometry.items()}
-
-
-def max_pool2d(
-    input: Tensor,
-    kernel_size: IntOrTuple,
-    stride: IntOrTuple | None = None,
-    padding: IntOrTuple = 0,
-    dilation: IntOrTuple = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Tensor | tuple[Tensor, Tensor]:
+def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum of each window of (N, C, H, W), as PyTorch's max_pool2d.
 
     The gradient of a window goes to one position, its first maximum in row-major order
@@ -90,49 +61,36 @@ def max_pool2d(
         >>> F.max_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2).tolist()
         [[[[5.0, 7.0], [13.0, 15.0]]]]
     """
-    geometry = pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation,
-                             ceil_mode, 2)
-    out = MaxPool.apply(input, **geometry)
+    geometry = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation,
+                          ceil_mode, 2)
+    out = MaxPool.apply(input, geometry=geometry)
     if not return_indices:
         return out
     return out, _indices(input, geometry)
 
 
-def _indices(input: Tensor, geometry: dict[str, Any]) -> Tensor:
+def _indices(input: Tensor, geometry: Geometry) -> Tensor:
     """Where max pooling found each maximum (the same winners its gradient goes to)."""
-    _, winners = window_max(input.data, **geometry)
-    where = {k: geometry[k] for k in ("kernel_size", "stride", "padding", "dilation")}
-    return Tensor(plane_indices(winners, input.shape[2:], **where))
+    _, winners = window_max(input.data, geometry)
+    return Tensor(plane_indices(winners, input.shape[2:], geometry))
 
 
-def max_pool1d(
-    input: Tensor,
-    kernel_size: IntOrTuple,
-    stride: IntOrTuple | None = None,
-    padding: IntOrTuple = 0,
-    dilation: IntOrTuple = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Tensor | tuple[Tensor, Tensor]:
+def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum of each window of (N, C, L); Args, Returns and Raises as `max_pool2d`."""
-    geometry = lift_1d(pool_geometry("max_pool1d", input, kernel_size, stride, padding,
-                                     dilation, ceil_mode, 1))
+    geometry = _pool_args("max_pool1d", input, kernel_size, stride, padding, dilation,
+                          ceil_mode, 1).lifted()
     x = input.unsqueeze(2)
-    out = MaxPool.apply(x, **geometry).squeeze(2)
+    out = MaxPool.apply(x, geometry=geometry).squeeze(2)
     if not return_indices:
         return out
     return out, _indices(x, geometry).squeeze(2)
 
 
-def avg_pool2d(
-    input: Tensor,
-    kernel_size: IntOrTuple,
-    stride: IntOrTuple | None = None,
-    padding: IntOrTuple = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-) -> Tensor:
+def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """The mean of each window of (N, C, H, W), as PyTorch's avg_pool2d.
 
     Args:
@@ -151,10 +109,9 @@ def avg_pool2d(
     Raises:
         ValueError: as `max_pool2d`, and for a divisor_override of 0.
     """
-    geometry = pool_geometry("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode, 2)
-    del geometry["dilation"]
-    return AvgPool.apply(input, count_include_pad=bool(count_include_pad),
-                         divisor_override=_divisor("avg_pool2d", divisor_override), **geometry)
+    geometry = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode, 2)
+    return AvgPool.apply(input, geometry=geometry, count_include_pad=bool(count_include_pad),
+                         divisor_override=_divisor("avg_pool2d", divisor_override))
 
 
 def _divisor(op: str, divisor_override: Any) -> int | None:
@@ -168,20 +125,13 @@ def _divisor(op: str, divisor_override: Any) -> int | None:
     return divisor_override
 
 
-def avg_pool1d(
-    input: Tensor,
-    kernel_size: IntOrTuple,
-    stride: IntOrTuple | None = None,
-    padding: IntOrTuple = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-) -> Tensor:
+def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
     """The mean of each window of (N, C, L); Args, Returns and Raises as `avg_pool2d`."""
-    geometry = lift_1d(pool_geometry("avg_pool1d", input, kernel_size, stride, padding, 1,
-                                     ceil_mode, 1))
-    del geometry["dilation"]
-    out = AvgPool.apply(input.unsqueeze(2), count_include_pad=bool(count_include_pad),
-                        divisor_override=None, **geometry)
+    geometry = _pool_args("avg_pool1d", input, kernel_size, stride, padding, 1, ceil_mode, 1)
+    out = AvgPool.apply(input.unsqueeze(2), geometry=geometry.lifted(),
+                        count_include_pad=bool(count_include_pad), divisor_override=None)
     return out.squeeze(2)
 
 
@@ -192,7 +142,7 @@ def _output_size(op: str, input: Tensor, output_size: Any) -> tuple[int, int]:
     if len(pair) != 2:
         raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
     pair = tuple(n if o is None else o for o, n in zip(pair, input.shape[2:]))
-    return shapes.spatial_tuple(op, "output_size", pair, 2)
+    return spatial_tuple(op, "output_size", pair, 2)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: IntOrTuple) -> Tensor:

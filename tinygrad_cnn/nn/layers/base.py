@@ -1,4 +1,4 @@
-"""What several layers share: the shape-preserving base class and argument checks."""
+"""What several layers share: the shape-preserving base class and a positive-int check."""
 
 from __future__ import annotations
 
@@ -22,15 +22,3 @@ def positive_int(layer: str, name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
     return value
-
-
-def check_input(op: str, shape: Shape, channels: int, letters: tuple[str, ...]) -> Shape:
-    """`shape` if it is (N, channels, *letters), else a ValueError saying what was expected."""
-    shape = tuple(shape)
-    expected = f"(N, {channels}, {', '.join(letters)})"
-    if len(shape) != 2 + len(letters):
-        raise ValueError(f"{op}: expected {len(letters) + 2}-D input {expected}, got {shape}")
-    if shape[1] != channels:
-        raise ValueError(f"{op}: expected input {expected} with {channels} channels, "
-                         f"got {shape}")
-    return shape

@@ -7,10 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import shapes
+from tinygrad_cnn.geometry import (
+    check_groups,
+    check_rank,
+    conv_geometry,
+    conv_transpose_geometry,
+    spatial_tuple,
+)
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn import init
-from tinygrad_cnn.nn.layers.base import Shape, check_input, positive_int
+from tinygrad_cnn.nn.layers.base import Shape, positive_int
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
@@ -19,7 +25,7 @@ Padding = int | tuple[int, ...] | str
 
 
 class _ConvNd(Module):
-    """Parameters, default init and repr shared by the convolution layers."""
+    """Parameters, geometry, default init and repr shared by the convolution layers."""
 
     dims = 2
     transposed = False
@@ -33,20 +39,20 @@ class _ConvNd(Module):
         layer = type(self).__name__
         self.in_channels = positive_int(layer, "in_channels", in_channels)
         self.out_channels = positive_int(layer, "out_channels", out_channels)
-        self.groups = positive_int(layer, "groups", groups)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{layer}: groups={groups} must divide in_channels={in_channels} "
-                             f"and out_channels={out_channels}")
-        self.kernel_size = shapes.spatial_tuple(layer, "kernel_size", kernel_size, self.dims)
-        self.stride = shapes.spatial_tuple(layer, "stride", stride, self.dims)
-        self.dilation = shapes.spatial_tuple(layer, "dilation", dilation, self.dims)
-        self.output_padding = shapes.spatial_tuple(layer, "output_padding", output_padding,
-                                                   self.dims, minimum=0)
-        # checked now, kept as given (a tuple per dim, as PyTorch shows it)
-        self._pads = shapes.conv_padding(layer, padding, self.kernel_size, self.dilation,
-                                         None if self.transposed else self.stride)
+        self.groups = check_groups(layer, groups, {"in_channels": in_channels,
+                                                   "out_channels": out_channels})
+        if self.transposed:
+            self.geometry = conv_transpose_geometry(layer, kernel_size, stride, padding,
+                                                    output_padding, dilation, groups, self.dims)
+        else:
+            self.geometry = conv_geometry(layer, kernel_size, stride, padding, dilation, groups,
+                                          self.dims)
+        g = self.geometry
+        self.kernel_size, self.stride, self.dilation = g.kernel, g.stride, g.dilation
+        self.output_padding = g.output_padding or (0,) * self.dims
+        # kept as given (a tuple per dim, as PyTorch shows it)
         self.padding = padding if isinstance(padding, str) else (
-            shapes.spatial_tuple(layer, "padding", padding, self.dims, minimum=0)
+            spatial_tuple(layer, "padding", padding, self.dims, minimum=0)
             if isinstance(padding, int) or len(padding) == self.dims else tuple(padding))
         if padding_mode != "zeros":
             raise ValueError(f"{layer}: padding_mode {padding_mode!r} is not supported; "
@@ -69,13 +75,18 @@ class _ConvNd(Module):
         init.default_layer_init_(self.weight, self.bias)
 
     def _check(self, input_shape: Shape) -> Shape:
-        """The input shape, after checking its rank and channels; names what was expected."""
-        letters = ("L",) if self.dims == 1 else ("H", "W")
-        return check_input(self.op, input_shape, self.in_channels, letters)
+        """The input shape, after checking its rank and channels."""
+        shape = tuple(input_shape)
+        check_rank(self.op, shape, self.dims)
+        if shape[1] != self.in_channels:
+            letters = ", ".join("L" if self.dims == 1 else "HW")
+            raise ValueError(f"{self.op}: expected input (N, {self.in_channels}, {letters}) "
+                             f"with {self.in_channels} channels, got {shape}")
+        return shape
 
     def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]]:
         """Per spatial dim: the input positions one output sees, and the output spacing."""
-        spans = [d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation)]
+        spans = self.geometry.spans
         if self.transposed:  # each output sees ceil(span / stride) inputs; outputs are s× denser
             return [(math.ceil(span / s), 1 / s) for span, s in zip(spans, self.stride)]
         return [(span, float(s)) for span, s in zip(spans, self.stride)]
@@ -83,16 +94,21 @@ class _ConvNd(Module):
     def output_shape(self, input_shape: Shape) -> Shape:
         """(N, C_in, *size) -> (N, C_out, *out_size), from the shared conv size rule."""
         n, _, *size = self._check(input_shape)
-        out = shapes.window_output_size(self.op, tuple(size), self.kernel_size, self.stride,
-                                        self._pads, self.dilation,
-                                        shapes=f"; input {tuple(input_shape)}")
+        note = f"; input {tuple(input_shape)}"
+        if self.transposed:
+            out = self.geometry.transposed_size(size, self.op, note)
+        else:
+            out = self.geometry.output_size(size, self.op, note)
         return (n, self.out_channels, *out)
 
     def macs(self, input_shape: Shape) -> int:
-        """Output elements × the taps each one sums over."""
-        out = self.output_shape(input_shape)
+        """Multiply-accumulates: output elements × the taps each one sums over (input
+        elements × the outputs each one is scattered to, when transposed)."""
+        if self.transposed:
+            taps = self.out_channels // self.groups * math.prod(self.kernel_size)
+            return math.prod(self._check(input_shape)) * taps
         taps = self.in_channels // self.groups * math.prod(self.kernel_size)
-        return math.prod(out) * taps
+        return math.prod(self.output_shape(input_shape)) * taps
 
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -214,29 +230,10 @@ class ConvTranspose2d(_ConvNd):
                  output_padding: int | tuple[int, int] = 0, groups: int = 1, bias: bool = True,
                  dilation: int | tuple[int, int] = 1, padding_mode: str = "zeros",
                  dtype: Any = None):
-        if isinstance(padding, str):
-            raise ValueError("ConvTranspose2d: padding must be an int or a pair, not a string")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, dtype, output_padding)
-        if any(op >= max(s, d) for op, s, d in zip(self.output_padding, self.stride,
-                                                   self.dilation)):
-            raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must be "
-                             f"smaller than stride {self.stride} or dilation {self.dilation}")
 
     def forward(self, input: Tensor) -> Tensor:
         """The transposed convolution of `input` with `weight`, plus `bias`."""
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
                                   self.output_padding, self.groups, self.dilation)
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """(N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
-        n, _, *size = self._check(input_shape)
-        out = shapes.transposed_output_size(self.op, tuple(size), self.kernel_size, self.stride,
-                                            self._pads, self.output_padding, self.dilation,
-                                            shapes=f"; input {tuple(input_shape)}")
-        return (n, self.out_channels, *out)
-
-    def macs(self, input_shape: Shape) -> int:
-        """Input elements × the outputs each one is scattered to."""
-        taps = self.out_channels // self.groups * math.prod(self.kernel_size)
-        return math.prod(self._check(input_shape)) * taps

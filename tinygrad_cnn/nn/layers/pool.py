@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from tinygrad_cnn import shapes
+from tinygrad_cnn.geometry import check_rank, pool_geometry
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn.layers.base import Shape
 from tinygrad_cnn.nn.module import Module
@@ -13,17 +13,9 @@ from tinygrad_cnn.tensor import Tensor
 IntOrTuple = int | tuple[int, ...]
 
 
-def _spatial(op: str, input_shape: Shape, dims: int) -> Shape:
-    """`input_shape` if it is (N, C, *spatial) with `dims` spatial dims, as the ops take it."""
-    shape = tuple(input_shape)
-    letters = "L" if dims == 1 else "H, W"
-    if len(shape) != dims + 2:
-        raise ValueError(f"{op}: expected {dims + 2}-D input (N, C, {letters}), got {shape}")
-    return shape
-
-
 class _PoolNd(Module):
-    """Window arguments, shape rule and receptive field shared by max and average pooling."""
+    """Window arguments, geometry, shape rule and receptive field shared by max and average
+    pooling."""
 
     dims = 2
     op = "pool2d"
@@ -36,28 +28,19 @@ class _PoolNd(Module):
         self.padding = padding
         self.dilation = dilation
         self.ceil_mode = ceil_mode
-        layer = type(self).__name__
-        self._kernel = shapes.spatial_tuple(layer, "kernel_size", self.kernel_size, self.dims)
-        self._stride = shapes.spatial_tuple(layer, "stride", self.stride, self.dims)
-        self._padding = shapes.spatial_tuple(layer, "padding", self.padding, self.dims, minimum=0)
-        self._dilation = shapes.spatial_tuple(layer, "dilation", self.dilation, self.dims)
-        if any(2 * p > k for p, k in zip(self._padding, self._kernel)):
-            raise ValueError(f"{layer}: padding {self.padding} must be at most half of "
-                             f"kernel_size {self.kernel_size}")
+        self.geometry = pool_geometry(type(self).__name__, kernel_size, stride, padding, dilation,
+                                      ceil_mode, self.dims)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         """(N, C, *size) -> (N, C, *out_size), from the shared pooling size rule."""
-        shape = _spatial(self.op, input_shape, self.dims)
-        pads = tuple((p, p) for p in self._padding)
-        out = shapes.window_output_size(self.op, shape[-self.dims :], self._kernel,
-                                        self._stride, pads, self._dilation, self.ceil_mode,
-                                        shapes=f"; input {shape}")
-        return (*shape[: -self.dims], *out)
+        shape = tuple(input_shape)
+        check_rank(self.op, shape, self.dims)
+        out = self.geometry.output_size(shape[2:], self.op, f"; input {shape}")
+        return (*shape[:2], *out)
 
     def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]]:
         """Per spatial dim: the window's span in input positions, and the stride."""
-        return [(d * (k - 1) + 1, float(s))
-                for k, s, d in zip(self._kernel, self._stride, self._dilation)]
+        return [(span, float(s)) for span, s in zip(self.geometry.spans, self.geometry.stride)]
 
 
 class _MaxPoolNd(_PoolNd):
@@ -141,7 +124,8 @@ class AvgPool1d(_PoolNd):
         super().__init__(kernel_size, stride, padding, 1, ceil_mode)
         self.count_include_pad = count_include_pad
         # PyTorch keeps 1-D average pooling's arguments as 1-tuples
-        self.kernel_size, self.stride, self.padding = self._kernel, self._stride, self._padding
+        g = self.geometry
+        self.kernel_size, self.stride, self.padding = g.kernel, g.stride, (g.padding[0][0],)
 
     def forward(self, input: Tensor) -> Tensor:
         """The window means."""
@@ -209,7 +193,8 @@ class AdaptiveAvgPool2d(Module):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         """(N, C, H, W) -> (N, C, oH, oW)."""
-        shape = _spatial("adaptive_avg_pool2d", input_shape, 2)
+        shape = tuple(input_shape)
+        check_rank("adaptive_avg_pool2d", shape, 2)
         out = tuple(o if o is not None else n for o, n in zip(self._size, shape[-2:]))
         return (*shape[:-2], *out)
 

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 from extras import require
-from test_onnx import run_here, run_onnx
+from test_export import run_here, run_onnx
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, cat, manual_seed, models, nn

@@ -1,4 +1,4 @@
-"""Learning-rate schedulers that set each param group's "lr" as training proceeds."""
+"""Schedules that lower the learning rate epoch by epoch: step, multi-step, exponential, cosine."""
 
 from __future__ import annotations
 
@@ -7,18 +7,8 @@ import numbers
 from bisect import bisect_right
 from collections.abc import Iterable
 
-from tinygrad_cnn.optim.one_cycle import OneCycleLR
+from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler, check_positive_int
 from tinygrad_cnn.optim.optimizer import Optimizer
-from tinygrad_cnn.optim.scheduler import LRScheduler, check_positive_int
-
-__all__ = [
-    "CosineAnnealingLR",
-    "ExponentialLR",
-    "LRScheduler",
-    "MultiStepLR",
-    "OneCycleLR",
-    "StepLR",
-]
 
 
 class StepLR(LRScheduler):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from extras import require
-from test_onnx import run_here, run_onnx
+from test_export import run_here, run_onnx
 
 from tinygrad_cnn import load, models
 from tinygrad_cnn.checkpoint import save_checkpoint

@@ -9,7 +9,7 @@ import onnx
 from onnx import helper
 
 from tinygrad_cnn.autograd import Context, scope_path
-from tinygrad_cnn.interop.trace import Key, Trace, key
+from tinygrad_cnn.onnx.trace import Key, Trace, key
 from tinygrad_cnn.tensor import Tensor
 
 INPUT, OUTPUT = "input", "output"

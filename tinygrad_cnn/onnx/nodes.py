@@ -4,7 +4,7 @@ A converter reads the recorded node (its inputs and attributes) and adds ONNX no
 the `GraphBuilder`. Ops with the same meaning and arguments in ONNX share `ONE_TO_ONE`; the
 rest have a function here. `convert` raises for an op with no mapping, naming the op and the
 module it ran in. Fused patterns (conv + bias, linear, batch norm) call `conv` and
-`batch_norm` from `onnx_fuse`.
+`batch_norm` from `fuse`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ import numpy as np
 from onnx import helper
 
 from tinygrad_cnn.autograd import Context
-from tinygrad_cnn.interop.onnx_graph import GraphBuilder
-from tinygrad_cnn.interop.trace import module_label
+from tinygrad_cnn.geometry import Geometry
+from tinygrad_cnn.kernels import avg_pool as avg_pool_kernels
 from tinygrad_cnn.nn.layers.norm import BatchNorm2d
+from tinygrad_cnn.onnx.graph import GraphBuilder
+from tinygrad_cnn.onnx.trace import module_label
+from tinygrad_cnn.ops import avg_pool as avg_pool_ops
 from tinygrad_cnn.ops import conv as conv_ops
 from tinygrad_cnn.ops import elementwise as ew
-from tinygrad_cnn.ops import linalg, movement, pool, pool_avg, reduce, softmax
+from tinygrad_cnn.ops import linalg, movement, reduce, softmax
+from tinygrad_cnn.ops import max_pool as max_pool_ops
 from tinygrad_cnn.tensor import Tensor
 
 ONE_TO_ONE: dict[type, str] = {
@@ -72,17 +76,17 @@ def conv(b: GraphBuilder, node: Context, defines: Context | None = None,
          bias: Tensor | None = None) -> None:
     """Conv or ConvTranspose; `bias` and `defines` when a following bias add is fused in."""
     x, w = node.inputs
-    a = node.attrs
-    (top, bottom), (left, right) = a["padding"]
+    g: Geometry = node.attrs["geometry"]
+    (top, bottom), (left, right) = g.padding
     inputs = [b.value(x), b.value(w)] + ([b.value(bias)] if bias is not None else [])
-    geometry = {"kernel_shape": _ints(w.shape[2:]), "strides": _ints(a["stride"]),
-                "pads": _ints([top, left, bottom, right]), "dilations": _ints(a["dilation"]),
-                "group": int(a["groups"])}
+    window = {"kernel_shape": _ints(g.kernel), "strides": _ints(g.stride),
+              "pads": _ints([top, left, bottom, right]), "dilations": _ints(g.dilation),
+              "group": int(g.groups)}
     if node.op is conv_ops.ConvTranspose:
         b.node("ConvTranspose", inputs, node, defines=defines or node,
-               output_padding=_ints(a["output_padding"]), **geometry)
+               output_padding=_ints(g.output_padding), **window)
     else:
-        b.node("Conv", inputs, node, defines=defines or node, **geometry)
+        b.node("Conv", inputs, node, defines=defines or node, **window)
 
 
 def batch_norm(b: GraphBuilder, node: Context, module: BatchNorm2d, x: Tensor) -> None:
@@ -104,13 +108,11 @@ def _window(b: GraphBuilder, node: Context, overhang_is_padding: bool) -> dict[s
     size lacks PyTorch's rule that the last window starts inside the input, so runtimes and
     shape inference would disagree. The extra padding is exact for max pooling (-inf) and for
     averages without count_include_pad (padding is not counted); else ceil_mode stays."""
-    a = node.attrs
+    g: Geometry = node.attrs["geometry"]
     size, out = node.inputs[0].shape[2:], b.trace.made[id(node)].shape[2:]
-    dilation = a.get("dilation", (1, 1))
-    begins = _ints(a["padding"])
-    extra = [max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p)) for n, o, k, s, p, d
-             in zip(size, out, a["kernel_size"], a["stride"], begins, dilation)]
-    window = {"kernel_shape": _ints(a["kernel_size"]), "strides": _ints(a["stride"])}
+    begins = _ints([before for before, _ in g.padding])
+    extra = [max(0, r - (n + 2 * p)) for n, r, p in zip(size, g.reach(out), begins)]
+    window = {"kernel_shape": _ints(g.kernel), "strides": _ints(g.stride)}
     if any(extra) and not overhang_is_padding:
         return {**window, "pads": begins + begins, "ceil_mode": 1}
     return {**window, "pads": begins + [p + e for p, e in zip(begins, extra)]}
@@ -119,7 +121,7 @@ def _window(b: GraphBuilder, node: Context, overhang_is_padding: bool) -> dict[s
 def max_pool(b: GraphBuilder, node: Context) -> None:
     """MaxPool (padding counts as -inf in both)."""
     b.node("MaxPool", [b.value(node.inputs[0])], node, defines=node,
-           dilations=_ints(node.attrs["dilation"]), **_window(b, node, True))
+           dilations=_ints(node.attrs["geometry"].dilation), **_window(b, node, True))
 
 
 def avg_pool(b: GraphBuilder, node: Context) -> None:
@@ -132,35 +134,39 @@ def avg_pool(b: GraphBuilder, node: Context) -> None:
 
 
 def adaptive_avg_pool(b: GraphBuilder, node: Context) -> None:
-    """GlobalAveragePool to 1x1, AveragePool when the windows tile the input, else the exact
+    """GlobalAveragePool or AveragePool where they fit (see `_adaptive_as_pool`), else the exact
     linear map: two MatMuls with the averaging matrices, y = A_H x A_Wᵀ."""
+    if _adaptive_as_pool(b, node, "Average"):
+        return
     (x,) = node.inputs
     (H, W), (oH, oW) = x.shape[2:], node.attrs["output_size"]
-    if (oH, oW) == (1, 1):
-        b.node("GlobalAveragePool", [b.value(x)], node, defines=node)
-    elif H % oH == 0 and W % oW == 0:
-        kernel = [H // oH, W // oW]
-        b.node("AveragePool", [b.value(x)], node, defines=node, kernel_shape=kernel,
-               strides=kernel)
-    else:
-        rows = b.constant(pool_avg.averaging_matrix(H, oH, x.dtype), "rows")  # (oH, H)
-        cols = b.constant(pool_avg.averaging_matrix(W, oW, x.dtype).T, "cols")  # (W, oW)
-        half = b.node("MatMul", [b.value(x), cols], node)  # (N, C, H, oW)
-        b.node("MatMul", [rows, half], node, defines=node, batched=b.batched(x))
+    rows = b.constant(avg_pool_kernels.averaging_matrix(H, oH, x.dtype), "rows")  # (oH, H)
+    cols = b.constant(avg_pool_kernels.averaging_matrix(W, oW, x.dtype).T, "cols")  # (W, oW)
+    half = b.node("MatMul", [b.value(x), cols], node)  # (N, C, H, oW)
+    b.node("MatMul", [rows, half], node, defines=node, batched=b.batched(x))
 
 
 def adaptive_max_pool(b: GraphBuilder, node: Context) -> None:
-    """GlobalMaxPool to 1x1, MaxPool when the windows tile the input."""
+    """GlobalMaxPool or MaxPool where they fit (see `_adaptive_as_pool`)."""
+    if not _adaptive_as_pool(b, node, "Max"):
+        (H, W), (oH, oW) = node.inputs[0].shape[2:], node.attrs["output_size"]
+        raise unsupported(node, f"has windows of unequal size ({H}x{W} to {oH}x{oW}), which "
+                          "ONNX MaxPool cannot express")
+
+
+def _adaptive_as_pool(b: GraphBuilder, node: Context, kind: str) -> bool:
+    """Global{kind}Pool to 1x1, {kind}Pool when the windows tile the input; False otherwise."""
     (x,) = node.inputs
     (H, W), (oH, oW) = x.shape[2:], node.attrs["output_size"]
     if (oH, oW) == (1, 1):
-        b.node("GlobalMaxPool", [b.value(x)], node, defines=node)
+        b.node(f"Global{kind}Pool", [b.value(x)], node, defines=node)
     elif H % oH == 0 and W % oW == 0:
         kernel = [H // oH, W // oW]
-        b.node("MaxPool", [b.value(x)], node, defines=node, kernel_shape=kernel, strides=kernel)
+        b.node(f"{kind}Pool", [b.value(x)], node, defines=node, kernel_shape=kernel,
+               strides=kernel)
     else:
-        raise unsupported(node, f"has windows of unequal size ({H}x{W} to {oH}x{oW}), which "
-                          "ONNX MaxPool cannot express")
+        return False
+    return True
 
 
 # ---- movement ---------------------------------------------------------------------------------
@@ -267,8 +273,9 @@ def where(b: GraphBuilder, node: Context) -> None:
 
 CONVERTERS: dict[type, Callable[[GraphBuilder, Context], None]] = {
     conv_ops.Convolution: conv, conv_ops.ConvTranspose: conv,
-    pool.MaxPool: max_pool, pool_avg.AvgPool: avg_pool,
-    pool_avg.AdaptiveAvgPool: adaptive_avg_pool, pool_avg.AdaptiveMaxPool: adaptive_max_pool,
+    max_pool_ops.MaxPool: max_pool, avg_pool_ops.AvgPool: avg_pool,
+    avg_pool_ops.AdaptiveAvgPool: adaptive_avg_pool,
+    max_pool_ops.AdaptiveMaxPool: adaptive_max_pool,
     movement.Reshape: reshape, movement.Permute: permute, movement.Expand: expand,
     movement.Pad: pad, movement.Concatenate: concat,
     reduce.Sum: reduce_op, reduce.Max: reduce_op,

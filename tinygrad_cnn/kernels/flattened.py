@@ -1,13 +1,13 @@
-"""Unit-stride convolution on flattened images: fewer copies than im2col, bigger products.
+"""The flattened-image path of unit-stride convs: fewer copies than im2col, bigger products.
 
-Letters as in `ops/conv.py`. With stride 1, every output pixel reads the padded input at a
+Letters as in `kernels/conv.py`. With stride 1, every output pixel reads the padded input at a
 fixed offset i·dH·Wp + j·dW from its own position once the images are laid end to end as one
 long row per channel (u = (n·Hp + h)·Wp + w). So:
 
 1. the kW taps along a kernel row are gathered once, `taps[g, (c, j), u] = x[g, c, u + j·dW]`
    (kW copies of the input instead of im2col's kH·kW);
 2. one product per group with the kernel rows stacked, `z[i, o, u] = Σ_c,j w[o, c, i, j]
-   taps[(c, j), u]`, a taller matrix that BLAS runs faster than im2col's wide one;
+   taps[(c, j), u]`, a taller matrix that BLAS runs better than im2col's wide one;
 3. the kH partial sums are shifted into place: `y[o, u] = Σ_i z[i, o, u + i·dH·Wp]`.
 
 Positions u whose window would run past the right or bottom edge are computed and dropped
@@ -17,22 +17,25 @@ input or output, never the K-fold im2col matrix.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from tinygrad_cnn.ops.windows import Pair, Pairs
+from tinygrad_cnn.geometry import Geometry
+from tinygrad_cnn.kernels.windows import Pair
 
 
-def _rows(x: np.ndarray, padding: Pairs, groups: int, slack: int) -> np.ndarray:
+def _rows(x: np.ndarray, g: Geometry, slack: int) -> np.ndarray:
     """(N, C, H, W) -> the padded images end to end per channel, then `slack` zeros for the
     taps of the last positions to read: (G, Cg, N·Hp·Wp + slack)."""
     N, C, H, W = x.shape
-    (top, bottom), (left, right) = padding
+    (top, bottom), (left, right) = g.padding
     Hp, Wp = H + top + bottom, W + left + right
     rows = np.zeros((C, N * Hp * Wp + slack), dtype=x.dtype)
     images = rows[:, : N * Hp * Wp].reshape(C, N, Hp, Wp)
     images[:, :, top : top + H, left : left + W] = x.transpose(1, 0, 2, 3)
-    return rows.reshape(groups, C // groups, -1)
+    return rows.reshape(g.groups, C // g.groups, -1)
 
 
 def _taps(rows: np.ndarray, kW: int, dW: int) -> np.ndarray:
@@ -53,39 +56,36 @@ def _stacked(w: np.ndarray, groups: int) -> np.ndarray:
     return w.reshape(groups, kH * Og, Cg * kW)
 
 
-def _grid(x: np.ndarray, kernel: Pair, padding: Pairs, dilation: Pair) -> tuple[int, ...]:
+def _grid(x: np.ndarray, g: Geometry) -> tuple[int, ...]:
     """(Hp, Wp, L, down, slack): the padded size, the L = N·Hp·Wp positions, the offset of
     one kernel row down, and how far past the last position the taps read."""
-    (H, W), (kH, kW), (dH, dW) = x.shape[2:], kernel, dilation
-    (top, bottom), (left, right) = padding
+    (H, W), (kH, kW), (dH, dW) = x.shape[2:], g.kernel, g.dilation
+    (top, bottom), (left, right) = g.padding
     Hp, Wp = H + top + bottom, W + left + right
     down = dH * Wp
     return Hp, Wp, x.shape[0] * Hp * Wp, down, (kH - 1) * down + (kW - 1) * dW
 
 
-def conv(x: np.ndarray, w: np.ndarray, padding: Pairs, dilation: Pair, groups: int) -> np.ndarray:
+def conv(x: np.ndarray, w: np.ndarray, g: Geometry, out: Pair) -> np.ndarray:
     """conv2d with stride 1: (N, C, H, W), (O, Cg, kH, kW) -> (N, O, oH, oW)."""
-    N, (_, _, kH, kW) = x.shape[0], w.shape
+    N, groups, kH = x.shape[0], g.groups, g.kernel[0]
     Og = w.shape[0] // groups
-    Hp, Wp, L, down, slack = _grid(x, (kH, kW), padding, dilation)
-    taps = _taps(_rows(x, padding, groups, slack), kW, dilation[1])  # (G, Cg·kW, L + ...)
+    Hp, Wp, L, down, slack = _grid(x, g)
+    taps = _taps(_rows(x, g, slack), g.kernel[1], g.dilation[1])  # (G, Cg·kW, L + ...)
     z = (_stacked(w, groups) @ taps).reshape(groups, kH, Og, -1)  # (G, kH, Og, L + ...)
     y = z[:, 0, :, :L]
     for i in range(1, kH):  # kernel row i reads the input i·dH rows down
         y += z[:, i, :, i * down : i * down + L]
-    oH, oW = Hp - dilation[0] * (kH - 1), Wp - dilation[1] * (kW - 1)
-    y = y.reshape(groups, Og, N, Hp, Wp)[..., :oH, :oW].transpose(2, 0, 1, 3, 4)
-    return np.ascontiguousarray(y).reshape(N, groups * Og, oH, oW)
+    y = y.reshape(groups, Og, N, Hp, Wp)[..., : out[0], : out[1]].transpose(2, 0, 1, 3, 4)
+    return np.ascontiguousarray(y).reshape(N, groups * Og, *out)
 
 
-def weight_grad(
-    x: np.ndarray, gy: np.ndarray, kernel: Pair, padding: Pairs, dilation: Pair, groups: int
-) -> np.ndarray:
+def weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
     """dL/dw of a stride-1 conv2d: Σ over positions of gy ⊗ window, (O, Cg, kH, kW)."""
-    N, Cg = x.shape[0], x.shape[1] // groups
-    Og, (oh, ow), (kH, kW) = gy.shape[1] // groups, gy.shape[2:], kernel
-    Hp, Wp, L, down, slack = _grid(x, kernel, padding, dilation)
-    taps = _taps(_rows(x, padding, groups, slack), kW, dilation[1])  # (G, Cg·kW, L + ...)
+    N, Cg, groups = x.shape[0], x.shape[1] // g.groups, g.groups
+    Og, (oh, ow), (kH, kW) = gy.shape[1] // groups, gy.shape[2:], g.kernel
+    Hp, Wp, L, down, slack = _grid(x, g)
+    taps = _taps(_rows(x, g, slack), kW, g.dilation[1])  # (G, Cg·kW, L + ...)
     grads = np.zeros((groups * Og, N, Hp, Wp), dtype=gy.dtype)  # gy on the grid, 0 elsewhere
     grads[:, :, :oh, :ow] = gy.transpose(1, 0, 2, 3)
     grads = grads.reshape(groups, Og, L)
@@ -94,10 +94,7 @@ def weight_grad(
     return gw.transpose(0, 4, 2, 1, 3).reshape(groups * Og, Cg, kH, kW)
 
 
-def conv_transpose(
-    x: np.ndarray, w: np.ndarray, padding: Pairs, output_padding: Pair, dilation: Pair,
-    groups: int,
-) -> np.ndarray:
+def conv_transpose(x: np.ndarray, w: np.ndarray, g: Geometry, size: Pair) -> np.ndarray:
     """conv_transpose2d with stride 1, as the conv of x with the flipped kernel.
 
     Each input pixel spreads over the kernel's footprint, which is the same as each output
@@ -105,11 +102,11 @@ def conv_transpose(
     and "full" padding d (k - 1) less the transposed conv's own padding.
     """
     C, Og, kH, kW = w.shape
-    flipped = w[:, :, ::-1, ::-1].reshape(groups, C // groups, Og, kH, kW).swapaxes(1, 2)
-    flipped = flipped.reshape(groups * Og, C // groups, kH, kW)
+    flipped = w[:, :, ::-1, ::-1].reshape(g.groups, C // g.groups, Og, kH, kW).swapaxes(1, 2)
+    flipped = flipped.reshape(g.groups * Og, C // g.groups, kH, kW)
     pads = []
-    for (before, after), extra, k, d in zip(padding, output_padding, (kH, kW), dilation):
+    for (before, after), extra, k, d in zip(g.padding, g.output_padding, g.kernel, g.dilation):
         pads.append((d * (k - 1) - before, d * (k - 1) - after + extra))
     crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pads, x.shape[2:]))
-    pads = tuple((max(b, 0), max(a, 0)) for b, a in pads)
-    return conv(x[:, :, crop[0], crop[1]], flipped, pads, dilation, groups)
+    full = dataclasses.replace(g, padding=tuple((max(b, 0), max(a, 0)) for b, a in pads))
+    return conv(x[:, :, crop[0], crop[1]], flipped, full, size)

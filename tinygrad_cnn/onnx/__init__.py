@@ -1,9 +1,9 @@
 """ONNX export: one define-by-run pass of a model, written as an ONNX graph (extra `onnx`).
 
 How it works: the model runs once, in eval mode, on the example input made to require grad,
-so every op that depends on the input is recorded (`interop.trace`). The recorded nodes are
-then translated in data-flow order (`interop.onnx_ops`), after a few small groups have been
-recognised as single ONNX nodes (`interop.onnx_fuse`: conv + bias -> Conv, linear -> Gemm,
+so every op that depends on the input is recorded (`trace`). The recorded nodes are then
+translated in data-flow order (`nodes`) into a `graph.GraphBuilder`, after a few small groups
+have been recognised as single ONNX nodes (`fuse`: conv + bias -> Conv, linear -> Gemm,
 batch norm -> BatchNormalization). Parameters and buffers become initializers under their
 dotted names (`features.0.weight`); arrays made inside `forward` become constant
 initializers. Dropout is the identity in eval mode and records nothing, so it leaves no node.
@@ -84,19 +84,20 @@ def export(
                          f"got {opset!r}")
     if not isinstance(model, Module):
         raise TypeError(f"onnx.export: model must be a Module, got {type(model).__name__}")
-    from tinygrad_cnn.interop import onnx_fuse, onnx_ops, trace
-    from tinygrad_cnn.interop.onnx_graph import GraphBuilder
+    # Here, not at the top: these import onnx, and `import tinygrad_cnn.onnx` works without it.
+    from tinygrad_cnn.onnx import fuse, nodes, trace
+    from tinygrad_cnn.onnx.graph import GraphBuilder
 
     recorded = trace.run(model, example_input)
     builder = GraphBuilder(recorded, opset, dynamic_batch)
-    fused = onnx_fuse.plan(recorded)
+    fused = fuse.plan(recorded)
     for node in recorded.nodes:
         if id(node) in fused.skip:
             continue
         if id(node) in fused.replace:
             fused.replace[id(node)](builder)
         else:
-            onnx_ops.convert(builder, node)
+            nodes.convert(builder, node)
     proto = builder.model(doc=f"{type(model).__name__} exported by tinygrad_cnn")
     data = proto.SerializeToString()
     onnx.checker.check_model(data)

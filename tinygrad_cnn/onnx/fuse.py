@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from tinygrad_cnn.autograd import Context
-from tinygrad_cnn.interop import onnx_ops
-from tinygrad_cnn.interop.onnx_graph import GraphBuilder
-from tinygrad_cnn.interop.trace import Trace
 from tinygrad_cnn.nn.layers.norm import BatchNorm2d
+from tinygrad_cnn.onnx import nodes
+from tinygrad_cnn.onnx.graph import GraphBuilder
+from tinygrad_cnn.onnx.trace import Trace
 from tinygrad_cnn.ops import conv as conv_ops
 from tinygrad_cnn.ops import elementwise as ew
 from tinygrad_cnn.ops import linalg, movement, reduce
@@ -98,7 +98,7 @@ def _conv_bias(trace: Trace, node: Context, p: Plan) -> None:
     else:
         return
     p.skip[id(node)] = True
-    p.replace[id(add)] = partial(onnx_ops.conv, node=node, defines=add, bias=bias)
+    p.replace[id(add)] = partial(nodes.conv, node=node, defines=add, bias=bias)
 
 
 def _gemm(trace: Trace, node: Context, p: Plan) -> None:
@@ -131,7 +131,7 @@ def _mean(trace: Trace, node: Context, p: Plan) -> None:
     reduced = math.prod(x.shape[d] for d in node.attrs["dims"])
     if count.grad_fn is None and count.size == 1 and float(count.data) == reduced:
         p.skip[id(node)] = True
-        p.replace[id(div)] = partial(onnx_ops.reduce_op, node=node, op_type="ReduceMean",
+        p.replace[id(div)] = partial(nodes.reduce_op, node=node, op_type="ReduceMean",
                                      defines=div)
 
 
@@ -145,20 +145,20 @@ def _batch_norms(trace: Trace, p: Plan) -> None:
         if type(bn) is BatchNorm2d and bn.running_mean is not None and bn.running_var is not None:
             # each call makes a new scope tuple, so a module called twice gives two groups
             groups.setdefault(id(node.scope), []).append(node)
-    for nodes in groups.values():
-        inside = {id(n): True for n in nodes}
+    for call in groups.values():
+        inside = {id(n): True for n in call}
         sources: dict[int, Tensor] = {}
-        for n in nodes:
+        for n in call:
             for t in n.inputs:
                 if t is trace.input or (t.grad_fn is not None and id(t.grad_fn) not in inside):
                     sources[id(t)] = t
-        results = [n for n in nodes if trace.is_output(n)
+        results = [n for n in call if trace.is_output(n)
                    or any(id(c) not in inside for c in trace.consumers_of(n))]
         if len(sources) != 1 or len(results) != 1:
             continue  # not the usual shape of the call: export its ops one by one
         (x,) = sources.values()
-        for n in nodes:
+        for n in call:
             if n is not results[0]:
                 p.skip[id(n)] = True
-        p.replace[id(results[0])] = partial(onnx_ops.batch_norm, node=results[0],
-                                            module=nodes[0].scope[-1], x=x)
+        p.replace[id(results[0])] = partial(nodes.batch_norm, node=results[0],
+                                            module=call[0].scope[-1], x=x)

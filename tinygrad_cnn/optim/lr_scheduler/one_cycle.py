@@ -6,8 +6,8 @@ import math
 import numbers
 from typing import Any
 
+from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler, check_positive_int
 from tinygrad_cnn.optim.optimizer import Optimizer
-from tinygrad_cnn.optim.scheduler import LRScheduler, check_positive_int
 
 
 class OneCycleLR(LRScheduler):

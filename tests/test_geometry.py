@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 
 import tinygrad_cnn.nn.functional as F
-from tinygrad_cnn import Tensor, shapes
+from tinygrad_cnn import Tensor, geometry
 from tinygrad_cnn.summary import conv_output_size, pool_output_size
 from tinygrad_cnn.testing.strategies import conv2d_args, conv_transpose2d_args, pool2d_args
 
@@ -77,7 +77,7 @@ def test_padding_forms():
     assert conv_output_size((10, 10), 3, padding=((0, 2), (1, 0))) == (10, 9)
     assert conv_output_size((10, 10), 3, padding=(2, 0)) == (12, 8)
     assert conv_output_size(10, 3, padding=(2, 0)) == 10  # 1-D: (left, right)
-    assert shapes.conv_padding("op", "same", (4, 3), (1, 1)) == ((1, 2), (1, 1))
+    assert geometry.normalize_padding("op", "same", (4, 3), (1, 1)) == ((1, 2), (1, 1))
     with pytest.raises(ValueError, match=r"^conv_output_size: padding='same' needs stride 1"):
         conv_output_size(28, 5, stride=2, padding="same")
     with pytest.raises(ValueError, match=r"^conv_output_size: padding must be an int, a tuple"):
@@ -98,9 +98,9 @@ def test_bad_sizes_raise():
 
 
 def test_transposed_size_inverts_the_conv_size_with_output_padding():
-    assert shapes.conv_transpose_output_size(9, 3, stride=2) == 19
-    assert shapes.conv_transpose_output_size(9, 3, stride=2, output_padding=1) == 20
-    assert shapes.conv_transpose_output_size((4, 5), 3, 2, 1, (1, 0)) == (8, 9)
+    assert geometry.conv_transpose_output_size(9, 3, stride=2) == 19
+    assert geometry.conv_transpose_output_size(9, 3, stride=2, output_padding=1) == 20
+    assert geometry.conv_transpose_output_size((4, 5), 3, 2, 1, (1, 0)) == (8, 9)
 
 
 # ---- the ops use the same rule ------------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_conv_transpose2d_output_shape_is_conv_transpose_output_size(args):
     x, w = args.tensors[:2]
     kwargs = {k: v for k, v in args.kwargs.items() if k != "groups"}
     y = F.conv_transpose2d(*args.tensors, **args.kwargs)
-    assert y.shape[2:] == shapes.conv_transpose_output_size(x.shape[2:], w.shape[2:], **kwargs)
+    assert y.shape[2:] == geometry.conv_transpose_output_size(x.shape[2:], w.shape[2:], **kwargs)
 
 
 @given(args=pool2d_args())

@@ -1,0 +1,129 @@
+"""Old code against new: `python -m benchmarks.against REV [--rounds N] [--threads N]`.
+
+A change's effect on speed is often a few percent, inside the noise of one run. So the old
+code (the `tinygrad_cnn/` of git revision REV) and the new (this working tree) each run in a
+process of their own, and the two are asked in turn, round after round, to time the same
+case: both see the same machine at the same moments, and the per-round ratio new / old is
+what the table reports (median, and min..max). The cases are the suite's own, ours only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = "BENCHMARK_CODE"  # the folder whose tinygrad_cnn a worker imports
+
+
+def cases() -> dict[str, Callable[[], Callable[[], object]]]:
+    """Each case by name, as a function that builds the callable to time."""
+    from benchmarks import bench_conv, bench_overhead, bench_train
+    from tinygrad_cnn import Tensor
+
+    built: dict[str, Callable[[], Callable[[], object]]] = {}
+    for batch in (64, 256):
+        built[f"LeNet-5 train step, batch {batch}"] = (
+            lambda batch=batch: bench_train.ours_train_step(batch)[0])
+    built["LeNet-5 inference, batch 1000"] = lambda: bench_train.inference(1000, None)["ours"]
+    for name, shapes, kwargs, op in bench_conv.CASES:
+        built[f"{name} fwd+bwd"] = (lambda shapes=shapes, kwargs=kwargs, op=op:
+                                    bench_conv.ours(bench_conv._arrays(shapes), kwargs, op))
+    data = bench_overhead.np.ones(16, dtype=bench_overhead.np.float32)
+    built[f"{bench_overhead.CHAIN}-op chain fwd+bwd"] = lambda: (
+        lambda: bench_overhead.ours_chain(Tensor(data, requires_grad=True)))
+    return built
+
+
+def serve() -> None:
+    """A worker: read a case name per line, answer with the best of 3 timed calls (seconds)."""
+    sys.path.insert(0, os.environ[CODE])
+    from benchmarks import malloc
+    from benchmarks.timing import SETTLE_SECONDS
+
+    malloc.tune()
+    recipes, ready = cases(), {}
+    for line in sys.stdin:
+        name = line.strip()
+        if name not in ready:
+            ready[name] = recipes[name]()
+            for _ in range(2):  # warm-up
+                ready[name]()
+        time.sleep(SETTLE_SECONDS)
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            ready[name]()
+            best = min(best, time.perf_counter() - start)
+        print(json.dumps(best), flush=True)
+
+
+def _worker(code: Path, threads: int) -> subprocess.Popen:
+    env = {**os.environ, CODE: str(code), "PYTHONPATH": str(ROOT)}
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = str(threads)
+    return subprocess.Popen([sys.executable, "-m", "benchmarks.against", "--serve"], cwd=ROOT,
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _ask(worker: subprocess.Popen, case: str) -> float:
+    worker.stdin.write(case + "\n")
+    worker.stdin.flush()
+    answer = worker.stdout.readline()
+    if not answer:
+        raise RuntimeError(f"the benchmark worker died on {case!r}")
+    return json.loads(answer)
+
+
+def compare(rev: str, rounds: int, threads: int, only: str = "") -> None:
+    """Print old and new medians and the per-round ratio new / old of every case (whose name
+    holds `only`)."""
+    with tempfile.TemporaryDirectory() as old:
+        archive = subprocess.run(["git", "archive", rev, "tinygrad_cnn"], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
+        workers = {"old": _worker(Path(old), threads), "new": _worker(ROOT, threads)}
+        print(f"{rev} (old) against the working tree (new): {rounds} rounds, {threads} "
+              f"thread(s), best of 3 per sample")
+        print(f"{'case':<46} {'old ms':>9} {'new ms':>9} {'new/old (min..max)':>20}")
+        try:
+            for case in (name for name in cases() if only in name):
+                samples: dict[str, list[float]] = {"old": [], "new": []}
+                for round_ in range(rounds):
+                    order = ("old", "new") if round_ % 2 == 0 else ("new", "old")
+                    for who in order:
+                        samples[who].append(_ask(workers[who], case))
+                ratios = [n / o for n, o in zip(samples["new"], samples["old"])]
+                old_ms, new_ms = (statistics.median(samples[w]) * 1e3 for w in ("old", "new"))
+                spread = f"{statistics.median(ratios):.3f} ({min(ratios):.2f}..{max(ratios):.2f})"
+                print(f"{case:<46} {old_ms:9.3f} {new_ms:9.3f} {spread:>20}", flush=True)
+        finally:
+            for worker in workers.values():
+                worker.stdin.close()
+                worker.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.against", description=__doc__)
+    parser.add_argument("rev", nargs="?", default="HEAD", help="the old code's git revision")
+    parser.add_argument("--rounds", type=int, default=11)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads of both workers")
+    parser.add_argument("--only", default="", help="run the cases whose name holds this")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve()
+    else:
+        compare(args.rev, args.rounds, args.threads, args.only)
+
+
+if __name__ == "__main__":
+    main()
