@@ -9,9 +9,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tinygrad_cnn import checkpoint, models, optim, viz
 from tinygrad_cnn.creation import zeros
-from tinygrad_cnn.data import load_mnist
+from tinygrad_cnn.data import ImageFolder, load_mnist, transforms
+from tinygrad_cnn.data.mnist import FILES as IDX_FILES
 from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import save
@@ -45,12 +48,49 @@ def _input_shape(text: str | None, model: str) -> tuple[int, ...]:
     return shape
 
 
-def _load_data(directory: str | None, limit: int | None) -> tuple[tuple[Any, Any], ...]:
-    (x_train, y_train), (x_test, y_test) = load_mnist(directory)
+def _is_idx_dir(directory: str | None) -> bool:
+    """True for the embedded subset and for a directory holding any MNIST-format file."""
+    if directory is None:
+        return True
+    root = Path(directory)
+    return not root.is_dir() or any(
+        (root / f"{name}{suffix}").is_file() for name in IDX_FILES for suffix in ("", ".gz"))
+
+
+def _image_folder_splits(root: Path, size: tuple[int, int], seed: int) -> tuple[Any, Any]:
+    """root/train and root/test as the two splits when both exist, else a seeded 80/20 split."""
+    if (root / "train").is_dir() and (root / "test").is_dir():
+        return (ImageFolder(root / "train", size).arrays(),
+                ImageFolder(root / "test", size).arrays())
+    x, y = ImageFolder(root, size).arrays()
+    order = np.random.default_rng(seed).permutation(len(x))
+    test, train = order[: len(x) // 5], order[len(x) // 5 :]
+    return (x[train], y[train]), (x[test], y[test])
+
+
+def _load_data(directory: str | None, limit: int | None, model: str = "lenet5",
+               seed: int = 0) -> tuple[tuple[Any, Any], ...]:
+    if _is_idx_dir(directory):
+        (x_train, y_train), (x_test, y_test) = load_mnist(directory)
+    else:
+        size = _input_shape(None, model)[2:]
+        (x_train, y_train), (x_test, y_test) = _image_folder_splits(Path(directory), size, seed)
     if limit:
         x_train, y_train = x_train[:limit], y_train[:limit]
         x_test, y_test = x_test[: max(limit // 4, 1)], y_test[: max(limit // 4, 1)]
     return (x_train, y_train), (x_test, y_test)
+
+
+def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transforms.Compose:
+    """The recipe of `--augment`: the digit recipe for MNIST-format data, the photo recipe
+    (crops and left-right flips, as a mirrored photo shows the same class) for image folders.
+
+    Returns:
+        `transforms.digit_augmentation` or `transforms.photo_augmentation` at the image size.
+    """
+    if _is_idx_dir(directory):
+        return transforms.digit_augmentation(image_shape[-2:])
+    return transforms.photo_augmentation(image_shape[-2:])
 
 
 def command_train(args: argparse.Namespace) -> None:
@@ -58,7 +98,8 @@ def command_train(args: argparse.Namespace) -> None:
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
     manual_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit)
+    (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit, args.model,
+                                                      args.seed)
     classes = int(max(y_train.max(), y_test.max())) + 1
     start_epoch, optimizer_state = 0, None
     if args.resume:
@@ -70,11 +111,13 @@ def command_train(args: argparse.Namespace) -> None:
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
     if optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
+    augment = augmentation(args.data, x_train.shape) if args.augment else None
     print(f"training {args.model} on {len(x_train)} images ({model.num_parameters():,} "
-          f"parameters), {args.epochs} epochs, {args.optimizer} lr={args.lr}")
+          f"parameters), {args.epochs} epochs, {args.optimizer} lr={args.lr}"
+          + (f"\naugmentation: {augment}" if augment else ""))
     clf = Classifier(model, optimizer, epochs=args.epochs, batch_size=args.batch_size,
                      seed=args.seed, verbose=not args.quiet)
-    history = clf.fit(x_train, y_train, validation_data=(x_test, y_test))
+    history = clf.fit(x_train, y_train, validation_data=(x_test, y_test), transform=augment)
     for i in range(len(history.loss)):
         print(f"epoch {start_epoch + i + 1:3d}  loss {history.loss[i]:.4f}  "
               f"acc {history.accuracy[i]:.4f}  val_loss {history.val_loss[i]:.4f}  "
@@ -92,7 +135,7 @@ def command_train(args: argparse.Namespace) -> None:
 def command_evaluate(args: argparse.Namespace) -> None:
     """Report the test accuracy of a saved checkpoint."""
     state = checkpoint.load_checkpoint(args.checkpoint)
-    _, (x_test, y_test) = _load_data(args.data, None)
+    _, (x_test, y_test) = _load_data(args.data, None, state["model_name"])
     clf = Classifier(state["model"], optimizer=None, verbose=False)
     loss, accuracy = clf.evaluate(x_test, y_test)
     print(f"{state['model_name']} (epoch {state['epoch']}): test loss {loss:.4f}, "
@@ -141,9 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinygrad-cnn", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train a model on MNIST-format data")
+    train = commands.add_parser("train", help="train a model on MNIST-format data or pictures")
     train.add_argument("--model", choices=sorted(models.MODELS), default="lenet5")
-    train.add_argument("--data", metavar="DIR", help="directory of IDX files (default: embedded)")
+    train.add_argument("--data", metavar="DIR", help="directory of IDX files, or of one folder "
+                       "of PNG/JPEG pictures per class (default: the embedded MNIST subset)")
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
@@ -153,12 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="CHECKPOINT", help="write a checkpoint (.npz)")
     train.add_argument("--resume", metavar="CHECKPOINT", help="continue from a checkpoint")
     train.add_argument("--plot", metavar="FILE", help="draw learning curves (.png/.svg)")
+    train.add_argument("--augment", action="store_true", help="augment training batches: "
+                       "shifts and turns for MNIST-format data, crops and flips for pictures")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(run=command_train)
 
     evaluate = commands.add_parser("evaluate", help="test accuracy of a checkpoint")
     evaluate.add_argument("checkpoint")
-    evaluate.add_argument("--data", metavar="DIR", help="directory of IDX files")
+    evaluate.add_argument("--data", metavar="DIR", help="directory of IDX files or pictures")
     evaluate.set_defaults(run=command_evaluate)
 
     for name, run, text in (("summary", command_summary, "print a model's layer table"),

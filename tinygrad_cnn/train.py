@@ -96,7 +96,11 @@ class Classifier:
         self.history = History()
 
     def fit(
-        self, X: Any, y: Any, validation_data: tuple[Any, Any] | None = None
+        self,
+        X: Any,
+        y: Any,
+        validation_data: tuple[Any, Any] | None = None,
+        transform: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> History:
         """Train for `epochs` epochs and return the history (also kept as `self.history`).
 
@@ -104,6 +108,8 @@ class Classifier:
             X: inputs (N, ...), an array or Tensor.
             y: integer labels (N,) or one-hot / probability rows (N, classes).
             validation_data: `(X_val, y_val)` scored after every epoch.
+            transform: applied to every training batch of inputs, e.g. an augmentation from
+                `tinygrad_cnn.data.transforms`; never to the validation data.
 
         Returns:
             The per-epoch loss, accuracy, val_loss, val_accuracy and seconds.
@@ -118,7 +124,8 @@ class Classifier:
                              f"X {X.shape}, y {y.shape}")
         if self.seed is not None:
             random.manual_seed(self.seed)
-        loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed)
+        loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed,
+                            transform=transform)
         for epoch in range(1, self.epochs + 1):
             start = time.perf_counter()
             loss, accuracy = self._train_epoch(loader, epoch)
