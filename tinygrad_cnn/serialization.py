@@ -5,7 +5,7 @@ state dict keeps PyTorch's names: ``np.load(path)["features.0.weight"]``), plus 
 manifest that records the exact structure: nested dicts with str or int keys, lists, tuples,
 and plain numbers, strings, bools and None (optimiser options). The manifest, not the joined
 names, is what `load` rebuilds from, so no key can be confused with the separator. Files are
-written atomically (`atomic_write`), so an interrupted save never leaves half a file.
+written atomically (`files.atomic_write`), so an interrupted save never leaves half a file.
 
 Each format is a pair of functions, writer and reader, registered by file extension:
 `.npz` (the default) and `.safetensors` (optional extra `interop`). A safetensors file holds
@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import zipfile
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -29,6 +28,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from tinygrad_cnn.files import atomic_write
 from tinygrad_cnn.tensor import Tensor
 
 MANIFEST = "__tinygrad_cnn_manifest__"
@@ -229,20 +229,23 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
     dict saved so loads in PyTorch (`safetensors.torch.load_file`) under the same names.
 
     The file is written to a temporary file in the same folder and renamed over `path`, so an
-    interrupted save leaves any previous file intact and no partial file behind. Nothing is
-    pickled; `.npz` is the default format.
+    interrupted save leaves any previous file intact and no partial file behind. The folder
+    must exist (it is not created) and the file gets the mode the umask gives, as with
+    `open()`. Nothing is pickled; `.npz` is the default format.
 
     Args:
         obj: a dict, possibly nested, of ndarrays, Tensors, numbers, strings, None, and
             lists or tuples of them; e.g. ``{"model": model.state_dict(),
             "optimizer": optimizer.state_dict(), "epoch": 3}``.
-        path: where to write.
+        path: where to write, in an existing folder.
 
     Raises:
         TypeError: for an object that cannot be saved without pickle (named by its key path),
             or, for `.safetensors`, an array that is not numeric.
         ValueError: for an unknown extension.
         ImportError: for `.safetensors` without the safetensors package.
+        OSError: when `path` is a folder or its folder does not exist or is not writable
+            (`IsADirectoryError`, `FileNotFoundError`, `PermissionError`), naming `path`.
 
     Examples:
         >>> import tempfile, os
@@ -257,31 +260,7 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
     writer, _ = _format(path, "save")
     if not isinstance(obj, Mapping):
         raise TypeError(f"save: expected a dict, got {type(obj).__name__}")
-    atomic_write(path, partial(writer, _pack(obj)))
-
-
-def atomic_write(path: PathLike, write: Callable[[IO[bytes]], None]) -> None:
-    """Call `write` on a temporary file beside `path`, then rename it over `path`.
-
-    An interrupted or failing write leaves any previous file intact and nothing else behind.
-
-    Args:
-        path: the file to create or replace.
-        write: writes the whole content to the binary file it is given.
-    """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        # O_EXCL: never reuse a stranger's file; mode 0o666 lets the umask decide, as open() does
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    atomic_write(path, partial(writer, _pack(obj)), "save")
 
 
 def load(path: PathLike) -> dict[str, Any]:

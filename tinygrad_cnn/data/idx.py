@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import math
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+from tinygrad_cnn.files import atomic_write
 
 # IDX type code -> big-endian element dtype, as in the format's description (yann.lecun.com).
 _CODE_TO_DTYPE: dict[int, np.dtype] = {
@@ -146,7 +147,8 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
     """Write an array as an IDX file, gzip-compressed when the name ends in `.gz`.
 
     The file is written atomically: the bytes go to a temporary file in the same directory,
-    which replaces `path` only once it is complete, so readers never see half a file.
+    which replaces `path` only once it is complete, so readers never see half a file. It gets
+    the mode the umask gives, as with `open()`.
 
     Args:
         path: the file to write; its directory must exist.
@@ -156,22 +158,18 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
     Raises:
         TypeError: when the dtype has no IDX type code.
         ValueError: when the array has too many dimensions or one too large.
-        OSError: when the file cannot be written (nothing is left behind).
+        OSError: when the file cannot be written (nothing is left behind), e.g. its folder
+            does not exist; the message names `path`.
     """
     path = Path(path)
     payload = _encode(np.asarray(array))
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if path.suffix == ".gz":
-                # mtime=0 and the final name in the header: the same array gives the same bytes
-                with gzip.GzipFile(filename=path.name, mode="wb", fileobj=f, mtime=0) as gz:
-                    gz.write(payload)
-            else:
-                f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    def write(file: BinaryIO) -> None:
+        if path.suffix != ".gz":
+            file.write(payload)
+            return
+        # mtime=0 and the final name in the header: the same array gives the same bytes
+        with gzip.GzipFile(filename=path.name, mode="wb", fileobj=file, mtime=0) as gz:
+            gz.write(payload)
+
+    atomic_write(path, write, "write_idx")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from tinygrad_cnn.files import atomic_write, check_output
 from tinygrad_cnn.nn.module import Module
-from tinygrad_cnn.serialization import atomic_write
 
 if TYPE_CHECKING:
     import onnx
@@ -67,6 +67,8 @@ def export(
             moves the batch dim (export with ``dynamic_batch=False`` then).
         TypeError: for a non-floating example input or a model that does not return a Tensor.
         ImportError: without the onnx package (``pip install 'tinygrad_cnn[onnx]'``).
+        OSError: when `path` is a folder or its folder does not exist or is not writable,
+            raised before the trace.
 
     Examples:
         >>> import tempfile, os
@@ -84,6 +86,7 @@ def export(
                          f"got {opset!r}")
     if not isinstance(model, Module):
         raise TypeError(f"onnx.export: model must be a Module, got {type(model).__name__}")
+    check_output(path, "onnx.export")
     # Here, not at the top: these import onnx, and `import tinygrad_cnn.onnx` works without it.
     from tinygrad_cnn.onnx import fuse, nodes, trace
     from tinygrad_cnn.onnx.graph import GraphBuilder
@@ -101,5 +104,5 @@ def export(
     proto = builder.model(doc=f"{type(model).__name__} exported by tinygrad_cnn")
     data = proto.SerializeToString()
     onnx.checker.check_model(data)
-    atomic_write(path, lambda file: file.write(data))
+    atomic_write(path, lambda file: file.write(data), "onnx.export")
     return proto
