@@ -4,12 +4,13 @@ import subprocess
 import sys
 
 import pytest
+from checkout import checkout_env
 from extras import require
 
 
 def run(*args, cwd):
     return subprocess.run([sys.executable, "-m", "tinygrad_cnn", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+                          env=checkout_env(), capture_output=True, text=True, timeout=300)
 
 
 def test_train_save_resume_evaluate_and_plot(tmp_path):
