@@ -7,6 +7,8 @@ import pytest
 from checkout import checkout_env
 from extras import require
 
+from tinygrad_cnn.cli import main
+
 
 def run(*args, cwd):
     return subprocess.run([sys.executable, "-m", "tinygrad_cnn", *args], cwd=cwd,
@@ -62,3 +64,58 @@ def test_a_corrupt_checkpoint_is_refused(tmp_path):
     result = run("evaluate", "bad.npz", cwd=tmp_path)
     assert result.returncode == 1 and "bad.npz" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---- numbers and output paths: refused in one line, before any work -----------------------
+
+
+def one_line_error(argv, capsys):
+    """Run the command in this process; its one-line error (exit status 1) and what it printed."""
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert len(err.strip().splitlines()) == 1, err
+    return err.strip(), out
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--limit", "-100", "--limit must be a positive integer, got -100"),
+    ("--limit", "0", "--limit must be a positive integer, got 0"),
+    ("--epochs", "0", "--epochs must be a positive integer, got 0"),
+    ("--batch-size", "-1", "--batch-size must be a positive integer, got -1"),
+    ("--lr", "0", "--lr must be a positive finite number, got 0.0"),
+    ("--lr", "-0.1", "--lr must be a positive finite number, got -0.1"),
+    ("--lr", "nan", "--lr must be a positive finite number, got nan"),
+    ("--lr", "inf", "--lr must be a positive finite number, got inf"),
+])
+def test_train_refuses_non_positive_numbers(flag, value, message, capsys):
+    err, out = one_line_error(["train", flag, value, "--quiet"], capsys)
+    assert err == f"tinygrad-cnn: error: {message}"
+    assert out == ""  # refused before loading data or building a model
+
+
+@pytest.mark.parametrize("flag", ["--save", "--plot"])
+def test_train_checks_output_folders_before_any_work(tmp_path, flag, capsys):
+    path = tmp_path / "missing" / ("run.npz" if flag == "--save" else "curves.png")
+    err, out = one_line_error(["train", "--epochs", "1", "--limit", "64", "--quiet", flag,
+                               str(path)], capsys)
+    assert err.startswith(f"tinygrad-cnn: error: {flag}: cannot write {path}: the folder ")
+    assert out == ""
+
+
+def test_train_save_to_a_folder_or_a_format_without_strings_is_refused(tmp_path, capsys):
+    err, _ = one_line_error(["train", "--save", str(tmp_path)], capsys)
+    assert err == f"tinygrad-cnn: error: --save: {tmp_path} is a folder; name a file inside it"
+    err, _ = one_line_error(["train", "--save", str(tmp_path / "run.safetensors")], capsys)
+    assert "--save: a training checkpoint must be a .npz file" in err
+    err, _ = one_line_error(["train", "--plot", str(tmp_path / "curves.jpg")], capsys)
+    assert "--plot: the learning curves are written as .png, .svg or .pdf" in err
+
+
+def test_export_and_graph_check_the_output_folder_first(tmp_path, capsys):
+    path = tmp_path / "missing" / "out.onnx"
+    err, _ = one_line_error(["export", str(tmp_path / "no-checkpoint.npz"), "-o", str(path)],
+                            capsys)
+    assert err.startswith(f"tinygrad-cnn: error: -o: cannot write {path}: the folder ")
+    path = tmp_path / "missing" / "lenet.dot"
+    err, _ = one_line_error(["graph", "lenet5", "-o", str(path)], capsys)
+    assert err.startswith(f"tinygrad-cnn: error: -o: cannot write {path}: the folder ")

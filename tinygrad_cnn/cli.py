@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from tinygrad_cnn import checkpoint, models, optim, viz
 from tinygrad_cnn.creation import zeros
 from tinygrad_cnn.data import load_mnist
+from tinygrad_cnn.files import check_output
 from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import save
@@ -53,10 +55,36 @@ def _load_data(directory: str | None, limit: int | None) -> tuple[tuple[Any, Any
     return (x_train, y_train), (x_test, y_test)
 
 
+def _check_numbers(args: argparse.Namespace) -> None:
+    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size),
+                        ("--limit", args.limit)):
+        if value is not None and value < 1:
+            raise CommandError(f"{flag} must be a positive integer, got {value}")
+    if not (math.isfinite(args.lr) and args.lr > 0):
+        raise CommandError(f"--lr must be a positive finite number, got {args.lr}")
+
+
+def _check_train_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, a --save or --plot that could only fail after training."""
+    if args.save:
+        check_output(args.save, "--save")
+        if Path(args.save).suffix.lower() not in ("", ".npz"):
+            raise CommandError(f"--save: a training checkpoint must be a .npz file (it holds the "
+                               f"model's name), got {args.save}; export the weights as "
+                               ".safetensors with `tinygrad-cnn export`")
+    if args.plot:
+        check_output(args.plot, "--plot")
+        if Path(args.plot).suffix.lower() not in viz.history.PLOT_FORMATS:
+            raise CommandError(f"--plot: the learning curves are written as .png, .svg or .pdf, "
+                               f"got {args.plot}")
+        if importlib.util.find_spec("matplotlib") is None:
+            raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
+
+
 def command_train(args: argparse.Namespace) -> None:
     """Train a model on MNIST-format data and report per-epoch loss and accuracy."""
-    if args.plot and importlib.util.find_spec("matplotlib") is None:
-        raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
+    _check_numbers(args)
+    _check_train_outputs(args)
     manual_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit)
     classes = int(max(y_train.max(), y_test.max())) + 1
@@ -107,6 +135,7 @@ def command_summary(args: argparse.Namespace) -> None:
 
 def command_graph(args: argparse.Namespace) -> None:
     """Draw a model's op graph or layer view to a file."""
+    check_output(args.output, "-o")
     shape = _input_shape(args.input_shape, args.model)
     if args.view == "model":
         model = models.build_model(args.model, args.num_classes, initialize=False)
@@ -123,6 +152,7 @@ def command_export(args: argparse.Namespace) -> None:
     if suffix not in (".onnx", ".safetensors"):
         raise CommandError(f"-o {args.output}: the file must end in .onnx (the model) or "
                            ".safetensors (its weights)")
+    check_output(args.output, "-o")
     state = checkpoint.load_checkpoint(args.checkpoint)
     model, name = state["model"], state["model_name"]
     if suffix == ".safetensors":

@@ -8,7 +8,7 @@ from typing import Any
 
 from tinygrad_cnn.files import atomic_write, check_output
 
-_FORMATS = (".png", ".svg", ".pdf")
+PLOT_FORMATS = (".png", ".svg", ".pdf")  # what plot_history writes, checked early by the CLI
 
 
 def plot_history(history: Any, path: str | os.PathLike[str], title: str | None = None) -> Path:
@@ -29,8 +29,8 @@ def plot_history(history: Any, path: str | os.PathLike[str], title: str | None =
         OSError: when `path` is a folder or its folder does not exist, naming `path`.
     """
     path = Path(path)
-    if path.suffix.lower() not in _FORMATS:
-        raise ValueError(f"plot_history: {path} must end in one of {', '.join(_FORMATS)}")
+    if path.suffix.lower() not in PLOT_FORMATS:
+        raise ValueError(f"plot_history: {path} must end in one of {', '.join(PLOT_FORMATS)}")
     record = history.as_dict() if hasattr(history, "as_dict") else dict(history)
     if not record.get("loss"):
         raise ValueError("plot_history: the history has no epochs to plot")
