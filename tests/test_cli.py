@@ -3,11 +3,13 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from checkout import checkout_env
 from extras import require
 
 from tinygrad_cnn.cli import main
+from tinygrad_cnn.data import write_idx
 
 
 def run(*args, cwd):
@@ -119,3 +121,40 @@ def test_export_and_graph_check_the_output_folder_first(tmp_path, capsys):
     path = tmp_path / "missing" / "lenet.dot"
     err, _ = one_line_error(["graph", "lenet5", "-o", str(path)], capsys)
     assert err.startswith(f"tinygrad-cnn: error: -o: cannot write {path}: the folder ")
+
+
+def _idx_dir(root, train_labels, n_test=4):
+    """An MNIST-format folder of blank 28x28 images with the given training labels."""
+    labels = np.asarray(train_labels)
+    for name, array in (("train-images-idx3-ubyte", np.zeros((len(labels), 28, 28), np.uint8)),
+                        ("train-labels-idx1-ubyte", labels),
+                        ("t10k-images-idx3-ubyte", np.zeros((n_test, 28, 28), np.uint8)),
+                        ("t10k-labels-idx1-ubyte", np.zeros(n_test, np.uint8))):
+        write_idx(root / name, array)
+    return root
+
+
+def test_an_absurd_label_is_refused_naming_the_file(tmp_path, capsys):
+    _idx_dir(tmp_path, np.array([0, 1, 3_000_000], np.int32))
+    err, out = one_line_error(["train", "--data", str(tmp_path), "--quiet"], capsys)
+    assert err == (f"tinygrad-cnn: error: {tmp_path / 'train-labels-idx1-ubyte'}: label "
+                   "3000000 at position 2 is too large; labels are class indices from 0 to 99,999")
+    assert out == ""  # no 255-million-parameter model was built
+
+
+@pytest.mark.parametrize("n_train, n_test, split", [(0, 4, "training"), (3, 0, "test")])
+def test_data_without_images_is_refused(tmp_path, capsys, n_train, n_test, split):
+    _idx_dir(tmp_path, np.zeros(n_train, np.uint8), n_test)
+    err, _ = one_line_error(["train", "--data", str(tmp_path)], capsys)
+    assert err == f"tinygrad-cnn: error: --data {tmp_path}: the {split} set has no images"
+
+
+def test_a_checkpoint_asking_for_1e11_classes_is_refused(tmp_path, capsys):
+    from tinygrad_cnn import models, save
+
+    save({"meta": {"model": np.array("lenet5"), "num_classes": np.array(10**11),
+                   "epoch": np.array(1)}, "model": models.lenet5().state_dict()},
+         tmp_path / "big.npz")
+    err, _ = one_line_error(["evaluate", str(tmp_path / "big.npz")], capsys)
+    assert err.endswith("big.npz: the checkpoint asks for 100,000,000,000 classes; a model has "
+                        "1 to 100,000")

@@ -93,3 +93,27 @@ def test_plot_history_writes_png_and_svg(tmp_path):
         plot_history(history, tmp_path / "curves.txt")
     with pytest.raises(ValueError, match="no epochs"):
         plot_history(History(), tmp_path / "empty.png")
+
+
+@pytest.mark.parametrize("bad, problem", [(7, "is too large"), (-1, "is negative")])
+def test_labels_outside_the_model_output_are_refused_before_any_step(bad, problem):
+    x, y = blobs()
+    y[100] = bad
+    clf = make_classifier()
+    before = [p.data.copy() for p in clf.model.parameters()]
+    with pytest.raises(ValueError) as info:
+        clf.fit(x, y)
+    assert str(info.value) == (f"Classifier.fit: label {bad} at position 100 {problem}; labels "
+                               "are class indices from 0 to 2 (the model's output has 3 classes)")
+    for p, old in zip(clf.model.parameters(), before, strict=True):
+        np.testing.assert_array_equal(p.data, old)  # refused before the first step
+    assert clf.history.loss == []
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate", "score", "predict", "predict_proba"])
+def test_zero_samples_are_refused(call):
+    clf = make_classifier()
+    x, y = np.zeros((0, 2), np.float32), np.zeros(0, np.int64)
+    args = (x,) if call.startswith("predict") else (x, y)
+    with pytest.raises(ValueError, match=r"Classifier\.\w+: no samples to \w+; X \(0, 2\)"):
+        getattr(clf, call)(*args)

@@ -49,6 +49,9 @@ def _input_shape(text: str | None, model: str) -> tuple[int, ...]:
 
 def _load_data(directory: str | None, limit: int | None) -> tuple[tuple[Any, Any], ...]:
     (x_train, y_train), (x_test, y_test) = load_mnist(directory)
+    for split, x in (("training", x_train), ("test", x_test)):
+        if len(x) == 0:
+            raise CommandError(f"--data {directory}: the {split} set has no images")
     if limit:
         x_train, y_train = x_train[:limit], y_train[:limit]
         x_test, y_test = x_test[: max(limit // 4, 1)], y_test[: max(limit // 4, 1)]
@@ -87,6 +90,7 @@ def command_train(args: argparse.Namespace) -> None:
     _check_train_outputs(args)
     manual_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit)
+    # Bounded: load_mnist refuses negative labels and labels past labels.MAX_CLASSES.
     classes = int(max(y_train.max(), y_test.max())) + 1
     start_epoch, optimizer_state = 0, None
     if args.resume:

@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import random
 from tinygrad_cnn.autograd import no_grad
+from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
 from tinygrad_cnn.tensor import Tensor
 
@@ -43,6 +44,15 @@ class History:
 
 def _array(data: Any) -> np.ndarray:
     return np.asarray(data.data if isinstance(data, Tensor) else data)
+
+
+def _check_samples(op: str, X: np.ndarray, y: np.ndarray | None = None) -> None:
+    shapes = f"X {X.shape}" + ("" if y is None else f", y {y.shape}")
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError(f"Classifier.{op}: no samples to {op.split('_')[0]}; {shapes}")
+    if y is not None and (y.ndim == 0 or len(X) != len(y)):
+        raise ValueError(f"Classifier.{op}: X has {len(X)} samples but y has "
+                         f"{len(y) if y.ndim else 0}; {shapes}")
 
 
 def _labels(y: np.ndarray) -> np.ndarray:
@@ -109,13 +119,14 @@ class Classifier:
             The per-epoch loss, accuracy, val_loss, val_accuracy and seconds.
 
         Raises:
-            ValueError: when X and y have different lengths.
+            ValueError: when X has no samples, X and y have different lengths, or an integer
+                label is negative or not a class of the model's output (checked with one
+                sample's forward pass before the first step), naming the label and its position.
             FloatingPointError: when the loss becomes NaN or infinite, naming epoch and batch.
         """
         X, y = _array(X), _array(y)
-        if len(X) != len(y):
-            raise ValueError(f"Classifier.fit: X has {len(X)} samples but y has {len(y)}; "
-                             f"X {X.shape}, y {y.shape}")
+        _check_samples("fit", X, y)
+        self._check_labels(X, y)
         if self.seed is not None:
             random.manual_seed(self.seed)
         loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed)
@@ -130,6 +141,16 @@ class Classifier:
                 self.history.val_accuracy.append(val_accuracy)
             self.history.seconds.append(time.perf_counter() - start)
         return self.history
+
+    def _check_labels(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Integer labels must be classes of the model's output, checked before the first step."""
+        if y.ndim != 1 or y.dtype.kind not in "iu":
+            return  # one-hot rows, or targets of a loss other than cross-entropy
+        classes = self._logits(X[:1]).shape[-1]
+        try:
+            check_labels(y, "Classifier.fit", classes)
+        except ValueError as error:
+            raise ValueError(f"{error} (the model's output has {classes} classes)") from None
 
     def _train_epoch(self, loader: DataLoader, epoch: int) -> tuple[float, float]:
         self.model.train()
@@ -157,8 +178,9 @@ class Classifier:
                             refresh=False)
         return total_loss / seen, correct / seen
 
-    def _logits(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+    def _logits(self, X: Any, batch_size: int | None = None, op: str = "predict") -> np.ndarray:
         X = _array(X)
+        _check_samples(op, X)
         size = batch_size or max(self.batch_size, 256)
         was_training = getattr(self.model, "training", False)
         self.model.eval()
@@ -167,11 +189,15 @@ class Classifier:
                 chunks = [self.model(Tensor(X[i : i + size])).data for i in range(0, len(X), size)]
         finally:
             self.model.train(was_training)
-        return np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
+        return np.concatenate(chunks)
 
     def predict_proba(self, X: Any, batch_size: int | None = None) -> np.ndarray:
-        """Class probabilities (N, classes): the softmax of the model's logits."""
-        logits = self._logits(X, batch_size)
+        """Class probabilities (N, classes): the softmax of the model's logits.
+
+        Raises:
+            ValueError: when X has no samples (as `predict`, `evaluate` and `score`).
+        """
+        logits = self._logits(X, batch_size, "predict_proba")
         return F.softmax(Tensor(logits), dim=1).data
 
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
@@ -181,9 +207,8 @@ class Classifier:
     def evaluate(self, X: Any, y: Any) -> tuple[float, float]:
         """The mean loss and the accuracy on (X, y), in evaluation mode."""
         X, y = _array(X), _array(y)
-        if len(X) != len(y):
-            raise ValueError(f"Classifier.evaluate: X has {len(X)} samples but y has {len(y)}")
-        logits = self._logits(X)
+        _check_samples("evaluate", X, y)
+        logits = self._logits(X, op="evaluate")
         with no_grad():
             loss = float(self.loss_fn(Tensor(logits), y).item())
         return loss, float((logits.argmax(axis=1) == _labels(y)).mean())

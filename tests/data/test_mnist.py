@@ -288,3 +288,21 @@ def test_download_argument_errors(tmp_path):
             mirrors=["http://127.0.0.1:9/"],
             checksums={name: "0" * 64 for name in GZ_NAMES[:3]},
         )
+
+
+# ---- labels size the model: checked where they are loaded ---------------------------------
+
+
+@pytest.mark.parametrize("label, dtype, problem", [
+    (-3, np.int8, "is negative"),
+    (3_000_000, np.int32, "is too large"),
+])
+def test_labels_must_be_class_indices(tmp_path, label, dtype, problem):
+    _write_dataset(tmp_path)
+    labels = np.zeros(5, dtype)
+    labels[4] = label
+    write_idx(tmp_path / GZ_NAMES[3], labels)
+    with pytest.raises(ValueError) as info:
+        load_mnist(tmp_path)
+    assert str(info.value) == (f"{tmp_path / GZ_NAMES[3]}: label {label} at position 4 "
+                               f"{problem}; labels are class indices from 0 to 99,999")

@@ -14,6 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from tinygrad_cnn.data.idx import read_idx
+from tinygrad_cnn.data.labels import check_labels
 
 # The four files of an MNIST-format data set, in the order load_mnist returns them.
 FILES = (
@@ -89,6 +90,7 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, image_path: Path, label_
         raise ValueError(
             f"{label_path}: {len(labels)} labels for the {len(images)} images in {image_path}"
         )
+    check_labels(labels, str(label_path))
 
 
 def _to_split(images: np.ndarray, labels: np.ndarray) -> Split:
@@ -145,7 +147,9 @@ def load_mnist(
         FileNotFoundError: when the directory or one of the four files is missing; the
             message names the directory and the files looked for.
         ValueError: when a file is corrupt, images are not uint8 `(N, H, W)`, labels are not
-            `(N,)` integers, or the counts of images and labels differ.
+            `(N,)` integers, a label is negative or not below `labels.MAX_CLASSES` (100,000;
+            the message names the file, the label and its position), or the counts of images
+            and labels differ.
         OSError: when `download=True` and a file cannot be fetched from any mirror.
 
     Examples:
