@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import zipfile
 from collections.abc import Callable, Mapping
@@ -134,9 +135,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
                 raise ValueError(f"unexpected member {info.filename!r} (not a .npy array)")
             name = info.filename[: -len(".npy")]
             with archive.open(info) as member:
-                dtype = _npy_dtype(member)
-            if dtype is not None and dtype.hasobject:
-                raise ValueError(f"{name!r} is an object array; loading it would need pickle")
+                _check_npy_header(member, name, info.file_size)
             with archive.open(info) as member:  # reading to the end checks the CRC
                 arrays[name] = np.lib.format.read_array(member, allow_pickle=False)
                 if member.read(1):
@@ -144,14 +143,27 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _npy_dtype(member: IO[bytes]) -> np.dtype | None:
-    """The dtype in a .npy header (None for header versions read only by `read_array`)."""
+def _check_npy_header(member: IO[bytes], name: str, size: int) -> None:
+    """Refuse a .npy header that asks for pickle or for more bytes than its zip entry's `size`.
+
+    Checked before `read_array`, which allocates the whole declared array first: a header
+    claiming terabytes would otherwise end in a MemoryError.
+    """
     version = np.lib.format.read_magic(member)
     if version == (1, 0):
-        return np.lib.format.read_array_header_1_0(member)[2]
-    if version == (2, 0):
-        return np.lib.format.read_array_header_2_0(member)[2]
-    return None
+        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+    else:  # 3.0 exists for structured dtypes with non-Latin-1 field names; never a checkpoint
+        raise ValueError(f"{name!r} has a .npy header of version {version}; this library reads "
+                         "1.0 and 2.0")
+    if dtype.hasobject:
+        raise ValueError(f"{name!r} is an object array; loading it would need pickle")
+    declared = math.prod(shape) * dtype.itemsize
+    held = size - member.tell()
+    if declared > held:
+        raise ValueError(f"{name!r} declares a {dtype} array of shape {shape}, {declared:,} "
+                         f"bytes, but its entry holds {held:,}")
 
 
 def _safetensors() -> Any:
