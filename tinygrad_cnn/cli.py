@@ -165,7 +165,7 @@ def command_export(args: argparse.Namespace) -> None:
               f"names) to {args.output}")
         return
     shape = _input_shape(args.input_shape, name)
-    export(model, zeros(*shape), args.output, opset=args.opset)
+    export(model, zeros(*shape), args.output, opset=args.opset, check=not args.no_check)
     print(f"wrote {name} as ONNX (opset {args.opset}, input (N, {shape[1]}, {shape[2]}, "
           f"{shape[3]}) for any batch size N) to {args.output}")
 
@@ -214,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--input-shape", metavar="N,C,H,W",
                         help="the example input of the ONNX trace (default: the model's size)")
     export.add_argument("--opset", type=int, default=17, help="ONNX opset (default: 17)")
+    export.add_argument("--no-check", action="store_true",
+                        help="write the .onnx without running it in ONNX Runtime first")
     export.set_defaults(run=command_export)
     return parser
 

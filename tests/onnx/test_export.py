@@ -60,7 +60,7 @@ def test_zoo_exports_check_and_match_onnx_runtime_at_another_batch_size(name, tm
     factory, shape, batch = ZOO[name]
     model = factory()
     path = tmp_path / f"{name}.onnx"
-    proto = export(model, zeros(*shape), path)
+    proto = export(model, zeros(*shape), path, check=False)  # this test is that check, tighter
     onnx.checker.check_model(str(path))
     assert dims(proto.graph.input[0]) == ["N", *shape[1:]]
     assert dims(proto.graph.output[0])[0] == "N"
