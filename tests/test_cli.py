@@ -1,7 +1,10 @@
 """The `tinygrad-cnn` command, run as users run it: in a subprocess."""
 
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -158,3 +161,59 @@ def test_a_checkpoint_asking_for_1e11_classes_is_refused(tmp_path, capsys):
     err, _ = one_line_error(["evaluate", str(tmp_path / "big.npz")], capsys)
     assert err.endswith("big.npz: the checkpoint asks for 100,000,000,000 classes; a model has "
                         "1 to 100,000")
+
+
+# ---- Ctrl-C while training: the last finished epoch saved, one line, exit status 130 -------
+
+
+def test_ctrl_c_saves_the_last_finished_epoch(tmp_path, monkeypatch, capsys):
+    from tinygrad_cnn import cli, optim
+    from tinygrad_cnn.checkpoint import load_checkpoint
+
+    class CtrlCAtStep6(optim.Adam):
+        steps = 0
+
+        def step(self, closure=None):
+            super().step(closure)
+            CtrlCAtStep6.steps += 1
+            if CtrlCAtStep6.steps == 6:  # epoch 2 of 4 batches (--limit 128, --batch-size 32)
+                signal.raise_signal(signal.SIGINT)
+
+    argv = ["train", "--limit", "128", "--batch-size", "32", "--quiet", "--save"]
+    assert main([*argv, str(tmp_path / "one.npz"), "--epochs", "1"]) == 0
+    monkeypatch.setitem(cli.OPTIMIZERS, "adam", CtrlCAtStep6)
+    capsys.readouterr()
+    assert main([*argv, str(tmp_path / "cut.npz"), "--epochs", "5"]) == 130
+    out, err = capsys.readouterr()
+    assert err == f"tinygrad-cnn: interrupted in epoch 2; saved epoch 1 to {tmp_path / 'cut.npz'}\n"
+    assert "epoch   1  loss" in out and "epoch   2" not in out and "test accuracy" not in out
+    one, cut = load_checkpoint(tmp_path / "one.npz"), load_checkpoint(tmp_path / "cut.npz")
+    assert cut["epoch"] == 1
+    for (name, a), b in zip(one["model"].state_dict().items(), cut["model"].state_dict().values(),
+                            strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=name)  # the weights at the end of epoch 1
+
+
+def test_ctrl_c_from_the_terminal_stops_the_command_cleanly(tmp_path):
+    command = [sys.executable, "-m", "tinygrad_cnn", "train", "--epochs", "1000", "--limit", "64",
+               "--quiet", "--save", "run.npz"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=checkout_env(), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):  # until the first epoch is saved: up to a minute on a slow machine
+            if (tmp_path / "run.npz").exists() or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "epoch   1  loss" in out
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    match = re.fullmatch(r"tinygrad-cnn: interrupted in epoch (\d+); saved epoch (\d+) to "
+                         r"run\.npz\n", err)
+    assert match and int(match[1]) == int(match[2]) + 1
+    from tinygrad_cnn.checkpoint import load_checkpoint
+
+    assert load_checkpoint(tmp_path / "run.npz")["epoch"] == int(match[2])

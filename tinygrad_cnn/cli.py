@@ -18,7 +18,7 @@ from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import save
 from tinygrad_cnn.summary import summary
-from tinygrad_cnn.train import Classifier
+from tinygrad_cnn.train import Classifier, History
 
 OPTIMIZERS: dict[str, Callable[..., Any]] = {
     "adam": optim.Adam,
@@ -106,19 +106,37 @@ def command_train(args: argparse.Namespace) -> None:
           f"parameters), {args.epochs} epochs, {args.optimizer} lr={args.lr}")
     clf = Classifier(model, optimizer, epochs=args.epochs, batch_size=args.batch_size,
                      seed=args.seed, verbose=not args.quiet)
-    history = clf.fit(x_train, y_train, validation_data=(x_test, y_test))
-    for i in range(len(history.loss)):
-        print(f"epoch {start_epoch + i + 1:3d}  loss {history.loss[i]:.4f}  "
+
+    def end_of_epoch(epoch: int, history: History) -> None:
+        i = epoch - 1
+        print(f"epoch {start_epoch + epoch:3d}  loss {history.loss[i]:.4f}  "
               f"acc {history.accuracy[i]:.4f}  val_loss {history.val_loss[i]:.4f}  "
               f"val_acc {history.val_accuracy[i]:.4f}  {history.seconds[i]:.1f}s")
+        if args.save:  # every epoch: Ctrl-C or a crash keeps the last finished one
+            checkpoint.save_checkpoint(args.save, args.model, model, optimizer,
+                                       start_epoch + epoch, classes)
+
+    try:
+        history = clf.fit(x_train, y_train, validation_data=(x_test, y_test),
+                          on_epoch_end=end_of_epoch)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_interrupted(args.save, start_epoch, len(clf.history.loss))
+                                ) from None
     print(f"test accuracy: {history.val_accuracy[-1]:.4f}")
     if args.save:
-        checkpoint.save_checkpoint(args.save, args.model, model, optimizer,
-                                   start_epoch + args.epochs, classes)
         print(f"saved checkpoint to {args.save}")
     if args.plot:
         viz.plot_history(history, args.plot, title=f"{args.model} on {len(x_train)} images")
         print(f"saved learning curves to {args.plot}")
+
+
+def _interrupted(save: str | None, start_epoch: int, finished: int) -> str:
+    where = f"interrupted in epoch {start_epoch + finished + 1}"
+    if not save:
+        return f"{where}; nothing saved (no --save)"
+    if not finished:
+        return f"{where}; no epoch finished, nothing saved"
+    return f"{where}; saved epoch {start_epoch + finished} to {save}"
 
 
 def command_evaluate(args: argparse.Namespace) -> None:
@@ -221,12 +239,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; errors end with a one-line message and exit status 1."""
+    """Run the command line; errors end with a one-line message and exit status 1, Ctrl-C
+    with one line and exit status 130."""
     args = build_parser().parse_args(argv)
     if getattr(args, "num_classes", 0) is None:
         args.num_classes = 10 if args.model in DEFAULT_INPUT else 1000
     try:
         args.run(args)
+    except KeyboardInterrupt as stop:
+        print(f"tinygrad-cnn: {stop or 'interrupted'}", file=sys.stderr)
+        return 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
     except (CommandError, ValueError, OSError, RuntimeError, ImportError, KeyError,
             FloatingPointError) as error:
         message = error.strerror if isinstance(error, OSError) and error.strerror else error

@@ -16,6 +16,7 @@ from tinygrad_cnn import random
 from tinygrad_cnn.autograd import no_grad
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
+from tinygrad_cnn.interrupt import held_interrupts
 from tinygrad_cnn.tensor import Tensor
 
 __all__ = ["Classifier", "History"]
@@ -106,19 +107,31 @@ class Classifier:
         self.history = History()
 
     def fit(
-        self, X: Any, y: Any, validation_data: tuple[Any, Any] | None = None
+        self,
+        X: Any,
+        y: Any,
+        validation_data: tuple[Any, Any] | None = None,
+        on_epoch_end: Callable[[int, History], None] | None = None,
     ) -> History:
         """Train for `epochs` epochs and return the history (also kept as `self.history`).
+
+        Ctrl-C stops training cleanly: a step under way is finished (a first Ctrl-C is held
+        until then; a second one stops at once), then `KeyboardInterrupt` is raised. The model
+        is left as of the last finished batch, and `history` holds the finished epochs.
 
         Args:
             X: inputs (N, ...), an array or Tensor.
             y: integer labels (N,) or one-hot / probability rows (N, classes).
             validation_data: `(X_val, y_val)` scored after every epoch.
+            on_epoch_end: called as `on_epoch_end(epoch, history)` after each epoch is
+                recorded (epochs count from 1), e.g. to save a checkpoint; a Ctrl-C while it
+                runs is held until it returns.
 
         Returns:
             The per-epoch loss, accuracy, val_loss, val_accuracy and seconds.
 
         Raises:
+            KeyboardInterrupt: on Ctrl-C, after the step under way.
             ValueError: when X has no samples, X and y have different lengths, or an integer
                 label is negative or not a class of the model's output (checked with one
                 sample's forward pass before the first step), naming the label and its position.
@@ -130,16 +143,20 @@ class Classifier:
         if self.seed is not None:
             random.manual_seed(self.seed)
         loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed)
-        for epoch in range(1, self.epochs + 1):
-            start = time.perf_counter()
-            loss, accuracy = self._train_epoch(loader, epoch)
-            self.history.loss.append(loss)
-            self.history.accuracy.append(accuracy)
-            if validation_data is not None:
-                val_loss, val_accuracy = self.evaluate(*validation_data)
-                self.history.val_loss.append(val_loss)
-                self.history.val_accuracy.append(val_accuracy)
-            self.history.seconds.append(time.perf_counter() - start)
+        with held_interrupts() as stop_if_interrupted:
+            for epoch in range(1, self.epochs + 1):
+                start = time.perf_counter()
+                loss, accuracy = self._train_epoch(loader, epoch, stop_if_interrupted)
+                self.history.loss.append(loss)
+                self.history.accuracy.append(accuracy)
+                if validation_data is not None:
+                    val_loss, val_accuracy = self.evaluate(*validation_data)
+                    self.history.val_loss.append(val_loss)
+                    self.history.val_accuracy.append(val_accuracy)
+                self.history.seconds.append(time.perf_counter() - start)
+                if on_epoch_end is not None:
+                    on_epoch_end(epoch, self.history)
+                stop_if_interrupted()
         return self.history
 
     def _check_labels(self, X: np.ndarray, y: np.ndarray) -> None:
@@ -152,30 +169,34 @@ class Classifier:
         except ValueError as error:
             raise ValueError(f"{error} (the model's output has {classes} classes)") from None
 
-    def _train_epoch(self, loader: DataLoader, epoch: int) -> tuple[float, float]:
+    def _train_epoch(
+        self, loader: DataLoader, epoch: int, stop_if_interrupted: Callable[[], None]
+    ) -> tuple[float, float]:
         self.model.train()
         total_loss, correct, seen = 0.0, 0, 0
         # disable=None: no bar when output is not a terminal (logs, CI), where it would flood.
-        bar = tqdm(loader, desc=f"epoch {epoch}/{self.epochs}",
-                   disable=None if self.verbose else True, leave=True, unit="batch")
-        for batch, (xb, yb) in enumerate(bar, start=1):
-            self.optimizer.zero_grad()
-            logits = self.model(xb)
-            loss = self.loss_fn(logits, yb.data)
-            value = float(loss.item())
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"Classifier.fit: the loss became {value} at epoch {epoch}, batch {batch}; "
-                    "lower the learning rate or run under tinygrad_cnn.detect_anomaly()"
-                )
-            loss.backward()
-            self.optimizer.step()
-            n = len(yb.data)
-            total_loss += value * n
-            correct += int((logits.data.argmax(axis=1) == _labels(yb.data)).sum())
-            seen += n
-            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
-                            refresh=False)
+        # A with-block: an interrupted epoch closes its bar, so messages start on a new line.
+        with tqdm(loader, desc=f"epoch {epoch}/{self.epochs}",
+                  disable=None if self.verbose else True, leave=True, unit="batch") as bar:
+            for batch, (xb, yb) in enumerate(bar, start=1):
+                stop_if_interrupted()  # before the batch: a Ctrl-C held in the last one stops here
+                self.optimizer.zero_grad()
+                logits = self.model(xb)
+                loss = self.loss_fn(logits, yb.data)
+                value = float(loss.item())
+                if not math.isfinite(value):
+                    raise FloatingPointError(
+                        f"Classifier.fit: the loss became {value} at epoch {epoch}, batch {batch}; "
+                        "lower the learning rate or run under tinygrad_cnn.detect_anomaly()"
+                    )
+                loss.backward()
+                self.optimizer.step()
+                n = len(yb.data)
+                total_loss += value * n
+                correct += int((logits.data.argmax(axis=1) == _labels(yb.data)).sum())
+                seen += n
+                bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
+                                refresh=False)
         return total_loss / seen, correct / seen
 
     def _logits(self, X: Any, batch_size: int | None = None, op: str = "predict") -> np.ndarray:
