@@ -217,3 +217,33 @@ def test_ctrl_c_from_the_terminal_stops_the_command_cleanly(tmp_path):
     from tinygrad_cnn.checkpoint import load_checkpoint
 
     assert load_checkpoint(tmp_path / "run.npz")["epoch"] == int(match[2])
+
+
+# ---- --resume: the checkpoint decides the model --------------------------------------------
+
+
+@pytest.fixture
+def lenet_run(tmp_path, capsys):
+    assert main(["train", "--epochs", "1", "--limit", "64", "--quiet", "--save",
+                 str(tmp_path / "run.npz")]) == 0
+    capsys.readouterr()
+    return tmp_path / "run.npz"
+
+
+def test_resume_refuses_another_model(lenet_run, capsys):
+    err, out = one_line_error(["train", "--resume", str(lenet_run), "--model", "simple-cnn"],
+                              capsys)
+    assert err == (f"tinygrad-cnn: error: --model simple-cnn, but --resume {lenet_run} holds a "
+                   "lenet5; leave out --model to continue it")
+    assert out == ""
+
+
+def test_resume_keeps_the_checkpoints_classes(lenet_run, tmp_path, capsys):
+    from tinygrad_cnn.checkpoint import load_checkpoint
+
+    # three images labelled 1, 5, 4 and a test image labelled 6: max + 1 would be 7, not 10
+    assert main(["train", "--resume", str(lenet_run), "--model", "lenet5", "--limit", "3",
+                 "--epochs", "1", "--quiet", "--save", str(tmp_path / "more.npz")]) == 0
+    assert "training lenet5" in capsys.readouterr().out
+    more = load_checkpoint(tmp_path / "more.npz")
+    assert more["num_classes"] == 10 and more["epoch"] == 2

@@ -95,9 +95,13 @@ def command_train(args: argparse.Namespace) -> None:
     start_epoch, optimizer_state = 0, None
     if args.resume:
         state = checkpoint.load_checkpoint(args.resume)
+        if args.model not in (None, state["model_name"]):
+            raise CommandError(f"--model {args.model}, but --resume {args.resume} holds a "
+                               f"{state['model_name']}; leave out --model to continue it")
         model, start_epoch, optimizer_state = state["model"], state["epoch"], state["optimizer"]
-        args.model = state["model_name"]
+        args.model, classes = state["model_name"], state["num_classes"]
     else:
+        args.model = args.model or "lenet5"
         model = models.build_model(args.model, classes, in_channels=x_train.shape[1])
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
     if optimizer_state is not None:
@@ -194,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model on MNIST-format data")
-    train.add_argument("--model", choices=sorted(models.MODELS), default="lenet5")
+    train.add_argument("--model", choices=sorted(models.MODELS),
+                       help="default: lenet5, or with --resume the checkpoint's model")
     train.add_argument("--data", metavar="DIR", help="directory of IDX files (default: embedded)")
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--batch-size", type=int, default=64)
