@@ -14,7 +14,7 @@ import os
 import sys
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-SECTIONS = ("train", "ops", "overhead", "memory", "scaling")
+SECTIONS = ("train", "augment", "ops", "overhead", "memory", "scaling")
 
 
 def _arguments() -> argparse.Namespace:

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import bench_conv, bench_memory, bench_overhead, bench_scaling, bench_train
+from benchmarks import (
+    bench_augment,
+    bench_conv,
+    bench_memory,
+    bench_overhead,
+    bench_scaling,
+    bench_train,
+)
 from benchmarks.timing import SETTLE_SECONDS, Comparison, torch_or_none
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -58,6 +65,11 @@ def run(threads: int, rounds: int, skip: set[str], malloc_report: dict) -> dict:
     if "train" not in skip:
         for comparison, batch in bench_train.run(rounds):
             _add(results, _case(comparison, "ms", 1e3, batch))
+    if "augment" not in skip:
+        row = results["augmentation"] = bench_augment.run(rounds)
+        print(f"{row['name']:<46}  ms {row['augment_ms']:10.3f} {row['train_step_ms']:10.3f} "
+              f"{row['ratio']:5.3f} ({row['ratio_min']:.3f}..{row['ratio_max']:.3f}), "
+              f"budget {row['budget']}", flush=True)
     if "ops" not in skip:
         for comparison in bench_conv.run(rounds):
             _add(results, _case(comparison, "ms", 1e3))

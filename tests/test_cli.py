@@ -71,6 +71,44 @@ def test_a_corrupt_checkpoint_is_refused(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_train_with_augmentation(tmp_path):
+    result = run("train", "--epochs", "1", "--limit", "200", "--quiet", "--augment", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "augmentation: Compose([RandomCrop(size=(28, 28), padding=(2, 2, 2, 2)" in result.stdout
+    assert "RandomRotation(degrees=(-10.0, 10.0)" in result.stdout
+
+
+def test_train_on_an_image_folder_with_train_and_test_splits(tmp_path):
+    image = require("PIL.Image", "images")
+    rng = np.random.default_rng(0)
+    for split, count in (("train", 6), ("test", 2)):
+        for name in ("circle", "square"):
+            folder = tmp_path / "pictures" / split / name
+            folder.mkdir(parents=True)
+            for i in range(count):
+                pixels = rng.integers(0, 256, (20, 24, 3), dtype=np.uint8)
+                image.fromarray(pixels).save(folder / f"{i}.png")
+    (tmp_path / "pictures" / "train" / "circle" / "notes.txt").write_text("skipped")
+    result = run("train", "--data", "pictures", "--epochs", "1", "--quiet", "--augment",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "training lenet5 on 12 images" in result.stdout
+    assert "RandomHorizontalFlip" in result.stdout and "padding_mode='reflect'" in result.stdout
+    assert "test accuracy:" in result.stdout
+
+
+def test_an_image_folder_without_splits_holds_out_a_fifth(tmp_path):
+    image = require("PIL.Image", "images")
+    for name in ("a", "b"):
+        (tmp_path / "pictures" / name).mkdir(parents=True)
+        for i in range(5):
+            image.fromarray(np.full((8, 8), 40 * i, np.uint8)).save(
+                tmp_path / "pictures" / name / f"{i}.png")
+    result = run("train", "--data", "pictures", "--epochs", "1", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "training lenet5 on 8 images" in result.stdout
+
+
 # ---- numbers and output paths: refused in one line, before any work -----------------------
 
 

@@ -10,9 +10,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tinygrad_cnn import checkpoint, models, optim, viz
 from tinygrad_cnn.creation import zeros
-from tinygrad_cnn.data import load_mnist
+from tinygrad_cnn.data import ImageFolder, load_mnist, transforms
+from tinygrad_cnn.data.mnist import FILES as IDX_FILES
 from tinygrad_cnn.files import check_output
 from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
@@ -47,8 +50,33 @@ def _input_shape(text: str | None, model: str) -> tuple[int, ...]:
     return shape
 
 
-def _load_data(directory: str | None, limit: int | None) -> tuple[tuple[Any, Any], ...]:
-    (x_train, y_train), (x_test, y_test) = load_mnist(directory)
+def _is_idx_dir(directory: str | None) -> bool:
+    """True for the embedded subset and for a directory holding any MNIST-format file."""
+    if directory is None:
+        return True
+    root = Path(directory)
+    return not root.is_dir() or any(
+        (root / f"{name}{suffix}").is_file() for name in IDX_FILES for suffix in ("", ".gz"))
+
+
+def _image_folder_splits(root: Path, size: tuple[int, int], seed: int) -> tuple[Any, Any]:
+    """root/train and root/test as the two splits when both exist, else a seeded 80/20 split."""
+    if (root / "train").is_dir() and (root / "test").is_dir():
+        return (ImageFolder(root / "train", size).arrays(),
+                ImageFolder(root / "test", size).arrays())
+    x, y = ImageFolder(root, size).arrays()
+    order = np.random.default_rng(seed).permutation(len(x))
+    test, train = order[: len(x) // 5], order[len(x) // 5 :]
+    return (x[train], y[train]), (x[test], y[test])
+
+
+def _load_data(directory: str | None, limit: int | None, model: str = "lenet5",
+               seed: int = 0) -> tuple[tuple[Any, Any], ...]:
+    if _is_idx_dir(directory):
+        (x_train, y_train), (x_test, y_test) = load_mnist(directory)
+    else:
+        size = _input_shape(None, model)[2:]
+        (x_train, y_train), (x_test, y_test) = _image_folder_splits(Path(directory), size, seed)
     for split, x in (("training", x_train), ("test", x_test)):
         if len(x) == 0:
             raise CommandError(f"--data {directory}: the {split} set has no images")
@@ -84,30 +112,45 @@ def _check_train_outputs(args: argparse.Namespace) -> None:
             raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
 
 
+def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transforms.Compose:
+    """The recipe of `--augment`: the digit recipe for MNIST-format data, the photo recipe
+    (crops and left-right flips, as a mirrored photo shows the same class) for image folders.
+
+    Returns:
+        `transforms.digit_augmentation` or `transforms.photo_augmentation` at the image size.
+    """
+    if _is_idx_dir(directory):
+        return transforms.digit_augmentation(image_shape[-2:])
+    return transforms.photo_augmentation(image_shape[-2:])
+
+
 def command_train(args: argparse.Namespace) -> None:
     """Train a model on MNIST-format data and report per-epoch loss and accuracy."""
     _check_numbers(args)
     _check_train_outputs(args)
     manual_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit)
-    # Bounded: load_mnist refuses negative labels and labels past labels.MAX_CLASSES.
+    state = checkpoint.load_checkpoint(args.resume) if args.resume else None
+    if state is not None and args.model not in (None, state["model_name"]):
+        raise CommandError(f"--model {args.model}, but --resume {args.resume} holds a "
+                           f"{state['model_name']}; leave out --model to continue it")
+    args.model = state["model_name"] if state is not None else args.model or "lenet5"
+    (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit, args.model,
+                                                      args.seed)
+    # Bounded: load_mnist refuses labels past labels.MAX_CLASSES; a folder's are its indices.
     classes = int(max(y_train.max(), y_test.max())) + 1
     start_epoch, optimizer_state = 0, None
-    if args.resume:
-        state = checkpoint.load_checkpoint(args.resume)
-        if args.model not in (None, state["model_name"]):
-            raise CommandError(f"--model {args.model}, but --resume {args.resume} holds a "
-                               f"{state['model_name']}; leave out --model to continue it")
+    if state is not None:
         model, start_epoch, optimizer_state = state["model"], state["epoch"], state["optimizer"]
-        args.model, classes = state["model_name"], state["num_classes"]
+        classes = state["num_classes"]
     else:
-        args.model = args.model or "lenet5"
         model = models.build_model(args.model, classes, in_channels=x_train.shape[1])
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
     if optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
+    augment = augmentation(args.data, x_train.shape) if args.augment else None
     print(f"training {args.model} on {len(x_train)} images ({model.num_parameters():,} "
-          f"parameters), {args.epochs} epochs, {args.optimizer} lr={args.lr}")
+          f"parameters), {args.epochs} epochs, {args.optimizer} lr={args.lr}"
+          + (f"\naugmentation: {augment}" if augment else ""))
     clf = Classifier(model, optimizer, epochs=args.epochs, batch_size=args.batch_size,
                      seed=args.seed, verbose=not args.quiet)
 
@@ -122,7 +165,7 @@ def command_train(args: argparse.Namespace) -> None:
 
     try:
         history = clf.fit(x_train, y_train, validation_data=(x_test, y_test),
-                          on_epoch_end=end_of_epoch)
+                          transform=augment, on_epoch_end=end_of_epoch)
     except KeyboardInterrupt:
         raise KeyboardInterrupt(_interrupted(args.save, start_epoch, len(clf.history.loss))
                                 ) from None
@@ -146,7 +189,7 @@ def _interrupted(save: str | None, start_epoch: int, finished: int) -> str:
 def command_evaluate(args: argparse.Namespace) -> None:
     """Report the test accuracy of a saved checkpoint."""
     state = checkpoint.load_checkpoint(args.checkpoint)
-    _, (x_test, y_test) = _load_data(args.data, None)
+    _, (x_test, y_test) = _load_data(args.data, None, state["model_name"])
     clf = Classifier(state["model"], optimizer=None, verbose=False)
     loss, accuracy = clf.evaluate(x_test, y_test)
     print(f"{state['model_name']} (epoch {state['epoch']}): test loss {loss:.4f}, "
@@ -197,10 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinygrad-cnn", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train a model on MNIST-format data")
+    train = commands.add_parser("train", help="train a model on MNIST-format data or pictures")
     train.add_argument("--model", choices=sorted(models.MODELS),
                        help="default: lenet5, or with --resume the checkpoint's model")
-    train.add_argument("--data", metavar="DIR", help="directory of IDX files (default: embedded)")
+    train.add_argument("--data", metavar="DIR", help="directory of IDX files, or of one folder "
+                       "of PNG/JPEG pictures per class (default: the embedded MNIST subset)")
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
@@ -210,12 +254,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="CHECKPOINT", help="write a checkpoint (.npz)")
     train.add_argument("--resume", metavar="CHECKPOINT", help="continue from a checkpoint")
     train.add_argument("--plot", metavar="FILE", help="draw learning curves (.png/.svg)")
+    train.add_argument("--augment", action="store_true", help="augment training batches: "
+                       "shifts and turns for MNIST-format data, crops and flips for pictures")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(run=command_train)
 
     evaluate = commands.add_parser("evaluate", help="test accuracy of a checkpoint")
     evaluate.add_argument("checkpoint")
-    evaluate.add_argument("--data", metavar="DIR", help="directory of IDX files")
+    evaluate.add_argument("--data", metavar="DIR", help="directory of IDX files or pictures")
     evaluate.set_defaults(run=command_evaluate)
 
     for name, run, text in (("summary", command_summary, "print a model's layer table"),

@@ -87,8 +87,8 @@ def backpropagate(
     for out, g in zip(outputs, grad_outputs):
         _deliver(out, g, pending, reached.leaves)
     roots = [out.grad_fn for out in outputs if out.grad_fn is not None]
-    previous_mode = grad_mode.enabled
-    grad_mode.enabled = create_graph
+    switches = grad_mode.switches()
+    previous_mode, switches.enabled = switches.enabled, create_graph
     try:
         for node in _topological_order(roots):
             grad = pending.pop(id(node), None)
@@ -99,12 +99,13 @@ def backpropagate(
             for i, (t, g) in enumerate(zip(node.inputs, _vjp(node, grad, retain_graph))):
                 if g is None:
                     continue
-                if type(g) is not tensor_class or g.data.shape != t.data.shape or grad_mode.anomaly:
+                wrong = type(g) is not tensor_class or g._data.shape != t._data.shape
+                if wrong or switches.anomaly:
                     _check_input_grad(node, i, t, g)
                 if t._requires_grad:
                     _deliver(t, g, pending, reached.leaves)
     finally:
-        grad_mode.enabled = previous_mode
+        switches.enabled = previous_mode
         function.running_backward = None
     return reached
 
@@ -147,9 +148,9 @@ def _store_leaf_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
-        leaf.grad = _tensor.Tensor._from_op(np.array(g.data, dtype=leaf.dtype, order="C"), None)
+        leaf.grad = _tensor.Tensor._from_op(np.array(g._data, dtype=leaf.dtype, order="C"), None)
     else:
-        leaf.grad = _tensor.Tensor._from_op(leaf.grad.data + g.data, None)
+        leaf.grad = _tensor.Tensor._from_op(leaf.grad._data + g._data, None)
 
 
 def _check_input_grad(node: Context, i: int, t: Tensor, g: Any) -> None:
@@ -162,8 +163,8 @@ def _check_input_grad(node: Context, i: int, t: Tensor, g: Any) -> None:
             f"{node.name}: backward returned a gradient of shape {g.shape} for input {i} "
             f"of shape {t.shape}"
         )
-    if grad_mode.anomaly:
-        check_finite(g.data, node, f"gradient for input {i}")
+    if grad_mode.switches().anomaly:
+        check_finite(g._data, node, f"gradient for input {i}")
 
 
 def _default_grad_outputs(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import zlib
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -19,6 +20,19 @@ if TYPE_CHECKING:
 # The node whose VJP is running, so anomaly errors can say which backward produced them.
 running_backward: Context | None = None
 
+# One clock ticks at every op that saves values and at every in-place change of a tensor: an
+# input changed after an op saved it has a later tick than the op. `_last_change` is the tick
+# of the latest change anywhere, so a backward with nothing changed since its forward (the
+# usual case) checks one number per op.
+_clock = itertools.count(1)
+_last_change = 0
+
+
+def note_change(t: Tensor) -> None:
+    """Stamp an in-place change of `t` on the clock (`Tensor.mark_modified` calls it)."""
+    global _last_change
+    t._changed_at = _last_change = next(_clock)
+
 
 class _SavedOutput:
     """Stands in for the op's own output among the saved values, to avoid a reference cycle."""
@@ -34,9 +48,13 @@ class Context:
     `grad_fn`. Attributes set on it in `forward` are available in `backward`.
     """
 
+    # Set when something is saved (class defaults: most nodes never need them):
+    _tick = 0  # when, on the clock of in-place changes
+    _prints: tuple[int | None, ...] = ()  # checksums of the saved arrays, under detect_anomaly
+
     def __init__(
         self, op: type[Function], inputs: tuple[Tensor, ...], attrs: dict[str, Any],
-        needs_input_grad: tuple[bool, ...],
+        needs_input_grad: tuple[bool, ...], scope: tuple[Any, ...] = (),
     ):
         self.op = op
         self.inputs = inputs
@@ -44,7 +62,7 @@ class Context:
         # Which inputs want a gradient; all False when nothing is recorded (no_grad, or no
         # input requires grad), so a forward can skip what only its VJP would use.
         self.needs_input_grad = needs_input_grad
-        self.scope = grad_mode.scope
+        self.scope = scope  # the modules whose forward was running
         self._saved: tuple[Any, ...] | None = ()
         self._output: np.ndarray | None = None
         self.released = False
@@ -60,8 +78,15 @@ class Context:
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
-        """The saved values as Tensors (inputs and output keep their place in the graph)."""
+        """The saved values as Tensors (inputs and output keep their place in the graph).
+
+        Raises:
+            RuntimeError: when a saved input was changed in place since (its version moved),
+                or, under `detect_anomaly`, when any saved array was written to.
+        """
         self.check_not_released()
+        if _last_change > self._tick or self._prints:
+            self._check_unchanged()
         saved = []
         for value in self._saved:
             if value is _OUTPUT:
@@ -71,6 +96,36 @@ class Context:
             else:
                 saved.append(_tensor.Tensor(value) if isinstance(value, np.ndarray) else value)
         return tuple(saved)
+
+    def _array(self, value: Any) -> Any:
+        """The array behind a saved value (the output's, an input's, or the value itself)."""
+        if value is _OUTPUT:
+            return self._output
+        return value._data if isinstance(value, _tensor.Tensor) else value
+
+    def _check_unchanged(self) -> None:
+        for value in self._saved:
+            if isinstance(value, _tensor.Tensor) and value._changed_at > self._tick:
+                self._changed(value, f"it was changed in place since (now at version "
+                              f"{value._version}: an optimiser step, a .data assignment, "
+                              "load_state_dict or nn.init)")
+        for value, checksum in zip(self._saved, self._prints):
+            if checksum != _checksum(self._array(value)):
+                self._changed(value, "its array was written in place since")
+
+    def _changed(self, value: Any, how: str) -> None:
+        where = f" in module {scope_label(self.scope)}" if self.scope else ""
+        if value is _OUTPUT:
+            what = "its output"
+        elif any(value is t for t in self.inputs):
+            i = next(i for i, t in enumerate(self.inputs) if value is t)
+            what = f"its input {i} of shape {value.shape}"
+        else:
+            what = f"a saved array of shape {np.shape(value)}"
+        raise RuntimeError(
+            f"backward: {self.name}{where} saved {what} for its gradient, but {how}; run "
+            "backward before changing the tensor, or run the forward again"
+        )
 
     def check_not_released(self) -> None:
         """Raise if an earlier backward already freed this node."""
@@ -84,6 +139,7 @@ class Context:
         """Free what was saved; a later backward through this node raises."""
         self._saved = None
         self._output = None
+        self._prints = ()
         self.released = True
 
     def __repr__(self) -> str:
@@ -139,29 +195,42 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **attrs: Any) -> Tensor:
         """Run the op on Tensors and record it in the graph when any input requires grad."""
+        switches = grad_mode.per_thread.switches
         needs = tuple([t._requires_grad for t in inputs])
-        record = grad_mode.enabled and True in needs
-        ctx = Context(cls, inputs, attrs, needs if record else (False,) * len(inputs))
-        raw = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+        record = switches.enabled and True in needs
+        ctx = Context(cls, inputs, attrs, needs if record else (False,) * len(inputs),
+                      switches.scope)
+        raw = cls.forward(ctx, *[t._data for t in inputs], **attrs)
         # ufuncs return NumPy scalars for 0-d inputs; a Tensor always holds an ndarray.
         out = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
-        if grad_mode.anomaly:
+        if switches.anomaly:
             check_finite(out, ctx, "forward result")
+        watched = switches.watch is not None and True in [t._watched for t in inputs]
         if not record:
-            return _tensor.Tensor._from_op(out, None)
+            return _tensor.Tensor._from_op(out, None, watched)
+        ctx._output = out
         if ctx._saved:
             ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])
-        ctx._output = out
-        return _tensor.Tensor._from_op(out, ctx)
+            ctx._tick = next(_clock)
+            if switches.anomaly:
+                ctx._prints = tuple([_checksum(ctx._array(value)) for value in ctx._saved])
+        return _tensor.Tensor._from_op(out, ctx, watched)
 
 
 def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:
     if value is out:
         return _OUTPUT
     for t in inputs:
-        if value is t.data:
+        if value is t._data:
             return t
     return value
+
+
+def _checksum(value: Any) -> int | None:
+    """A CRC of an array's bytes (None for a value that is not an array)."""
+    if not isinstance(value, np.ndarray):
+        return None
+    return zlib.crc32(np.ascontiguousarray(value).view(np.uint8))
 
 
 def check_finite(array: np.ndarray, ctx: Context, what: str) -> None:

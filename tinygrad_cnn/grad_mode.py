@@ -1,25 +1,58 @@
-"""Grad mode, anomaly mode and the running module: the global switches ops consult."""
+"""Grad mode, anomaly mode, the running module and value watching: the switches ops consult.
+
+Each switch is per thread, as PyTorch's are: a `no_grad` block or a backward in one thread
+never changes what another thread records. A new thread starts with grad enabled, anomaly
+detection off, no module running and no watcher.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
-enabled = True
-anomaly = False
-# The modules whose forward is running, outermost first.
-scope: tuple[Any, ...] = ()
+
+class Switches:
+    """The switches of one thread, with every new thread's start values."""
+
+    __slots__ = ("anomaly", "enabled", "scope", "watch")
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.anomaly = False
+        # The modules whose forward is running, outermost first.
+        self.scope: tuple[Any, ...] = ()
+        # Called as watch(tensor, what) when the values of a watched tensor are read, e.g. by
+        # `.item()`; set by shape-only runs and ONNX tracing (see `watching`).
+        self.watch: Callable[[Any, str], None] | None = None
+
+
+class PerThread(threading.local):
+    """`per_thread.switches` is the calling thread's `Switches`."""
+
+    def __init__(self) -> None:  # runs in each thread on its first use
+        self.switches = Switches()
+
+
+# Function.apply consults the switches for every op: one thread-local lookup
+# (`per_thread.switches`), then plain slot reads.
+per_thread = PerThread()
+
+
+def switches() -> Switches:
+    """This thread's switches."""
+    return per_thread.switches
 
 
 def is_grad_enabled() -> bool:
-    """Return True when new ops are recorded for backward."""
-    return enabled
+    """Return True when new ops are recorded for backward (in this thread)."""
+    return per_thread.switches.enabled
 
 
 def current_scope() -> tuple[Any, ...]:
-    """The modules whose forward is running now, outermost first."""
-    return scope
+    """The modules whose forward is running now in this thread, outermost first."""
+    return per_thread.switches.scope
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -27,14 +60,15 @@ class _GradMode(contextlib.ContextDecorator):
 
     mode: bool
 
+    def _recreate_cm(self) -> _GradMode:
+        return type(self)()  # a fresh one per decorated call: recursion and threads nest safely
+
     def __enter__(self) -> None:
-        global enabled
-        self._previous = enabled
-        enabled = self.mode
+        self._switches = switches()
+        self._previous, self._switches.enabled = self._switches.enabled, self.mode
 
     def __exit__(self, *exc: object) -> None:
-        global enabled
-        enabled = self._previous
+        self._switches.enabled = self._previous
 
 
 class no_grad(_GradMode):  # noqa: N801 (PyTorch's name)
@@ -60,26 +94,39 @@ class enable_grad(_GradMode):  # noqa: N801 (PyTorch's name)
 
 @contextlib.contextmanager
 def detect_anomaly() -> Iterator[None]:
-    """Raise at the first op whose forward result or gradient holds NaN or Inf.
+    """Raise at the first op whose forward result or gradient holds NaN or Inf, and at a
+    backward through a saved array that was written in place (even by ``t.data[...] = x``).
 
     The error names the op and, where the op ran inside a module's forward, the module.
     """
-    global anomaly
-    previous = anomaly
-    anomaly = True
+    own = switches()
+    previous, own.anomaly = own.anomaly, True
     try:
         yield
     finally:
-        anomaly = previous
+        own.anomaly = previous
 
 
 @contextlib.contextmanager
 def module_scope(module: Any) -> Iterator[None]:
     """Mark ops recorded inside the block as belonging to `module` (used by `Module.__call__`)."""
-    global scope
-    previous = scope
-    scope = (*previous, module)
+    own = switches()
+    previous = own.scope
+    own.scope = (*previous, module)
     try:
         yield
     finally:
-        scope = previous
+        own.scope = previous
+
+
+@contextlib.contextmanager
+def watching(watch: Callable[[Any, str], None]) -> Iterator[None]:
+    """Call `watch(tensor, what)` whenever the values of a watched tensor leave the graph in
+    the block (`.data`, `.item()`, `.numpy()`, `.tolist()`, `bool()`); tensors made by ops
+    from watched tensors are watched too."""
+    own = switches()
+    previous, own.watch = own.watch, watch
+    try:
+        yield
+    finally:
+        own.watch = previous

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tinygrad_cnn import autograd, shapes
+from tinygrad_cnn import autograd, function, grad_mode, shapes
 from tinygrad_cnn.autograd import Context
 from tinygrad_cnn.ops import elementwise as ew
 from tinygrad_cnn.ops import linalg, movement, reduce, softmax
@@ -27,7 +27,7 @@ class MaxMin(NamedTuple):
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
     """Arrays keep their dtype; Python scalars and lists become float32 unless `dtype` says."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.data  # the values leave the other tensor's graph
     if isinstance(data, (np.ndarray, np.generic)):
         array = np.asarray(data)
     else:
@@ -59,11 +59,16 @@ class Tensor:
     """
 
     __array_ufunc__ = None  # make `ndarray (op) Tensor` defer to Tensor's reflected operators
+    # Bumped by every in-place change to the array, so a backward through an op that saved
+    # this tensor can tell it was changed since (see `mark_modified`).
+    _version = 0
+    _changed_at = 0  # the tick of the latest change, on the clock of `function.note_change`
+    _watched = False  # reading the values calls grad_mode's watch (`grad_mode.watching`)
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ):
-        self.data = _to_array(data, dtype)
+        self._data = _to_array(data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn: Context | None = None
         self.name = name
@@ -71,12 +76,54 @@ class Tensor:
         self.requires_grad = requires_grad
 
     @classmethod
-    def _from_op(cls, data: np.ndarray, grad_fn: Context | None) -> Tensor:
+    def _from_op(cls, data: np.ndarray, grad_fn: Context | None, watched: bool = False) -> Tensor:
         """A result of an op, without the constructor's conversions."""
         t = cls.__new__(cls)
-        t.data, t.grad, t.grad_fn, t.name = data, None, grad_fn, None
+        t._data, t.grad, t.grad_fn, t.name = data, None, grad_fn, None
         t._requires_grad = grad_fn is not None
+        if watched:
+            t._watched = True
         return t
+
+    # ---- the values ---------------------------------------------------------------------------
+
+    @property
+    def data(self) -> np.ndarray:
+        """The values: an ndarray, shared, not copied.
+
+        Assigning a new array (``t.data = a``) is an in-place change: it bumps the tensor's
+        version, so a backward through an op that saved the old values raises. Writing into
+        the array (``t.data[...] = a``) is not seen, unless you call `mark_modified` after it
+        (or run under `detect_anomaly`, which also compares saved arrays).
+        """
+        if self._watched:
+            _read(self, ".data")
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        array = value._data if isinstance(value, Tensor) else value
+        if not isinstance(array, (np.ndarray, np.generic)):
+            raise TypeError(f"Tensor.data: assign an ndarray or a Tensor, got "
+                            f"{type(value).__name__}")
+        self._data = np.asarray(array)
+        self.mark_modified()
+
+    def mark_modified(self) -> None:
+        """Record an in-place write to this tensor's array, such as ``t.data[...] = x``.
+
+        The library calls it wherever it writes arrays in place (optimiser steps,
+        `load_state_dict`, `nn.init`, batch-norm statistics); a backward through an op that
+        saved the tensor before the write then raises instead of using the new values.
+        """
+        self._version += 1
+        function.note_change(self)
+
+    def _values(self, what: str) -> np.ndarray:
+        """The array, for a step that takes the values out of the graph (named by `what`)."""
+        if self._watched:
+            _read(self, what)
+        return self._data
 
     # ---- properties -------------------------------------------------------------------------
 
@@ -87,7 +134,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self.data.dtype.kind != "f":
+        if value and self._data.dtype.kind != "f":
             raise TypeError(
                 f"Tensor: only floating-point tensors can require grad, got dtype {self.dtype}"
             )
@@ -96,22 +143,22 @@ class Tensor:
     @property
     def shape(self) -> tuple[int, ...]:
         """The tensor's shape."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
         """The number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
         """The number of elements."""
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
         """The NumPy dtype of the data."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -132,24 +179,32 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The data as an ndarray (shared, not copied)."""
-        return self.data
+        if self._watched:
+            _read(self, ".numpy()")
+        return self._data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        if self._watched:
+            _read(self, "np.asarray()")
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def item(self) -> Scalar:
         """The value of a one-element tensor as a Python number."""
         if self.size != 1:
             raise ValueError(f"item: tensor has {self.size} elements, shape {self.shape}")
-        return self.data.item()
+        if self._watched:
+            _read(self, ".item()")
+        return self._data.item()
 
     def tolist(self) -> Any:
         """The data as nested Python lists."""
-        return self.data.tolist()
+        if self._watched:
+            _read(self, ".tolist()")
+        return self._data.tolist()
 
     def detach(self) -> Tensor:
         """A tensor sharing this data, cut from the graph."""
-        return Tensor._from_op(self.data, None)
+        return Tensor._from_op(self._data, None, self._watched)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place and return self."""
@@ -205,7 +260,7 @@ class Tensor:
     def _binary(self, op: type[autograd.Function], other: Any, reverse: bool = False) -> Tensor:
         other = self._operand(other)
         a, b = (other, self) if reverse else (self, other)
-        if a.data.shape != b.data.shape and a.data.ndim and b.data.ndim:  # 0-d always fits
+        if a._data.shape != b._data.shape and a._data.ndim and b._data.ndim:  # 0-d always fits
             shapes.broadcast_shape(op.op_name(), a.shape, b.shape)
         return op.apply(a, b)
 
@@ -254,7 +309,8 @@ class Tensor:
     def _compare(self, other: Any, fn: Any) -> Tensor:
         other = self._operand(other)
         shapes.broadcast_shape(fn.__name__, self.shape, other.shape)
-        return Tensor._from_op(fn(self.data, other.data), None)
+        return Tensor._from_op(fn(self._values("a comparison"), other._values("a comparison")),
+                               None)
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, np.less)
@@ -281,12 +337,12 @@ class Tensor:
         return self._compare(other, np.logical_or)
 
     def __invert__(self) -> Tensor:
-        return Tensor._from_op(np.logical_not(self.data), None)
+        return Tensor._from_op(np.logical_not(self._values("~")), None)
 
     __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self._values("bool()"))
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -294,7 +350,7 @@ class Tensor:
         return self.shape[0]
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extra = ", requires_grad=True" if self.requires_grad else ""
         if self.dtype != np.float32:
             extra = f", dtype={self.dtype}" + extra
@@ -353,7 +409,8 @@ class Tensor:
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """self where `condition` is true, else `other` (as `torch.Tensor.where`)."""
-        condition = np.asarray(condition.data if isinstance(condition, Tensor) else condition)
+        condition = np.asarray(condition._values("a where condition")
+                               if isinstance(condition, Tensor) else condition)
         other = self._operand(other)
         shape = shapes.broadcast_shape("where", self.shape, other.shape)
         shapes.broadcast_shape("where", condition.shape, shape)
@@ -426,16 +483,16 @@ class Tensor:
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the first maximum (of the flattened tensor when `dim` is None)."""
         if dim is None:
-            return Tensor(np.asarray(self.data.argmax()))
+            return Tensor(np.asarray(self._values("argmax").argmax()))
         dim = shapes.normalize_dim("argmax", dim, self.ndim)
-        return Tensor(self.data.argmax(axis=dim, keepdims=keepdim))
+        return Tensor(self._values("argmax").argmax(axis=dim, keepdims=keepdim))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the first minimum (of the flattened tensor when `dim` is None)."""
         if dim is None:
-            return Tensor(np.asarray(self.data.argmin()))
+            return Tensor(np.asarray(self._values("argmin").argmin()))
         dim = shapes.normalize_dim("argmin", dim, self.ndim)
-        return Tensor(self.data.argmin(axis=dim, keepdims=keepdim))
+        return Tensor(self._values("argmin").argmin(axis=dim, keepdims=keepdim))
 
     # ---- movement ---------------------------------------------------------------------------
 
@@ -528,7 +585,7 @@ def _normalize_index(index: Any) -> Any:
     normalized: list[Any] = []
     for part in parts:
         if isinstance(part, Tensor):
-            part = part.data
+            part = part._values("an index tensor")
         if isinstance(part, (list, np.ndarray)):
             part = np.asarray(part)
             if part.dtype == bool:
@@ -538,3 +595,10 @@ def _normalize_index(index: Any) -> Any:
                 raise TypeError(f"getitem: index arrays must hold ints or bools, not {part.dtype}")
         normalized.append(part)
     return tuple(normalized) if isinstance(index, tuple) or len(normalized) > 1 else normalized[0]
+
+
+def _read(t: Tensor, what: str) -> None:
+    """Tell the watcher (see `grad_mode.watching`) that `what` reads a watched tensor's values."""
+    watch = grad_mode.switches().watch
+    if watch is not None:
+        watch(t, what)

@@ -111,6 +111,7 @@ class Classifier:
         X: Any,
         y: Any,
         validation_data: tuple[Any, Any] | None = None,
+        transform: Callable[[np.ndarray], np.ndarray] | None = None,
         on_epoch_end: Callable[[int, History], None] | None = None,
     ) -> History:
         """Train for `epochs` epochs and return the history (also kept as `self.history`).
@@ -123,6 +124,8 @@ class Classifier:
             X: inputs (N, ...), an array or Tensor.
             y: integer labels (N,) or one-hot / probability rows (N, classes).
             validation_data: `(X_val, y_val)` scored after every epoch.
+            transform: applied to every training batch of inputs, e.g. an augmentation from
+                `tinygrad_cnn.data.transforms`; never to the validation data.
             on_epoch_end: called as `on_epoch_end(epoch, history)` after each epoch is
                 recorded (epochs count from 1), e.g. to save a checkpoint; a Ctrl-C while it
                 runs is held until it returns.
@@ -142,7 +145,8 @@ class Classifier:
         self._check_labels(X, y)
         if self.seed is not None:
             random.manual_seed(self.seed)
-        loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed)
+        loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed,
+                            transform=transform)
         with held_interrupts() as stop_if_interrupted:
             for epoch in range(1, self.epochs + 1):
                 start = time.perf_counter()

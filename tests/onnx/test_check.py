@@ -14,6 +14,8 @@ from tinygrad_cnn.onnx import export
 
 require("onnx", "onnx")
 require("onnxruntime", "onnx")
+# These models read traced values on purpose; the warning that says so is tested in test_export.
+pytestmark = pytest.mark.filterwarnings("ignore::tinygrad_cnn.onnx.TracerWarning")
 
 EXAMPLE = np.zeros((2, 4), np.float32)
 

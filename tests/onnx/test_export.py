@@ -8,7 +8,7 @@ from extras import require
 
 from tinygrad_cnn import Tensor, models, nn, no_grad, zeros
 from tinygrad_cnn.nn.init import skip_init
-from tinygrad_cnn.onnx import export
+from tinygrad_cnn.onnx import TracerWarning, export
 
 onnx = require("onnx", "onnx")
 ort = require("onnxruntime", "onnx")
@@ -156,3 +156,33 @@ def test_the_docstring_example_runs():
     import tinygrad_cnn.onnx
 
     assert doctest.testmod(tinygrad_cnn.onnx).failed == 0
+
+
+class _LeavesTheGraph(nn.Module):
+    """A forward that computes with the values of a traced tensor, outside the graph."""
+
+    def __init__(self, how):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.how = how
+
+    def forward(self, x):
+        h = self.fc(x)
+        if self.how == "data":
+            return h * Tensor(np.tanh(h.data))
+        return h if h.sum().item() > 0 else -h
+
+
+@pytest.mark.parametrize(("how", "what", "shape"), [("data", r"\.data", r"\(2, 4\)"),
+                                                   ("item", r"\.item\(\)", r"\(\)")])
+def test_reading_traced_values_warns_naming_the_step_and_module(how, what, shape, tmp_path):
+    model = _LeavesTheGraph(how)
+    pattern = rf"^onnx\.export: {what} reads the values of a traced tensor of shape {shape} in "
+    with pytest.warns(TracerWarning, match=pattern + r"_LeavesTheGraph"):
+        # check=False: the check after export would refuse this file (tests/onnx/test_check.py)
+        export(model, np.ones((2, 4), np.float32), tmp_path / "m.onnx", check=False)
+
+
+def test_an_ordinary_model_exports_without_a_warning(tmp_path, recwarn):
+    export(models.lenet5(), zeros(1, 1, 28, 28), tmp_path / "lenet.onnx")
+    assert not [w for w in recwarn if issubclass(w.category, TracerWarning)]

@@ -1,8 +1,8 @@
-"""DataLoader: mini-batches of (inputs, targets) Tensors over in-memory arrays, maybe shuffled."""
+"""DataLoader: mini-batches of (inputs, targets) Tensors over arrays, shuffled and augmented."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,8 @@ class DataLoader:
     Batches are taken by slicing (views of `x` and `y`, no copy) or, with `shuffle=True`, by
     indexing with a slice of a permutation drawn afresh at the start of every epoch. The
     last batch is smaller when `batch_size` does not divide the length, unless `drop_last`.
+    A `transform` (e.g. from `tinygrad_cnn.data.transforms`) is applied to each batch of
+    inputs, never to the targets, so every epoch sees freshly augmented images.
 
     Args:
         x: inputs, an array or Tensor `(N, ...)`; batches keep its dtype.
@@ -30,9 +32,13 @@ class DataLoader:
         seed: seed of the loader's own generator, so that the same seed gives the same
             sequence of epochs; None uses the library generator (`tinygrad_cnn.manual_seed`).
         drop_last: skip the last batch when it would be smaller than `batch_size`.
+        transform: a function from a batch of inputs (an array `(B, ...)`) to a new array,
+            applied before the batch becomes a Tensor. It must not write into its argument,
+            which may be a view of `x`. Random transforms draw from the library generator
+            (`tinygrad_cnn.manual_seed`), not from the loader's `seed`.
 
     Raises:
-        TypeError: when `batch_size` is not an int.
+        TypeError: when `batch_size` is not an int or `transform` is not callable.
         ValueError: when `batch_size` < 1, `x` or `y` is a scalar, or their lengths differ.
 
     Examples:
@@ -50,6 +56,7 @@ class DataLoader:
         shuffle: bool = False,
         seed: int | None = None,
         drop_last: bool = False,
+        transform: Callable[[np.ndarray], np.ndarray] | None = None,
     ):
         x, y = _as_array(x), _as_array(y)
         shapes = f"x {x.shape}, y {y.shape}"
@@ -66,7 +73,10 @@ class DataLoader:
                 f"DataLoader: x and y must have the same length, got {len(x)} and {len(y)}; "
                 f"{shapes}"
             )
+        if transform is not None and not callable(transform):
+            raise TypeError(f"DataLoader: transform must be callable, got {transform!r}")
         self.x, self.y = x, y
+        self.transform = transform
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
@@ -84,17 +94,21 @@ class DataLoader:
         stop = len(self) * b
         if not self.shuffle:
             for start in range(0, stop, b):
-                yield Tensor(self.x[start : start + b]), Tensor(self.y[start : start + b])
+                yield self._inputs(self.x[start : start + b]), Tensor(self.y[start : start + b])
             return
         # Looked up per epoch, so a manual_seed() after building the loader takes effect.
         rng = self._rng if self._rng is not None else random.generator()
         order = rng.permutation(n)
         for start in range(0, stop, b):
             idx = order[start : start + b]
-            yield Tensor(self.x[idx]), Tensor(self.y[idx])
+            yield self._inputs(self.x[idx]), Tensor(self.y[idx])
+
+    def _inputs(self, xb: np.ndarray) -> Tensor:
+        return Tensor(xb if self.transform is None else self.transform(xb))
 
     def __repr__(self) -> str:
+        transform = "" if self.transform is None else f", transform={self.transform!r}"
         return (
             f"DataLoader(samples={len(self.x)}, batch_size={self.batch_size}, "
-            f"shuffle={self.shuffle}, drop_last={self.drop_last})"
+            f"shuffle={self.shuffle}, drop_last={self.drop_last}{transform})"
         )

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import http.client
 import os
-import tempfile
-import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
+from tinygrad_cnn.data.download import cache_dir, download_files
 from tinygrad_cnn.data.idx import read_idx
 from tinygrad_cnn.data.labels import check_labels
 
@@ -47,8 +43,10 @@ SHA256 = {
     ),
 }
 
+# The label of each class index: MNIST's classes are its digits.
+MNIST_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+
 EMBEDDED_DIR = Path(__file__).resolve().parent / "mnist-5k"
-_CHUNK = 1 << 20
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -60,12 +58,7 @@ def default_cache_dir() -> Path:
         `$TINYGRAD_CNN_CACHE/mnist` when that variable is set, else
         `$XDG_CACHE_HOME/tinygrad_cnn/mnist`, else `~/.cache/tinygrad_cnn/mnist`.
     """
-    root = os.environ.get("TINYGRAD_CNN_CACHE")
-    if root:
-        return Path(root).expanduser() / "mnist"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "tinygrad_cnn" / "mnist"
+    return cache_dir("mnist")
 
 
 def _find(root: Path, name: str) -> Path | None:
@@ -100,23 +93,24 @@ def _to_split(images: np.ndarray, labels: np.ndarray) -> Split:
     return x, labels.astype(np.int64)
 
 
-def _load_dir(root: Path) -> tuple[Split, Split]:
+def load_idx_dir(root: Path, caller: str = "load_mnist", hint: str = "") -> tuple[Split, Split]:
+    """The two splits of an MNIST-format directory; errors start with `caller`, end with `hint`."""
     if not root.is_dir():
-        raise FileNotFoundError(f"load_mnist: directory {root} does not exist")
+        raise FileNotFoundError(f"{caller}: directory {root} does not exist{hint}")
     paths = [_find(root, name) for name in FILES]
     missing = [name for name, p in zip(FILES, paths, strict=True) if p is None]
     if missing:
         wanted = ", ".join(f"{name}[.gz]" for name in missing)
         raise FileNotFoundError(
-            f"load_mnist: {root} has no {wanted}; an MNIST-format directory holds "
-            f"{', '.join(FILES)}, each optionally gzip-compressed (.gz)"
+            f"{caller}: {root} has no {wanted}; an MNIST-format directory holds "
+            f"{', '.join(FILES)}, each optionally gzip-compressed (.gz){hint}"
         )
     arrays = [read_idx(p) for p in paths]
     _check_pair(arrays[0], arrays[1], paths[0], paths[1])
     _check_pair(arrays[2], arrays[3], paths[2], paths[3])
     if arrays[0].shape[1:] != arrays[2].shape[1:]:
         raise ValueError(
-            f"load_mnist: train images are {arrays[0].shape[1:]} but test images are "
+            f"{caller}: train images are {arrays[0].shape[1:]} but test images are "
             f"{arrays[2].shape[1:]}; {paths[0]}, {paths[2]}"
         )
     return _to_split(arrays[0], arrays[1]), _to_split(arrays[2], arrays[3])
@@ -159,43 +153,7 @@ def load_mnist(
     """
     if download:
         root = download_mnist(root)
-    return _load_dir(EMBEDDED_DIR if root is None else Path(root))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _fetch(url: str, target: Path, sha256: str, timeout: float, progress: bool) -> None:
-    """Stream `url` into a temporary file beside `target`; replace `target` if the hash matches."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as f, urllib.request.urlopen(url, timeout=timeout) as response:
-            size = response.headers.get("Content-Length")
-            with tqdm(
-                total=int(size) if size and size.isdigit() else None,
-                unit="B",
-                unit_scale=True,
-                desc=target.name,
-                disable=not progress,
-                leave=False,
-            ) as bar:
-                for chunk in iter(lambda: response.read(_CHUNK), b""):
-                    f.write(chunk)
-                    digest.update(chunk)
-                    bar.update(len(chunk))
-            f.flush()
-            os.fsync(f.fileno())
-        if digest.hexdigest() != sha256:
-            raise ValueError(f"SHA-256 mismatch: got {digest.hexdigest()}, expected {sha256}")
-        os.replace(tmp_name, target)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)  # a no-op once replaced
+    return load_idx_dir(EMBEDDED_DIR if root is None else Path(root))
 
 
 def download_mnist(
@@ -233,31 +191,9 @@ def download_mnist(
             message names the file and lists each mirror's failure.
     """
     root = default_cache_dir() if root is None else Path(root)
-    mirrors = MIRRORS if mirrors is None else list(mirrors)
-    checksums = SHA256 if checksums is None else checksums
-    names = [f"{name}.gz" for name in FILES]
-    if not mirrors:
-        raise ValueError("download_mnist: mirrors must list at least one base URL, got none")
-    missing = [name for name in names if name not in checksums]
-    if missing:
-        raise ValueError(f"download_mnist: checksums has no SHA-256 for {', '.join(missing)}")
-    root.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        target, expected = root / name, checksums[name].lower()
-        if target.is_file() and _sha256(target) == expected:
-            continue
-        failures = []
-        for mirror in mirrors:
-            url = mirror.rstrip("/") + "/" + name
-            try:
-                _fetch(url, target, expected, timeout, progress)
-                break
-            # URLError, HTTPError and timeouts are OSErrors; a short read is an HTTPException
-            except (OSError, ValueError, http.client.HTTPException) as err:
-                failures.append(f"  {url}: {err}")
-        else:
-            raise OSError(
-                f"download_mnist: could not fetch {name} into {root} from any mirror:\n"
-                + "\n".join(failures)
-            )
-    return root
+    return download_files(
+        [f"{name}.gz" for name in FILES], root,
+        mirrors=MIRRORS if mirrors is None else list(mirrors),
+        checksums=SHA256 if checksums is None else checksums,
+        timeout=timeout, progress=progress, caller="download_mnist",
+    )

@@ -81,6 +81,8 @@ def _fill(tensor: Any, values: Any) -> Any:
     data = tensor.data if isinstance(tensor, Tensor) else tensor
     if values is not data:
         data[...] = values  # in place: the tensor keeps its identity (and optimiser references)
+    if isinstance(tensor, Tensor):
+        tensor.mark_modified()
     return tensor
 
 

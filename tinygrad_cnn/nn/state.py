@@ -9,6 +9,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from tinygrad_cnn.nn.module import Module
+    from tinygrad_cnn.tensor import Tensor
 
 
 class IncompatibleKeys(NamedTuple):
@@ -20,15 +21,20 @@ class IncompatibleKeys(NamedTuple):
 
 def collect(root: Module) -> dict[str, np.ndarray]:
     """Parameters then persistent buffers of each module, depth first, by dotted name."""
-    state: dict[str, np.ndarray] = {}
+    return {name: t.data for name, t in _tensors(root).items()}
+
+
+def _tensors(root: Module) -> dict[str, Tensor]:
+    """The tensors behind `collect`'s arrays, by the same names."""
+    state: dict[str, Tensor] = {}
     for prefix, module in root.named_modules():
         dot = f"{prefix}." if prefix else ""
         for name, param in module._parameters.items():
             if param is not None:
-                state[dot + name] = param.data
+                state[dot + name] = param
         for name, buffer in module._buffers.items():
             if buffer is not None and name not in module._non_persistent:
-                state[dot + name] = buffer.data
+                state[dot + name] = buffer
     return state
 
 
@@ -40,7 +46,8 @@ def load(root: Module, state_dict: Mapping[str, Any], strict: bool) -> Incompati
     """
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
-    own = collect(root)
+    tensors = _tensors(root)
+    own = {name: t.data for name, t in tensors.items()}
     missing = [k for k in own if k not in state_dict]
     unexpected = [k for k in state_dict if k not in own]
     values = {k: np.asarray(getattr(v, "data", v)) for k, v in state_dict.items() if k in own}
@@ -67,6 +74,7 @@ def load(root: Module, state_dict: Mapping[str, Any], strict: bool) -> Incompati
         raise ValueError(f"load_state_dict for {type(root).__name__}: " + "; ".join(problems))
     for key, value in values.items():
         np.copyto(own[key], value, casting="unsafe")  # in place: optimisers keep their references
+        tensors[key].mark_modified()
     return IncompatibleKeys(missing, unexpected)
 
 

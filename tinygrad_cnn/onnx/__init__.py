@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from tinygrad_cnn.files import atomic_write, check_output
 from tinygrad_cnn.nn.module import Module
+from tinygrad_cnn.onnx.trace import TracerWarning
+
+__all__ = ["TracerWarning", "export"]
 
 if TYPE_CHECKING:
     import onnx

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from tinygrad_cnn.autograd import Context, enable_grad, scope_path
+from tinygrad_cnn import grad_mode
+from tinygrad_cnn.autograd import Context, current_scope, enable_grad, scope_label, scope_path
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
 Key = tuple[str, int]
+
+
+class TracerWarning(UserWarning):
+    """A step of the traced forward read tensor values, which the exported graph then holds as
+    constants: the file may not match the model on other inputs."""
 
 
 def key(t: Tensor) -> Key:
@@ -71,6 +78,7 @@ def run(model: Module, example_input: Any) -> Trace:
     if data.dtype.kind != "f":
         raise TypeError(f"onnx.export: example_input must be floating point, got {data.dtype}")
     x = Tensor(data, requires_grad=True)
+    x._watched = True  # so that a step reading the values of what depends on it is reported
     modes = [(m, m.training) for m in model.modules()]
     # frozen parameters too, so that ops on them alone (weight.T, bias.reshape) are recorded
     frozen = [p for p in model.parameters() if not p.requires_grad]
@@ -78,7 +86,7 @@ def run(model: Module, example_input: Any) -> Trace:
     try:
         for p in frozen:
             p.requires_grad = True
-        with enable_grad():
+        with enable_grad(), grad_mode.watching(_warn):
             y = model(x)
     finally:
         for p in frozen:
@@ -93,6 +101,15 @@ def run(model: Module, example_input: Any) -> Trace:
     names.update({id(t): name for name, t in model.named_buffers()})
     nodes, made, consumers = _walk(y)
     return Trace(x, y, nodes, made, consumers, names)
+
+
+def _warn(t: Tensor, what: str) -> None:
+    scope = current_scope()
+    where = f" in {scope_label(scope)}" if scope else ""
+    warnings.warn(
+        f"onnx.export: {what} reads the values of a traced tensor of shape {t.shape}{where}; "
+        "the exported graph holds what it computes from them as constants, so the file may "
+        "not match the model on other inputs", TracerWarning, stacklevel=4)
 
 
 def _walk(output: Tensor) -> tuple[list[Context], dict[int, Tensor], dict[int, list[Context]]]:

@@ -66,16 +66,17 @@ class SoftmaxCrossEntropy(Function):
         total = exp.sum(axis=1, keepdims=True)
         losses = weight * (np.log(total[:, 0]) - shifted[np.arange(len(x)), target])
         if any(ctx.needs_input_grad):
-            ctx.save_for_backward(np.divide(exp, total, out=exp))  # softmax(x)
+            ctx.save_for_backward(x, np.divide(exp, total, out=exp))  # x, softmax(x)
         return losses if scale is None else np.asarray(losses.sum() * scale, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
-        (x,) = ctx.inputs
+        x, probs = ctx.saved_tensors
         target, weight, scale = ctx.attrs["target"], ctx.attrs["weight"], ctx.attrs["scale"]
         # softmax(x) again as a tensor op when the gradient is being recorded (create_graph),
         # so it is differentiable in x; otherwise the probabilities the forward kept.
-        probs = x.softmax(1) if grad_mode.enabled else ctx.saved_tensors[0]
+        if grad_mode.switches().enabled:
+            probs = x.softmax(1)
         onehot = np.zeros(x.shape, dtype=x.dtype)
         onehot[np.arange(len(target)), target] = 1
         per_sample = grad.reshape(-1, 1) if scale is None else grad * scale

@@ -211,6 +211,7 @@ class Optimizer:
         if state is None:
             state = self.state[index] = self._init_state(p.data, group)
         self._update(p.data, grad, state, group)
+        p.mark_modified()
 
     def _init_state(self, param: np.ndarray, group: ParamGroup) -> dict[str, Any]:
         """The state of a parameter before its first step; subclasses override."""

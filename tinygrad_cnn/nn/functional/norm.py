@@ -95,3 +95,5 @@ def _update(running: Tensor | np.ndarray | None, batch: np.ndarray, momentum: fl
     data = running.data if isinstance(running, Tensor) else running
     data *= 1.0 - momentum
     data += (momentum * correction) * batch.reshape(data.shape).astype(data.dtype)
+    if isinstance(running, Tensor):
+        running.mark_modified()

@@ -58,9 +58,10 @@ class BatchNorm2d(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            for buffer, value in ((self.running_mean, 0), (self.running_var, 1),
+                                  (self.num_batches_tracked, 0)):
+                buffer.data[...] = value
+                buffer.mark_modified()
 
     def forward(self, input: Tensor) -> Tensor:
         """Normalised, scaled and shifted input, of the input's shape."""
@@ -68,6 +69,7 @@ class BatchNorm2d(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
+            self.num_batches_tracked.mark_modified()
             if self.momentum is None:
                 factor = 1.0 / float(self.num_batches_tracked.data)
         use_batch_stats = self.training or self.running_mean is None

@@ -1,0 +1,104 @@
+"""Saved tensors and in-place changes: versions bumped by every library write, checked at backward;
+checksums of every saved array under detect_anomaly; the ordinary loops keep working."""
+
+import numpy as np
+import pytest
+
+import tinygrad_cnn.nn.functional as F
+from tinygrad_cnn import Tensor, detect_anomaly, manual_seed, models, nn, optim
+from tinygrad_cnn.testing import gradcheck
+
+
+def _conv_loss(w):
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 1, 6, 6)))
+    return F.conv2d(x, w).sum()
+
+
+def _weight():
+    return nn.Parameter(np.random.default_rng(1).standard_normal((2, 1, 3, 3)))
+
+
+def test_an_optimiser_step_between_forward_and_backward_is_refused():
+    a = Tensor(np.arange(3.0))
+    w = nn.Parameter(np.ones(3))
+    y = (a * w).sum()
+    w.grad = Tensor(np.ones(3))
+    optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match=r"^backward: mul saved its input 1 of shape \(3,\) "
+                                           r"for its gradient, but it was changed in place since "
+                                           r"\(now at version 1: an optimiser step"):
+        y.backward()
+
+
+def test_assigning_data_after_the_forward_is_refused_naming_op_and_module():
+    conv = nn.Conv2d(1, 2, 3, dtype=np.float64)
+    net = nn.Sequential(conv)
+    y = net(Tensor(np.ones((1, 1, 5, 5)))).sum()
+    conv.weight.data = np.zeros_like(conv.weight.data)
+    with pytest.raises(RuntimeError, match=r"^backward: conv2d in module 0 \(Conv2d\) saved its "
+                                           r"input 1 of shape \(2, 1, 3, 3\)"):
+        y.backward()
+
+
+def test_nn_init_between_forward_and_backward_is_refused():
+    w = _weight()
+    y = _conv_loss(w)
+    nn.init.normal_(w)
+    with pytest.raises(RuntimeError, match=r"conv2d saved its input 1 .* changed in place since"):
+        y.backward()
+
+
+def test_load_state_dict_between_forward_and_backward_is_refused():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, bias=False, dtype=np.float64))
+    y = model(Tensor(np.ones((1, 1, 5, 5)))).sum()
+    model.load_state_dict({"0.weight": np.zeros((2, 1, 3, 3))})
+    with pytest.raises(RuntimeError, match=r"in module 0 \(Conv2d\) .* changed in place since"):
+        y.backward()
+
+
+def test_a_raw_write_is_counted_once_marked():
+    w = _weight()
+    y = _conv_loss(w)
+    w.data[...] = 0
+    w.mark_modified()
+    with pytest.raises(RuntimeError, match=r"changed in place since \(now at version 1"):
+        y.backward()
+
+
+def test_a_raw_write_into_a_saved_array_is_caught_under_detect_anomaly():
+    a = Tensor(np.arange(1.0, 4.0), requires_grad=True)
+    with detect_anomaly():
+        y = (a.exp() * 2).sum()  # exp saves its output
+        a.data[...] = 0
+        y.backward()  # exp's own output is intact: fine
+    w = _weight()
+    with detect_anomaly():
+        y = _conv_loss(w)
+        w.data[...] = 0
+        with pytest.raises(RuntimeError, match=r"^backward: conv2d saved its input 1 of shape "
+                                               r"\(2, 1, 3, 3\) .* its array was written in place"):
+            y.backward()
+
+
+def test_the_ordinary_loop_accumulation_and_retain_graph_keep_working():
+    manual_seed(0)
+    model = models.lenet5()
+    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = Tensor(np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32))
+    y = np.arange(4)
+    for _ in range(2):  # zero_grad / backward / step
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    opt.zero_grad()
+    for part in (slice(0, 2), slice(2, 4)):  # accumulate over two backwards, one step
+        F.cross_entropy(model(x[part]), y[part]).backward()
+    opt.step()
+    loss = F.cross_entropy(model(x), y)
+    loss.backward(retain_graph=True)
+    loss.backward()  # a second backward through the same, unchanged graph
+
+
+def test_gradcheck_still_passes_with_the_check_in_place():
+    w = Tensor(np.random.default_rng(2).standard_normal((2, 1, 3, 3)), requires_grad=True)
+    assert gradcheck(_conv_loss, [w])

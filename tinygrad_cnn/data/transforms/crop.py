@@ -1,0 +1,119 @@
+"""RandomCrop: a window of the padded image at a random offset, drawn per image."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from tinygrad_cnn.data.transforms.base import (
+    Fill,
+    Transform,
+    fill_values,
+    pad_constant,
+    per_channel,
+)
+
+PADDING_MODES = ("constant", "edge", "reflect", "symmetric")
+
+
+def _size(size: Any) -> tuple[int, int]:
+    pair = (size, size) if isinstance(size, (int, np.integer)) else size
+    if (not isinstance(pair, (Sequence, np.ndarray)) or len(pair) != 2 or not all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
+            for s in pair)):
+        raise ValueError(f"RandomCrop: size must be a positive int or a pair (H, W), got {size!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _padding(padding: Any) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) from None, an int, (left/right, top/bottom) or all four."""
+    if padding is None:
+        return (0, 0, 0, 0)
+    values = (padding,) if isinstance(padding, (int, np.integer)) else padding
+    if (not isinstance(values, Sequence) or len(values) not in (1, 2, 4) or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0
+            for v in values)):
+        raise ValueError("RandomCrop: padding must be a non-negative int, a pair (left/right, "
+                         f"top/bottom) or (left, top, right, bottom), got {padding!r}")
+    values = [int(v) for v in values]
+    if len(values) == 1:
+        return (values[0],) * 4
+    if len(values) == 2:
+        return (values[0], values[1], values[0], values[1])
+    return (values[0], values[1], values[2], values[3])
+
+
+class RandomCrop(Transform):
+    """Crop each image at a random place, after padding it, as torchvision's `RandomCrop`.
+
+    The batch is padded once; then each image's window of `size` starts at an offset drawn
+    uniformly among all the positions where it fits, independently per image. A crop is
+    exactly `padded[n, :, top : top + H, left : left + W]`.
+
+    Args:
+        size: the output `(H, W)`, or one int for a square.
+        padding: added before cropping: an int for all sides, a pair (left/right, top/bottom)
+            or a 4-tuple (left, top, right, bottom), as torchvision; None for none.
+        pad_if_needed: pad images smaller than `size` (on both sides, by the shortfall, as
+            torchvision does) instead of raising.
+        fill: the padding value with `padding_mode="constant"`: a number or one per channel.
+        padding_mode: "constant", "edge" (repeat the border pixel), "reflect" (mirror without
+            repeating the border) or "symmetric" (mirror repeating it).
+
+    Raises:
+        ValueError: for a non-positive size, a negative padding, an unknown mode, or (when
+            called) a crop larger than the padded image.
+
+    Examples:
+        >>> import numpy as np
+        >>> from tinygrad_cnn import manual_seed
+        >>> _ = manual_seed(0)
+        >>> RandomCrop(28, padding=2)(np.ones((4, 1, 28, 28), np.float32)).shape
+        (4, 1, 28, 28)
+    """
+
+    def __init__(
+        self,
+        size: int | tuple[int, int],
+        padding: int | Sequence[int] | None = None,
+        pad_if_needed: bool = False,
+        fill: Fill = 0.0,
+        padding_mode: str = "constant",
+    ):
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"RandomCrop: padding_mode must be one of {', '.join(PADDING_MODES)}"
+                             f", got {padding_mode!r}")
+        self.size = _size(size)
+        self.padding = _padding(padding)
+        self.pad_if_needed = bool(pad_if_needed)
+        self.fill = fill_values("RandomCrop", fill)
+        self.padding_mode = padding_mode
+
+    def _pad(self, x: np.ndarray) -> np.ndarray:
+        left, top, right, bottom = self.padding
+        h, w = x.shape[2] + top + bottom, x.shape[3] + left + right
+        if self.pad_if_needed:
+            extra_h, extra_w = max(self.size[0] - h, 0), max(self.size[1] - w, 0)
+            left, right = left + extra_w, right + extra_w
+            top, bottom = top + extra_h, bottom + extra_h
+        if not any((left, top, right, bottom)):
+            return x
+        if self.padding_mode == "constant":
+            fill = per_channel("RandomCrop", "fill", self.fill, x)
+            return pad_constant(x, left, top, right, bottom, fill)
+        return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), mode=self.padding_mode)
+
+    def forward(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        padded = self._pad(x)
+        n, _, hp, wp = padded.shape
+        h, w = self.size
+        if h > hp or w > wp:
+            raise ValueError(f"RandomCrop: size {self.size} is larger than the padded image "
+                             f"({hp}, {wp}); batch {x.shape}, padding {self.padding}")
+        top = rng.integers(0, hp - h + 1, size=n)
+        left = rng.integers(0, wp - w + 1, size=n)
+        windows = sliding_window_view(padded, (h, w), axis=(2, 3))  # (N, C, hp-h+1, wp-w+1, h, w)
+        return windows[np.arange(n), :, top, left]  # (N, C, h, w): one window per image
