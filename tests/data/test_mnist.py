@@ -213,6 +213,8 @@ def test_load_mnist_download_uses_cache_and_module_settings(tmp_path, serve, goo
     mirror = serve(good_dir)
     monkeypatch.setattr(mnist_module, "MIRRORS", [mirror.url])
     monkeypatch.setattr(mnist_module, "SHA256", sums)
+    monkeypatch.setattr(mnist_module, "MNIST_SIZES",
+                        {name: (good_dir / "mnist" / name).stat().st_size for name in GZ_NAMES})
     monkeypatch.setenv("TINYGRAD_CNN_CACHE", str(tmp_path / "user-cache"))
     (x_train, y_train), _ = load_mnist(download=True)
     assert x_train.shape == (12, 1, 28, 28) and y_train.dtype == np.int64

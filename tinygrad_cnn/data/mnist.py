@@ -43,6 +43,14 @@ SHA256 = {
     ),
 }
 
+# Their sizes in bytes: a mirror sending anything else is cut off before the hash is checked.
+MNIST_SIZES = {
+    "train-images-idx3-ubyte.gz": 9_912_422,
+    "train-labels-idx1-ubyte.gz": 28_881,
+    "t10k-images-idx3-ubyte.gz": 1_648_877,
+    "t10k-labels-idx1-ubyte.gz": 4_542,
+}
+
 # The label of each class index: MNIST's classes are its digits.
 MNIST_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 
@@ -162,9 +170,10 @@ def download_mnist(
     mirrors: Sequence[str] | None = None,
     checksums: Mapping[str, str] | None = None,
     timeout: float = 30.0,
+    deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
-    """Fetch the four MNIST `.gz` files into `root`, verified by SHA-256.
+    """Fetch the four MNIST `.gz` files into `root`, verified by size and SHA-256.
 
     A file already present with the right hash is not fetched again. Each missing file is
     streamed from the first mirror that serves it with the expected hash, into a temporary
@@ -178,8 +187,10 @@ def download_mnist(
         root: the target directory, created if needed; default `default_cache_dir()`.
         mirrors: base URLs tried in order, each followed by the file name; default `MIRRORS`.
         checksums: the expected SHA-256 (hex) of each of the four `.gz` files, keyed by file
-            name; default `SHA256`, the hashes of the official MNIST files.
+            name; default `SHA256`, the hashes of the official MNIST files (whose sizes,
+            `MNIST_SIZES`, are then checked too: a mirror sending more is cut off).
         timeout: seconds to wait for a mirror to answer before trying the next.
+        deadline: seconds the whole download may take (default an hour); past it, `OSError`.
         progress: show a progress bar per file.
 
     Returns:
@@ -195,5 +206,6 @@ def download_mnist(
         [f"{name}.gz" for name in FILES], root,
         mirrors=MIRRORS if mirrors is None else list(mirrors),
         checksums=SHA256 if checksums is None else checksums,
-        timeout=timeout, progress=progress, caller="download_mnist",
+        sizes=MNIST_SIZES if checksums is None else None,
+        timeout=timeout, deadline=deadline, progress=progress, caller="download_mnist",
     )
