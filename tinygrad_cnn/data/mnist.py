@@ -10,7 +10,7 @@ import numpy as np
 
 from tinygrad_cnn.data.download import cache_dir, download_files
 from tinygrad_cnn.data.idx import read_idx
-from tinygrad_cnn.data.labels import check_labels
+from tinygrad_cnn.data.labels import MAX_CLASSES, check_labels
 
 # The four files of an MNIST-format data set, in the order load_mnist returns them.
 FILES = (
@@ -76,7 +76,8 @@ def _find(root: Path, name: str) -> Path | None:
     return None
 
 
-def _check_pair(images: np.ndarray, labels: np.ndarray, image_path: Path, label_path: Path):
+def _check_pair(images: np.ndarray, labels: np.ndarray, image_path: Path, label_path: Path,
+                classes: int):
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(
             f"{image_path}: expected uint8 images of shape (N, H, W), "
@@ -91,7 +92,7 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, image_path: Path, label_
         raise ValueError(
             f"{label_path}: {len(labels)} labels for the {len(images)} images in {image_path}"
         )
-    check_labels(labels, str(label_path))
+    check_labels(labels, str(label_path), classes)
 
 
 def _to_split(images: np.ndarray, labels: np.ndarray) -> Split:
@@ -101,8 +102,12 @@ def _to_split(images: np.ndarray, labels: np.ndarray) -> Split:
     return x, labels.astype(np.int64)
 
 
-def load_idx_dir(root: Path, caller: str = "load_mnist", hint: str = "") -> tuple[Split, Split]:
-    """The two splits of an MNIST-format directory; errors start with `caller`, end with `hint`."""
+def load_idx_dir(root: Path, caller: str = "load_mnist", hint: str = "",
+                 classes: int = MAX_CLASSES) -> tuple[Split, Split]:
+    """The two splits of an MNIST-format directory; errors start with `caller`, end with `hint`.
+
+    Labels must be below `classes`: the data set's declared number, else the bound on any.
+    """
     if not root.is_dir():
         raise FileNotFoundError(f"{caller}: directory {root} does not exist{hint}")
     paths = [_find(root, name) for name in FILES]
@@ -114,8 +119,8 @@ def load_idx_dir(root: Path, caller: str = "load_mnist", hint: str = "") -> tupl
             f"{', '.join(FILES)}, each optionally gzip-compressed (.gz){hint}"
         )
     arrays = [read_idx(p) for p in paths]
-    _check_pair(arrays[0], arrays[1], paths[0], paths[1])
-    _check_pair(arrays[2], arrays[3], paths[2], paths[3])
+    _check_pair(arrays[0], arrays[1], paths[0], paths[1], classes)
+    _check_pair(arrays[2], arrays[3], paths[2], paths[3], classes)
     if arrays[0].shape[1:] != arrays[2].shape[1:]:
         raise ValueError(
             f"{caller}: train images are {arrays[0].shape[1:]} but test images are "

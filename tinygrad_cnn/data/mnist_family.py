@@ -168,7 +168,8 @@ def load_fashion_mnist(
 
     Raises:
         FileNotFoundError: when the directory or a file is missing (pass `download=True`).
-        ValueError: when a file is corrupt or the images and labels do not fit together.
+        ValueError: when a file is corrupt, the images and labels do not fit together, or a
+            label is not one of the ten classes (naming the file, the label and its position).
         OSError: when `download=True` and a file cannot be fetched from any mirror.
 
     Examples:
@@ -178,7 +179,8 @@ def load_fashion_mnist(
     root = cache_dir("fashion-mnist") if root is None else Path(root)
     if download:
         download_fashion_mnist(root)
-    return load_idx_dir(root, "load_fashion_mnist", "; download=True fetches Fashion-MNIST")
+    return load_idx_dir(root, "load_fashion_mnist", "; download=True fetches Fashion-MNIST",
+                        len(FASHION_MNIST_CLASSES))
 
 
 def load_kmnist(
@@ -199,10 +201,12 @@ def load_kmnist(
 
     Raises:
         FileNotFoundError: when the directory or a file is missing (pass `download=True`).
-        ValueError: when a file is corrupt or the images and labels do not fit together.
+        ValueError: when a file is corrupt, the images and labels do not fit together, or a
+            label is not one of the ten classes (naming the file, the label and its position).
         OSError: when `download=True` and a file cannot be fetched from any mirror.
     """
     root = cache_dir("kmnist") if root is None else Path(root)
     if download:
         download_kmnist(root)
-    return load_idx_dir(root, "load_kmnist", "; download=True fetches KMNIST")
+    return load_idx_dir(root, "load_kmnist", "; download=True fetches KMNIST",
+                        len(KMNIST_CLASSES))
