@@ -1,10 +1,11 @@
 """Writing files: one rule for every output, checked before any work, written atomically.
 
-The rule, for checkpoints, IDX files, ONNX models, pictures and downloads alike: the folder
-must already exist (nothing is created for you, so a mistyped folder is an error, not a new
-tree of folders), the path must not be a folder, and the file gets the mode the umask gives
+The rule, for checkpoints, IDX files, ONNX models and pictures alike: the folder must already
+exist (nothing is created for you, so a mistyped folder is an error, not a new tree of
+folders), the path must not be a folder, and the file gets the mode the umask gives
 (``0o666 & ~umask``, as `open()` does). Errors name the path the caller gave, never the
-temporary file.
+temporary file. Downloads follow it too, into the data set's folder, which they create: a
+cache folder is theirs to make.
 """
 
 from __future__ import annotations
