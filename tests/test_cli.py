@@ -1,16 +1,23 @@
 """The `tinygrad-cnn` command, run as users run it: in a subprocess."""
 
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
+from checkout import checkout_env
 from extras import require
+
+from tinygrad_cnn.cli import main
+from tinygrad_cnn.data import write_idx
 
 
 def run(*args, cwd):
     return subprocess.run([sys.executable, "-m", "tinygrad_cnn", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+                          env=checkout_env(), capture_output=True, text=True, timeout=300)
 
 
 def test_train_save_resume_evaluate_and_plot(tmp_path):
@@ -100,3 +107,181 @@ def test_an_image_folder_without_splits_holds_out_a_fifth(tmp_path):
     result = run("train", "--data", "pictures", "--epochs", "1", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "training lenet5 on 8 images" in result.stdout
+
+
+# ---- numbers and output paths: refused in one line, before any work -----------------------
+
+
+def one_line_error(argv, capsys):
+    """Run the command in this process; its one-line error (exit status 1) and what it printed."""
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert len(err.strip().splitlines()) == 1, err
+    return err.strip(), out
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--limit", "-100", "--limit must be a positive integer, got -100"),
+    ("--limit", "0", "--limit must be a positive integer, got 0"),
+    ("--epochs", "0", "--epochs must be a positive integer, got 0"),
+    ("--batch-size", "-1", "--batch-size must be a positive integer, got -1"),
+    ("--lr", "0", "--lr must be a positive finite number, got 0.0"),
+    ("--lr", "-0.1", "--lr must be a positive finite number, got -0.1"),
+    ("--lr", "nan", "--lr must be a positive finite number, got nan"),
+    ("--lr", "inf", "--lr must be a positive finite number, got inf"),
+])
+def test_train_refuses_non_positive_numbers(flag, value, message, capsys):
+    err, out = one_line_error(["train", flag, value, "--quiet"], capsys)
+    assert err == f"tinygrad-cnn: error: {message}"
+    assert out == ""  # refused before loading data or building a model
+
+
+@pytest.mark.parametrize("flag", ["--save", "--plot"])
+def test_train_checks_output_folders_before_any_work(tmp_path, flag, capsys):
+    path = tmp_path / "missing" / ("run.npz" if flag == "--save" else "curves.png")
+    err, out = one_line_error(["train", "--epochs", "1", "--limit", "64", "--quiet", flag,
+                               str(path)], capsys)
+    assert err.startswith(f"tinygrad-cnn: error: {flag}: cannot write {path}: the folder ")
+    assert out == ""
+
+
+def test_train_save_to_a_folder_or_a_format_without_strings_is_refused(tmp_path, capsys):
+    err, _ = one_line_error(["train", "--save", str(tmp_path)], capsys)
+    assert err == f"tinygrad-cnn: error: --save: {tmp_path} is a folder; name a file inside it"
+    err, _ = one_line_error(["train", "--save", str(tmp_path / "run.safetensors")], capsys)
+    assert "--save: a training checkpoint must be a .npz file" in err
+    err, _ = one_line_error(["train", "--plot", str(tmp_path / "curves.jpg")], capsys)
+    assert "--plot: the learning curves are written as .png, .svg or .pdf" in err
+
+
+def test_export_and_graph_check_the_output_folder_first(tmp_path, capsys):
+    path = tmp_path / "missing" / "out.onnx"
+    err, _ = one_line_error(["export", str(tmp_path / "no-checkpoint.npz"), "-o", str(path)],
+                            capsys)
+    assert err.startswith(f"tinygrad-cnn: error: -o: cannot write {path}: the folder ")
+    path = tmp_path / "missing" / "lenet.dot"
+    err, _ = one_line_error(["graph", "lenet5", "-o", str(path)], capsys)
+    assert err.startswith(f"tinygrad-cnn: error: -o: cannot write {path}: the folder ")
+
+
+def _idx_dir(root, train_labels, n_test=4):
+    """An MNIST-format folder of blank 28x28 images with the given training labels."""
+    labels = np.asarray(train_labels)
+    for name, array in (("train-images-idx3-ubyte", np.zeros((len(labels), 28, 28), np.uint8)),
+                        ("train-labels-idx1-ubyte", labels),
+                        ("t10k-images-idx3-ubyte", np.zeros((n_test, 28, 28), np.uint8)),
+                        ("t10k-labels-idx1-ubyte", np.zeros(n_test, np.uint8))):
+        write_idx(root / name, array)
+    return root
+
+
+def test_an_absurd_label_is_refused_naming_the_file(tmp_path, capsys):
+    _idx_dir(tmp_path, np.array([0, 1, 3_000_000], np.int32))
+    err, out = one_line_error(["train", "--data", str(tmp_path), "--quiet"], capsys)
+    assert err == (f"tinygrad-cnn: error: {tmp_path / 'train-labels-idx1-ubyte'}: label "
+                   "3000000 at position 2 is too large; labels are class indices from 0 to 99,999")
+    assert out == ""  # no 255-million-parameter model was built
+
+
+@pytest.mark.parametrize("n_train, n_test, split", [(0, 4, "training"), (3, 0, "test")])
+def test_data_without_images_is_refused(tmp_path, capsys, n_train, n_test, split):
+    _idx_dir(tmp_path, np.zeros(n_train, np.uint8), n_test)
+    err, _ = one_line_error(["train", "--data", str(tmp_path)], capsys)
+    assert err == f"tinygrad-cnn: error: --data {tmp_path}: the {split} set has no images"
+
+
+def test_a_checkpoint_asking_for_1e11_classes_is_refused(tmp_path, capsys):
+    from tinygrad_cnn import models, save
+
+    save({"meta": {"model": np.array("lenet5"), "num_classes": np.array(10**11),
+                   "epoch": np.array(1)}, "model": models.lenet5().state_dict()},
+         tmp_path / "big.npz")
+    err, _ = one_line_error(["evaluate", str(tmp_path / "big.npz")], capsys)
+    assert err.endswith("big.npz: the checkpoint asks for 100,000,000,000 classes; a model has "
+                        "1 to 100,000")
+
+
+# ---- Ctrl-C while training: the last finished epoch saved, one line, exit status 130 -------
+
+
+def test_ctrl_c_saves_the_last_finished_epoch(tmp_path, monkeypatch, capsys):
+    from tinygrad_cnn import cli, optim
+    from tinygrad_cnn.checkpoint import load_checkpoint
+
+    class CtrlCAtStep6(optim.Adam):
+        steps = 0
+
+        def step(self, closure=None):
+            super().step(closure)
+            CtrlCAtStep6.steps += 1
+            if CtrlCAtStep6.steps == 6:  # epoch 2 of 4 batches (--limit 128, --batch-size 32)
+                signal.raise_signal(signal.SIGINT)
+
+    argv = ["train", "--limit", "128", "--batch-size", "32", "--quiet", "--save"]
+    assert main([*argv, str(tmp_path / "one.npz"), "--epochs", "1"]) == 0
+    monkeypatch.setitem(cli.OPTIMIZERS, "adam", CtrlCAtStep6)
+    capsys.readouterr()
+    assert main([*argv, str(tmp_path / "cut.npz"), "--epochs", "5"]) == 130
+    out, err = capsys.readouterr()
+    assert err == f"tinygrad-cnn: interrupted in epoch 2; saved epoch 1 to {tmp_path / 'cut.npz'}\n"
+    assert "epoch   1  loss" in out and "epoch   2" not in out and "test accuracy" not in out
+    one, cut = load_checkpoint(tmp_path / "one.npz"), load_checkpoint(tmp_path / "cut.npz")
+    assert cut["epoch"] == 1
+    for (name, a), b in zip(one["model"].state_dict().items(), cut["model"].state_dict().values(),
+                            strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=name)  # the weights at the end of epoch 1
+
+
+def test_ctrl_c_from_the_terminal_stops_the_command_cleanly(tmp_path):
+    command = [sys.executable, "-m", "tinygrad_cnn", "train", "--epochs", "1000", "--limit", "64",
+               "--quiet", "--save", "run.npz"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=checkout_env(), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):  # until the first epoch is saved: up to a minute on a slow machine
+            if (tmp_path / "run.npz").exists() or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "epoch   1  loss" in out
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    match = re.fullmatch(r"tinygrad-cnn: interrupted in epoch (\d+); saved epoch (\d+) to "
+                         r"run\.npz\n", err)
+    assert match and int(match[1]) == int(match[2]) + 1
+    from tinygrad_cnn.checkpoint import load_checkpoint
+
+    assert load_checkpoint(tmp_path / "run.npz")["epoch"] == int(match[2])
+
+
+# ---- --resume: the checkpoint decides the model --------------------------------------------
+
+
+@pytest.fixture
+def lenet_run(tmp_path, capsys):
+    assert main(["train", "--epochs", "1", "--limit", "64", "--quiet", "--save",
+                 str(tmp_path / "run.npz")]) == 0
+    capsys.readouterr()
+    return tmp_path / "run.npz"
+
+
+def test_resume_refuses_another_model(lenet_run, capsys):
+    err, out = one_line_error(["train", "--resume", str(lenet_run), "--model", "simple-cnn"],
+                              capsys)
+    assert err == (f"tinygrad-cnn: error: --model simple-cnn, but --resume {lenet_run} holds a "
+                   "lenet5; leave out --model to continue it")
+    assert out == ""
+
+
+def test_resume_keeps_the_checkpoints_classes(lenet_run, tmp_path, capsys):
+    from tinygrad_cnn.checkpoint import load_checkpoint
+
+    # three images labelled 1, 5, 4 and a test image labelled 6: max + 1 would be 7, not 10
+    assert main(["train", "--resume", str(lenet_run), "--model", "lenet5", "--limit", "3",
+                 "--epochs", "1", "--quiet", "--save", str(tmp_path / "more.npz")]) == 0
+    assert "training lenet5" in capsys.readouterr().out
+    more = load_checkpoint(tmp_path / "more.npz")
+    assert more["num_classes"] == 10 and more["epoch"] == 2

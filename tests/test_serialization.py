@@ -1,5 +1,6 @@
 """save / load: round trips of nested checkpoints, atomic writes, and every refusal."""
 
+import io
 import json
 import zipfile
 
@@ -127,6 +128,28 @@ def test_loading_refuses_files_that_are_not_checkpoints(tmp_path):
         load(path)
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         load(tmp_path / "missing.npz")
+
+
+def _npy_claiming(shape, dtype, payload: bytes) -> bytes:
+    """A .npy member whose header declares `shape` and `dtype` over `payload`."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": shape})
+    return header.getvalue() + payload
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_a_member_claiming_more_than_its_entry_holds_is_refused_before_reading(
+        tmp_path, compression):
+    path = tmp_path / "claim.npz"
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+        archive.writestr("ok.npy", _npy_claiming((2,), np.float64, bytes(16)))
+        archive.writestr("w.npy", _npy_claiming((1 << 40,), np.float64, bytes(8)))  # 8 TiB
+    with pytest.raises(ValueError) as info:
+        load(path)
+    assert str(info.value) == (
+        f"load: {path}: 'w' declares a float64 array of shape (1099511627776,), "
+        "8,796,093,022,208 bytes, but its entry holds 8")
 
 
 def _write_manifest(path, manifest, arrays):

@@ -1,9 +1,12 @@
 """Classifier: learning, history, determinism, label formats, NaN detection, plots."""
 
+import signal
+
 import numpy as np
 import pytest
 from extras import require
 
+import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import manual_seed, nn, optim
 from tinygrad_cnn.train import Classifier, History
 from tinygrad_cnn.viz import plot_history
@@ -93,3 +96,100 @@ def test_plot_history_writes_png_and_svg(tmp_path):
         plot_history(history, tmp_path / "curves.txt")
     with pytest.raises(ValueError, match="no epochs"):
         plot_history(History(), tmp_path / "empty.png")
+
+
+@pytest.mark.parametrize("bad, problem", [(7, "is too large"), (-1, "is negative")])
+def test_labels_outside_the_model_output_are_refused_before_any_step(bad, problem):
+    x, y = blobs()
+    y[100] = bad
+    clf = make_classifier()
+    before = [p.data.copy() for p in clf.model.parameters()]
+    with pytest.raises(ValueError) as info:
+        clf.fit(x, y)
+    assert str(info.value) == (f"Classifier.fit: label {bad} at position 100 {problem}; labels "
+                               "are class indices from 0 to 2 (the model's output has 3 classes)")
+    for p, old in zip(clf.model.parameters(), before, strict=True):
+        np.testing.assert_array_equal(p.data, old)  # refused before the first step
+    assert clf.history.loss == []
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate", "score", "predict", "predict_proba"])
+def test_zero_samples_are_refused(call):
+    clf = make_classifier()
+    x, y = np.zeros((0, 2), np.float32), np.zeros(0, np.int64)
+    args = (x,) if call.startswith("predict") else (x, y)
+    with pytest.raises(ValueError, match=r"Classifier\.\w+: no samples to \w+; X \(0, 2\)"):
+        getattr(clf, call)(*args)
+
+
+# ---- Ctrl-C: the step under way finishes, then KeyboardInterrupt --------------------------
+
+
+class CtrlCInStep:
+    """SGD by hand that gets Ctrl-C (`presses` SIGINTs) between two parameters' updates of
+    step `at`, counting every parameter's updates."""
+
+    def __init__(self, params, at, presses=1):
+        self.params, self.at, self.presses = list(params), at, presses
+        self.steps, self.updates = 0, [0] * len(self.params)
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    def step(self):
+        self.steps += 1
+        for i, p in enumerate(self.params):
+            p.data -= 0.01 * p.grad.data
+            self.updates[i] += 1
+            if self.steps == self.at and i == 0:
+                for _ in range(self.presses):
+                    signal.raise_signal(signal.SIGINT)
+
+
+def _interrupted_fit(at, presses=1, epochs=3):
+    manual_seed(0)
+    model = nn.Linear(2, 3)
+    optimizer = CtrlCInStep(model.parameters(), at, presses)
+    clf = Classifier(model, optimizer, epochs=epochs, batch_size=32, verbose=False)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(*blobs())  # 240 samples: 8 batches per epoch
+    return clf, optimizer
+
+
+def test_ctrl_c_finishes_the_step_then_stops_with_the_finished_epochs():
+    clf, optimizer = _interrupted_fit(at=11)  # epoch 2, batch 3
+    assert optimizer.updates == [11, 11]  # the step under way was finished, no further one
+    assert len(clf.history.loss) == 1 and len(clf.history.seconds) == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_in_the_last_batch_of_an_epoch_keeps_that_epoch():
+    clf, optimizer = _interrupted_fit(at=8)
+    assert optimizer.updates == [8, 8] and len(clf.history.loss) == 1
+
+
+def test_a_second_ctrl_c_stops_at_once():
+    _, optimizer = _interrupted_fit(at=3, presses=2)
+    assert optimizer.updates == [3, 2]
+
+
+def test_a_keyboard_interrupt_from_the_loss_leaves_the_finished_batches():
+    calls = []
+
+    def loss(logits, target):
+        calls.append(1)
+        if len(calls) == 12:  # epoch 2, batch 4
+            raise KeyboardInterrupt
+        return F.cross_entropy(logits, target)
+
+    clf = make_classifier(epochs=3, loss=loss)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(*blobs())
+    assert len(clf.history.loss) == 1
+
+
+def test_on_epoch_end_sees_each_recorded_epoch():
+    seen = []
+    make_classifier(epochs=3).fit(*blobs(), on_epoch_end=lambda e, h: seen.append((e, len(h.loss))))
+    assert seen == [(1, 1), (2, 2), (3, 3)]

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.data.labels import MAX_CLASSES
 from tinygrad_cnn.models.registry import build_model
 from tinygrad_cnn.serialization import load, save
 
@@ -51,7 +52,8 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
         and, when saved, "optimizer" (a state dict for `Optimizer.load_state_dict`).
 
     Raises:
-        ValueError: when the file is not such a checkpoint or its weights do not fit the model.
+        ValueError: when the file is not such a checkpoint, its number of classes is not from 1
+            to `data.labels.MAX_CLASSES`, or its weights do not fit the model.
     """
     state = load(path)
     if not isinstance(state, dict) or "meta" not in state or "model" not in state:
@@ -61,6 +63,9 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
         name, classes, epoch = str(meta["model"]), int(meta["num_classes"]), int(meta["epoch"])
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path}: checkpoint metadata is incomplete ({error})") from None
+    if not 1 <= classes <= MAX_CLASSES:
+        raise ValueError(f"{path}: the checkpoint asks for {classes:,} classes; a model has 1 "
+                         f"to {MAX_CLASSES:,}")
     model = build_model(name, classes, initialize=False)
     try:
         model.load_state_dict(state["model"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,11 +16,12 @@ from tinygrad_cnn import checkpoint, models, optim, viz
 from tinygrad_cnn.creation import zeros
 from tinygrad_cnn.data import ImageFolder, load_mnist, transforms
 from tinygrad_cnn.data.mnist import FILES as IDX_FILES
+from tinygrad_cnn.files import check_output
 from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import save
 from tinygrad_cnn.summary import summary
-from tinygrad_cnn.train import Classifier
+from tinygrad_cnn.train import Classifier, History
 
 OPTIMIZERS: dict[str, Callable[..., Any]] = {
     "adam": optim.Adam,
@@ -75,10 +77,39 @@ def _load_data(directory: str | None, limit: int | None, model: str = "lenet5",
     else:
         size = _input_shape(None, model)[2:]
         (x_train, y_train), (x_test, y_test) = _image_folder_splits(Path(directory), size, seed)
+    for split, x in (("training", x_train), ("test", x_test)):
+        if len(x) == 0:
+            raise CommandError(f"--data {directory}: the {split} set has no images")
     if limit:
         x_train, y_train = x_train[:limit], y_train[:limit]
         x_test, y_test = x_test[: max(limit // 4, 1)], y_test[: max(limit // 4, 1)]
     return (x_train, y_train), (x_test, y_test)
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size),
+                        ("--limit", args.limit)):
+        if value is not None and value < 1:
+            raise CommandError(f"{flag} must be a positive integer, got {value}")
+    if not (math.isfinite(args.lr) and args.lr > 0):
+        raise CommandError(f"--lr must be a positive finite number, got {args.lr}")
+
+
+def _check_train_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, a --save or --plot that could only fail after training."""
+    if args.save:
+        check_output(args.save, "--save")
+        if Path(args.save).suffix.lower() not in ("", ".npz"):
+            raise CommandError(f"--save: a training checkpoint must be a .npz file (it holds the "
+                               f"model's name), got {args.save}; export the weights as "
+                               ".safetensors with `tinygrad-cnn export`")
+    if args.plot:
+        check_output(args.plot, "--plot")
+        if Path(args.plot).suffix.lower() not in viz.history.PLOT_FORMATS:
+            raise CommandError(f"--plot: the learning curves are written as .png, .svg or .pdf, "
+                               f"got {args.plot}")
+        if importlib.util.find_spec("matplotlib") is None:
+            raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
 
 
 def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transforms.Compose:
@@ -95,17 +126,22 @@ def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transfo
 
 def command_train(args: argparse.Namespace) -> None:
     """Train a model on MNIST-format data and report per-epoch loss and accuracy."""
-    if args.plot and importlib.util.find_spec("matplotlib") is None:
-        raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
+    _check_numbers(args)
+    _check_train_outputs(args)
     manual_seed(args.seed)
+    state = checkpoint.load_checkpoint(args.resume) if args.resume else None
+    if state is not None and args.model not in (None, state["model_name"]):
+        raise CommandError(f"--model {args.model}, but --resume {args.resume} holds a "
+                           f"{state['model_name']}; leave out --model to continue it")
+    args.model = state["model_name"] if state is not None else args.model or "lenet5"
     (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit, args.model,
                                                       args.seed)
+    # Bounded: load_mnist refuses labels past labels.MAX_CLASSES; a folder's are its indices.
     classes = int(max(y_train.max(), y_test.max())) + 1
     start_epoch, optimizer_state = 0, None
-    if args.resume:
-        state = checkpoint.load_checkpoint(args.resume)
+    if state is not None:
         model, start_epoch, optimizer_state = state["model"], state["epoch"], state["optimizer"]
-        args.model = state["model_name"]
+        classes = state["num_classes"]
     else:
         model = models.build_model(args.model, classes, in_channels=x_train.shape[1])
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
@@ -117,19 +153,37 @@ def command_train(args: argparse.Namespace) -> None:
           + (f"\naugmentation: {augment}" if augment else ""))
     clf = Classifier(model, optimizer, epochs=args.epochs, batch_size=args.batch_size,
                      seed=args.seed, verbose=not args.quiet)
-    history = clf.fit(x_train, y_train, validation_data=(x_test, y_test), transform=augment)
-    for i in range(len(history.loss)):
-        print(f"epoch {start_epoch + i + 1:3d}  loss {history.loss[i]:.4f}  "
+
+    def end_of_epoch(epoch: int, history: History) -> None:
+        i = epoch - 1
+        print(f"epoch {start_epoch + epoch:3d}  loss {history.loss[i]:.4f}  "
               f"acc {history.accuracy[i]:.4f}  val_loss {history.val_loss[i]:.4f}  "
               f"val_acc {history.val_accuracy[i]:.4f}  {history.seconds[i]:.1f}s")
+        if args.save:  # every epoch: Ctrl-C or a crash keeps the last finished one
+            checkpoint.save_checkpoint(args.save, args.model, model, optimizer,
+                                       start_epoch + epoch, classes)
+
+    try:
+        history = clf.fit(x_train, y_train, validation_data=(x_test, y_test),
+                          transform=augment, on_epoch_end=end_of_epoch)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_interrupted(args.save, start_epoch, len(clf.history.loss))
+                                ) from None
     print(f"test accuracy: {history.val_accuracy[-1]:.4f}")
     if args.save:
-        checkpoint.save_checkpoint(args.save, args.model, model, optimizer,
-                                   start_epoch + args.epochs, classes)
         print(f"saved checkpoint to {args.save}")
     if args.plot:
         viz.plot_history(history, args.plot, title=f"{args.model} on {len(x_train)} images")
         print(f"saved learning curves to {args.plot}")
+
+
+def _interrupted(save: str | None, start_epoch: int, finished: int) -> str:
+    where = f"interrupted in epoch {start_epoch + finished + 1}"
+    if not save:
+        return f"{where}; nothing saved (no --save)"
+    if not finished:
+        return f"{where}; no epoch finished, nothing saved"
+    return f"{where}; saved epoch {start_epoch + finished} to {save}"
 
 
 def command_evaluate(args: argparse.Namespace) -> None:
@@ -150,6 +204,7 @@ def command_summary(args: argparse.Namespace) -> None:
 
 def command_graph(args: argparse.Namespace) -> None:
     """Draw a model's op graph or layer view to a file."""
+    check_output(args.output, "-o")
     shape = _input_shape(args.input_shape, args.model)
     if args.view == "model":
         model = models.build_model(args.model, args.num_classes, initialize=False)
@@ -166,6 +221,7 @@ def command_export(args: argparse.Namespace) -> None:
     if suffix not in (".onnx", ".safetensors"):
         raise CommandError(f"-o {args.output}: the file must end in .onnx (the model) or "
                            ".safetensors (its weights)")
+    check_output(args.output, "-o")
     state = checkpoint.load_checkpoint(args.checkpoint)
     model, name = state["model"], state["model_name"]
     if suffix == ".safetensors":
@@ -174,7 +230,7 @@ def command_export(args: argparse.Namespace) -> None:
               f"names) to {args.output}")
         return
     shape = _input_shape(args.input_shape, name)
-    export(model, zeros(*shape), args.output, opset=args.opset)
+    export(model, zeros(*shape), args.output, opset=args.opset, check=not args.no_check)
     print(f"wrote {name} as ONNX (opset {args.opset}, input (N, {shape[1]}, {shape[2]}, "
           f"{shape[3]}) for any batch size N) to {args.output}")
 
@@ -185,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model on MNIST-format data or pictures")
-    train.add_argument("--model", choices=sorted(models.MODELS), default="lenet5")
+    train.add_argument("--model", choices=sorted(models.MODELS),
+                       help="default: lenet5, or with --resume the checkpoint's model")
     train.add_argument("--data", metavar="DIR", help="directory of IDX files, or of one folder "
                        "of PNG/JPEG pictures per class (default: the embedded MNIST subset)")
     train.add_argument("--epochs", type=int, default=10)
@@ -226,17 +283,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--input-shape", metavar="N,C,H,W",
                         help="the example input of the ONNX trace (default: the model's size)")
     export.add_argument("--opset", type=int, default=17, help="ONNX opset (default: 17)")
+    export.add_argument("--no-check", action="store_true",
+                        help="write the .onnx without running it in ONNX Runtime first")
     export.set_defaults(run=command_export)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; errors end with a one-line message and exit status 1."""
+    """Run the command line; errors end with a one-line message and exit status 1, Ctrl-C
+    with one line and exit status 130."""
     args = build_parser().parse_args(argv)
     if getattr(args, "num_classes", 0) is None:
         args.num_classes = 10 if args.model in DEFAULT_INPUT else 1000
     try:
         args.run(args)
+    except KeyboardInterrupt as stop:
+        print(f"tinygrad-cnn: {stop or 'interrupted'}", file=sys.stderr)
+        return 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
     except (CommandError, ValueError, OSError, RuntimeError, ImportError, KeyError,
             FloatingPointError) as error:
         message = error.strerror if isinstance(error, OSError) and error.strerror else error

@@ -5,7 +5,7 @@ state dict keeps PyTorch's names: ``np.load(path)["features.0.weight"]``), plus 
 manifest that records the exact structure: nested dicts with str or int keys, lists, tuples,
 and plain numbers, strings, bools and None (optimiser options). The manifest, not the joined
 names, is what `load` rebuilds from, so no key can be confused with the separator. Files are
-written atomically (`atomic_write`), so an interrupted save never leaves half a file.
+written atomically (`files.atomic_write`), so an interrupted save never leaves half a file.
 
 Each format is a pair of functions, writer and reader, registered by file extension:
 `.npz` (the default) and `.safetensors` (optional extra `interop`). A safetensors file holds
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
-import secrets
 import zipfile
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from tinygrad_cnn.files import atomic_write
 from tinygrad_cnn.tensor import Tensor
 
 MANIFEST = "__tinygrad_cnn_manifest__"
@@ -134,9 +135,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
                 raise ValueError(f"unexpected member {info.filename!r} (not a .npy array)")
             name = info.filename[: -len(".npy")]
             with archive.open(info) as member:
-                dtype = _npy_dtype(member)
-            if dtype is not None and dtype.hasobject:
-                raise ValueError(f"{name!r} is an object array; loading it would need pickle")
+                _check_npy_header(member, name, info.file_size)
             with archive.open(info) as member:  # reading to the end checks the CRC
                 arrays[name] = np.lib.format.read_array(member, allow_pickle=False)
                 if member.read(1):
@@ -144,14 +143,27 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _npy_dtype(member: IO[bytes]) -> np.dtype | None:
-    """The dtype in a .npy header (None for header versions read only by `read_array`)."""
+def _check_npy_header(member: IO[bytes], name: str, size: int) -> None:
+    """Refuse a .npy header that asks for pickle or for more bytes than its zip entry's `size`.
+
+    Checked before `read_array`, which allocates the whole declared array first: a header
+    claiming terabytes would otherwise end in a MemoryError.
+    """
     version = np.lib.format.read_magic(member)
     if version == (1, 0):
-        return np.lib.format.read_array_header_1_0(member)[2]
-    if version == (2, 0):
-        return np.lib.format.read_array_header_2_0(member)[2]
-    return None
+        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+    else:  # 3.0 exists for structured dtypes with non-Latin-1 field names; never a checkpoint
+        raise ValueError(f"{name!r} has a .npy header of version {version}; this library reads "
+                         "1.0 and 2.0")
+    if dtype.hasobject:
+        raise ValueError(f"{name!r} is an object array; loading it would need pickle")
+    declared = math.prod(shape) * dtype.itemsize
+    held = size - member.tell()
+    if declared > held:
+        raise ValueError(f"{name!r} declares a {dtype} array of shape {shape}, {declared:,} "
+                         f"bytes, but its entry holds {held:,}")
 
 
 def _safetensors() -> Any:
@@ -229,20 +241,23 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
     dict saved so loads in PyTorch (`safetensors.torch.load_file`) under the same names.
 
     The file is written to a temporary file in the same folder and renamed over `path`, so an
-    interrupted save leaves any previous file intact and no partial file behind. Nothing is
-    pickled; `.npz` is the default format.
+    interrupted save leaves any previous file intact and no partial file behind. The folder
+    must exist (it is not created) and the file gets the mode the umask gives, as with
+    `open()`. Nothing is pickled; `.npz` is the default format.
 
     Args:
         obj: a dict, possibly nested, of ndarrays, Tensors, numbers, strings, None, and
             lists or tuples of them; e.g. ``{"model": model.state_dict(),
             "optimizer": optimizer.state_dict(), "epoch": 3}``.
-        path: where to write.
+        path: where to write, in an existing folder.
 
     Raises:
         TypeError: for an object that cannot be saved without pickle (named by its key path),
             or, for `.safetensors`, an array that is not numeric.
         ValueError: for an unknown extension.
         ImportError: for `.safetensors` without the safetensors package.
+        OSError: when `path` is a folder or its folder does not exist or is not writable
+            (`IsADirectoryError`, `FileNotFoundError`, `PermissionError`), naming `path`.
 
     Examples:
         >>> import tempfile, os
@@ -257,31 +272,7 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
     writer, _ = _format(path, "save")
     if not isinstance(obj, Mapping):
         raise TypeError(f"save: expected a dict, got {type(obj).__name__}")
-    atomic_write(path, partial(writer, _pack(obj)))
-
-
-def atomic_write(path: PathLike, write: Callable[[IO[bytes]], None]) -> None:
-    """Call `write` on a temporary file beside `path`, then rename it over `path`.
-
-    An interrupted or failing write leaves any previous file intact and nothing else behind.
-
-    Args:
-        path: the file to create or replace.
-        write: writes the whole content to the binary file it is given.
-    """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        # O_EXCL: never reuse a stranger's file; mode 0o666 lets the umask decide, as open() does
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    atomic_write(path, partial(writer, _pack(obj)), "save")
 
 
 def load(path: PathLike) -> dict[str, Any]:

@@ -46,9 +46,19 @@ def normalize_dims(op: str, dim: int | Sequence[int] | None, ndim: int) -> tuple
     return tuple(d for d in normalized if d < ndim)
 
 
+def _ints(op: str, what: str, values: Sequence[int]) -> tuple[int, ...]:
+    """Python or NumPy ints as a tuple of ints; anything else a TypeError, as in PyTorch
+    (int() would make 3.9 a silent 3 and parse "3")."""
+    for n in values:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"{op}: {what} must be ints, got {n!r} ({type(n).__name__}) in "
+                            f"{tuple(values)}")
+    return tuple(int(n) for n in values)
+
+
 def normalize_shape(op: str, shape: Sequence[int], old: Shape) -> Shape:
     """A reshape target with a single -1 resolved against the old shape's element count."""
-    shape = tuple(int(n) for n in shape)
+    shape = _ints(op, "sizes", shape)
     size = math.prod(old)
     unknown = [i for i, n in enumerate(shape) if n == -1]
     if len(unknown) > 1 or any(n < -1 for n in shape):
@@ -63,6 +73,15 @@ def normalize_shape(op: str, shape: Sequence[int], old: Shape) -> Shape:
     return shape
 
 
+def softmax_dim(op: str, dim: int, shape: Shape) -> int:
+    """The dim a softmax normalises over: an existing one, holding at least one element."""
+    d = normalize_dim(op, dim, len(shape))
+    if shape and shape[d] == 0:
+        raise ValueError(f"{op}: dim {dim} has size 0 in input {shape}; a softmax over no "
+                         "elements is undefined")
+    return d
+
+
 def normalize_permutation(op: str, dims: Sequence[int], ndim: int) -> tuple[int, ...]:
     """A permutation of range(ndim), accepting negative dims."""
     order = tuple(normalize_dim(op, d, ndim) for d in dims)
@@ -73,7 +92,7 @@ def normalize_permutation(op: str, dims: Sequence[int], ndim: int) -> tuple[int,
 
 def expand_shape(op: str, shape: Shape, target: Sequence[int]) -> Shape:
     """The broadcast target of `expand`, where -1 keeps the existing size."""
-    target = tuple(int(n) for n in target)
+    target = _ints(op, "sizes", target)
     if len(target) < len(shape):
         raise ValueError(f"{op}: cannot expand {shape} to fewer dims {target}")
     lead = len(target) - len(shape)
@@ -91,7 +110,7 @@ def expand_shape(op: str, shape: Shape, target: Sequence[int]) -> Shape:
 
 def torch_pad_to_numpy(op: str, pad: Sequence[int], shape: Shape) -> tuple[tuple[int, int], ...]:
     """Turn PyTorch's (last_before, last_after, prev_before, ...) list into NumPy pad pairs."""
-    pad = tuple(int(p) for p in pad)
+    pad = _ints(op, "pad widths", pad)
     if len(pad) % 2 or len(pad) // 2 > len(shape):
         raise ValueError(
             f"{op}: pad {pad} must hold an even number of values, at most 2 per dim of {shape}"

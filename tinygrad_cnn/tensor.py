@@ -418,11 +418,11 @@ class Tensor:
 
     def softmax(self, dim: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along `dim`."""
-        return softmax.Softmax.apply(self, dim=shapes.normalize_dim("softmax", dim, self.ndim))
+        return softmax.Softmax.apply(self, dim=shapes.softmax_dim("softmax", dim, self.shape))
 
     def log_softmax(self, dim: int = -1) -> Tensor:
         """log(softmax(x)) along `dim`, computed stably."""
-        dim = shapes.normalize_dim("log_softmax", dim, self.ndim)
+        dim = shapes.softmax_dim("log_softmax", dim, self.shape)
         return softmax.LogSoftmax.apply(self, dim=dim)
 
     # ---- reductions -------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from tqdm.auto import tqdm
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import random
 from tinygrad_cnn.autograd import no_grad
+from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
+from tinygrad_cnn.interrupt import held_interrupts
 from tinygrad_cnn.tensor import Tensor
 
 __all__ = ["Classifier", "History"]
@@ -43,6 +45,15 @@ class History:
 
 def _array(data: Any) -> np.ndarray:
     return np.asarray(data.data if isinstance(data, Tensor) else data)
+
+
+def _check_samples(op: str, X: np.ndarray, y: np.ndarray | None = None) -> None:
+    shapes = f"X {X.shape}" + ("" if y is None else f", y {y.shape}")
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError(f"Classifier.{op}: no samples to {op.split('_')[0]}; {shapes}")
+    if y is not None and (y.ndim == 0 or len(X) != len(y)):
+        raise ValueError(f"Classifier.{op}: X has {len(X)} samples but y has "
+                         f"{len(y) if y.ndim else 0}; {shapes}")
 
 
 def _labels(y: np.ndarray) -> np.ndarray:
@@ -101,8 +112,13 @@ class Classifier:
         y: Any,
         validation_data: tuple[Any, Any] | None = None,
         transform: Callable[[np.ndarray], np.ndarray] | None = None,
+        on_epoch_end: Callable[[int, History], None] | None = None,
     ) -> History:
         """Train for `epochs` epochs and return the history (also kept as `self.history`).
+
+        Ctrl-C stops training cleanly: a step under way is finished (a first Ctrl-C is held
+        until then; a second one stops at once), then `KeyboardInterrupt` is raised. The model
+        is left as of the last finished batch, and `history` holds the finished epochs.
 
         Args:
             X: inputs (N, ...), an array or Tensor.
@@ -110,62 +126,86 @@ class Classifier:
             validation_data: `(X_val, y_val)` scored after every epoch.
             transform: applied to every training batch of inputs, e.g. an augmentation from
                 `tinygrad_cnn.data.transforms`; never to the validation data.
+            on_epoch_end: called as `on_epoch_end(epoch, history)` after each epoch is
+                recorded (epochs count from 1), e.g. to save a checkpoint; a Ctrl-C while it
+                runs is held until it returns.
 
         Returns:
             The per-epoch loss, accuracy, val_loss, val_accuracy and seconds.
 
         Raises:
-            ValueError: when X and y have different lengths.
+            KeyboardInterrupt: on Ctrl-C, after the step under way.
+            ValueError: when X has no samples, X and y have different lengths, or an integer
+                label is negative or not a class of the model's output (checked with one
+                sample's forward pass before the first step), naming the label and its position.
             FloatingPointError: when the loss becomes NaN or infinite, naming epoch and batch.
         """
         X, y = _array(X), _array(y)
-        if len(X) != len(y):
-            raise ValueError(f"Classifier.fit: X has {len(X)} samples but y has {len(y)}; "
-                             f"X {X.shape}, y {y.shape}")
+        _check_samples("fit", X, y)
+        self._check_labels(X, y)
         if self.seed is not None:
             random.manual_seed(self.seed)
         loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed,
                             transform=transform)
-        for epoch in range(1, self.epochs + 1):
-            start = time.perf_counter()
-            loss, accuracy = self._train_epoch(loader, epoch)
-            self.history.loss.append(loss)
-            self.history.accuracy.append(accuracy)
-            if validation_data is not None:
-                val_loss, val_accuracy = self.evaluate(*validation_data)
-                self.history.val_loss.append(val_loss)
-                self.history.val_accuracy.append(val_accuracy)
-            self.history.seconds.append(time.perf_counter() - start)
+        with held_interrupts() as stop_if_interrupted:
+            for epoch in range(1, self.epochs + 1):
+                start = time.perf_counter()
+                loss, accuracy = self._train_epoch(loader, epoch, stop_if_interrupted)
+                self.history.loss.append(loss)
+                self.history.accuracy.append(accuracy)
+                if validation_data is not None:
+                    val_loss, val_accuracy = self.evaluate(*validation_data)
+                    self.history.val_loss.append(val_loss)
+                    self.history.val_accuracy.append(val_accuracy)
+                self.history.seconds.append(time.perf_counter() - start)
+                if on_epoch_end is not None:
+                    on_epoch_end(epoch, self.history)
+                stop_if_interrupted()
         return self.history
 
-    def _train_epoch(self, loader: DataLoader, epoch: int) -> tuple[float, float]:
+    def _check_labels(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Integer labels must be classes of the model's output, checked before the first step."""
+        if y.ndim != 1 or y.dtype.kind not in "iu":
+            return  # one-hot rows, or targets of a loss other than cross-entropy
+        classes = self._logits(X[:1]).shape[-1]
+        try:
+            check_labels(y, "Classifier.fit", classes)
+        except ValueError as error:
+            raise ValueError(f"{error} (the model's output has {classes} classes)") from None
+
+    def _train_epoch(
+        self, loader: DataLoader, epoch: int, stop_if_interrupted: Callable[[], None]
+    ) -> tuple[float, float]:
         self.model.train()
         total_loss, correct, seen = 0.0, 0, 0
         # disable=None: no bar when output is not a terminal (logs, CI), where it would flood.
-        bar = tqdm(loader, desc=f"epoch {epoch}/{self.epochs}",
-                   disable=None if self.verbose else True, leave=True, unit="batch")
-        for batch, (xb, yb) in enumerate(bar, start=1):
-            self.optimizer.zero_grad()
-            logits = self.model(xb)
-            loss = self.loss_fn(logits, yb.data)
-            value = float(loss.item())
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"Classifier.fit: the loss became {value} at epoch {epoch}, batch {batch}; "
-                    "lower the learning rate or run under tinygrad_cnn.detect_anomaly()"
-                )
-            loss.backward()
-            self.optimizer.step()
-            n = len(yb.data)
-            total_loss += value * n
-            correct += int((logits.data.argmax(axis=1) == _labels(yb.data)).sum())
-            seen += n
-            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
-                            refresh=False)
+        # A with-block: an interrupted epoch closes its bar, so messages start on a new line.
+        with tqdm(loader, desc=f"epoch {epoch}/{self.epochs}",
+                  disable=None if self.verbose else True, leave=True, unit="batch") as bar:
+            for batch, (xb, yb) in enumerate(bar, start=1):
+                stop_if_interrupted()  # before the batch: a Ctrl-C held in the last one stops here
+                self.optimizer.zero_grad()
+                logits = self.model(xb)
+                loss = self.loss_fn(logits, yb.data)
+                value = float(loss.item())
+                if not math.isfinite(value):
+                    raise FloatingPointError(
+                        f"Classifier.fit: the loss became {value} at epoch {epoch}, batch {batch}; "
+                        "lower the learning rate or run under tinygrad_cnn.detect_anomaly()"
+                    )
+                loss.backward()
+                self.optimizer.step()
+                n = len(yb.data)
+                total_loss += value * n
+                correct += int((logits.data.argmax(axis=1) == _labels(yb.data)).sum())
+                seen += n
+                bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
+                                refresh=False)
         return total_loss / seen, correct / seen
 
-    def _logits(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+    def _logits(self, X: Any, batch_size: int | None = None, op: str = "predict") -> np.ndarray:
         X = _array(X)
+        _check_samples(op, X)
         size = batch_size or max(self.batch_size, 256)
         was_training = getattr(self.model, "training", False)
         self.model.eval()
@@ -174,11 +214,15 @@ class Classifier:
                 chunks = [self.model(Tensor(X[i : i + size])).data for i in range(0, len(X), size)]
         finally:
             self.model.train(was_training)
-        return np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
+        return np.concatenate(chunks)
 
     def predict_proba(self, X: Any, batch_size: int | None = None) -> np.ndarray:
-        """Class probabilities (N, classes): the softmax of the model's logits."""
-        logits = self._logits(X, batch_size)
+        """Class probabilities (N, classes): the softmax of the model's logits.
+
+        Raises:
+            ValueError: when X has no samples (as `predict`, `evaluate` and `score`).
+        """
+        logits = self._logits(X, batch_size, "predict_proba")
         return F.softmax(Tensor(logits), dim=1).data
 
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
@@ -188,9 +232,8 @@ class Classifier:
     def evaluate(self, X: Any, y: Any) -> tuple[float, float]:
         """The mean loss and the accuracy on (X, y), in evaluation mode."""
         X, y = _array(X), _array(y)
-        if len(X) != len(y):
-            raise ValueError(f"Classifier.evaluate: X has {len(X)} samples but y has {len(y)}")
-        logits = self._logits(X)
+        _check_samples("evaluate", X, y)
+        logits = self._logits(X, op="evaluate")
         with no_grad():
             loss = float(self.loss_fn(Tensor(logits), y).item())
         return loss, float((logits.argmax(axis=1) == _labels(y)).mean())

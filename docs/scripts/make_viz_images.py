@@ -36,7 +36,8 @@ def lenet_loss(model: models.LeNet5) -> Tensor:
 
 
 def main(out: Path = IMAGES) -> list[Path]:
-    """Write the three pictures into `out` and return their paths."""
+    """Write the three pictures into `out` (made if missing) and return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
     manual_seed(0)
     model = models.lenet5()
     return [

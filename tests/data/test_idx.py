@@ -2,6 +2,8 @@
 
 import gzip
 import os
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -118,7 +120,7 @@ def test_truncated_payload(tmp_path):
 
 def test_trailing_bytes(tmp_path):
     (tmp_path / "x").write_bytes(_raw(0x0C, (2,), bytes(8 + 3)))
-    with pytest.raises(ValueError, match=r"x: 3 trailing bytes after the 8 bytes of data"):
+    with pytest.raises(ValueError, match=r"x: trailing bytes after the 8 bytes of data"):
         read_idx(tmp_path / "x")
 
 
@@ -150,3 +152,40 @@ def test_corrupt_gzip(tmp_path, damage):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nope")
+
+
+# ---- a decompression bomb: refused without inflating what the header does not declare -------
+
+
+def _bomb(path, zeros: int) -> None:
+    """A gzip file whose header declares one uint8 element, followed by `zeros` zero bytes."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip member
+    parts = [packer.compress(_raw(0x08, (1,), b"\x07"))]
+    parts += [packer.compress(bytes(1 << 20)) for _ in range(zeros >> 20)]
+    path.write_bytes(b"".join([*parts, packer.flush()]))
+
+
+def test_gzip_bomb_is_refused_in_bounded_memory(tmp_path):
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    _bomb(path, 64 << 20)  # 64 KiB on disk, 64 MiB inflated
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"bomb-idx1-ubyte\.gz: trailing bytes after the 1 "):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, f"read_idx held {peak / 2**20:.0f} MiB to read one declared byte"
+
+
+def test_a_truncated_file_allocates_only_what_arrived(tmp_path):
+    path = tmp_path / "x.gz"  # a header declaring 4 GiB over 10 bytes of payload
+    path.write_bytes(gzip.compress(_raw(0x08, (1 << 16, 1 << 16), bytes(10))))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"expected 4294967296 bytes .* found 10$"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20

@@ -213,6 +213,8 @@ def test_load_mnist_download_uses_cache_and_module_settings(tmp_path, serve, goo
     mirror = serve(good_dir)
     monkeypatch.setattr(mnist_module, "MIRRORS", [mirror.url])
     monkeypatch.setattr(mnist_module, "SHA256", sums)
+    monkeypatch.setattr(mnist_module, "MNIST_SIZES",
+                        {name: (good_dir / "mnist" / name).stat().st_size for name in GZ_NAMES})
     monkeypatch.setenv("TINYGRAD_CNN_CACHE", str(tmp_path / "user-cache"))
     (x_train, y_train), _ = load_mnist(download=True)
     assert x_train.shape == (12, 1, 28, 28) and y_train.dtype == np.int64
@@ -241,3 +243,21 @@ def test_download_argument_errors(tmp_path):
             mirrors=["http://127.0.0.1:9/"],
             checksums={name: "0" * 64 for name in GZ_NAMES[:3]},
         )
+
+
+# ---- labels size the model: checked where they are loaded ---------------------------------
+
+
+@pytest.mark.parametrize("label, dtype, problem", [
+    (-3, np.int8, "is negative"),
+    (3_000_000, np.int32, "is too large"),
+])
+def test_labels_must_be_class_indices(tmp_path, label, dtype, problem):
+    _write_dataset(tmp_path)
+    labels = np.zeros(5, dtype)
+    labels[4] = label
+    write_idx(tmp_path / GZ_NAMES[3], labels)
+    with pytest.raises(ValueError) as info:
+        load_mnist(tmp_path)
+    assert str(info.value) == (f"{tmp_path / GZ_NAMES[3]}: label {label} at position 4 "
+                               f"{problem}; labels are class indices from 0 to 99,999")

@@ -84,3 +84,12 @@ def test_download_names_the_function_when_every_mirror_fails(tmp_path, serve):
     with pytest.raises(OSError, match=r"download_kmnist: could not fetch train-images"):
         download_kmnist(tmp_path / "cache", mirrors=[mirror.url],
                         checksums=dict.fromkeys(GZ_NAMES, "0" * 64), progress=False)
+
+
+@pytest.mark.parametrize("load", [load_fashion_mnist, load_kmnist])
+def test_labels_are_checked_against_the_ten_declared_classes(tmp_path, load):
+    _write_dataset(tmp_path)
+    write_idx(tmp_path / GZ_NAMES[1], np.array([0, 9, 3, 10, 1, 2], np.uint8))
+    with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte\.gz: label 10 at position 3 "
+                                         r"is too large; labels are class indices from 0 to 9$"):
+        load(tmp_path)

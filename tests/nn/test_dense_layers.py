@@ -134,3 +134,11 @@ def test_linear_matches_pytorch():
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-5)
     np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-5)
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.float64])
+def test_linear_refuses_an_input_of_another_dtype_naming_both(dtype):
+    fc = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=rf"linear: input is {np.dtype(dtype)} but weight is "
+                                        r"float32; convert one with \.to\(dtype\)"):
+        fc(Tensor(np.zeros((2, 3), dtype)))

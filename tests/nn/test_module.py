@@ -229,3 +229,18 @@ def test_shape_inference_of_a_chain_and_its_refusal():
         net.output_shape((5, 3))
     with pytest.raises(NotImplementedError, match="Block does not define output_shape"):
         Block().output_shape((2, 4))
+
+
+@pytest.mark.parametrize("bad, typed", [
+    (np.full((2, 3), 1 + 2j, np.complex64), "complex64 into float32"),
+    (np.full((2, 3), "0.5"), "<U3 into float32"),
+])
+def test_load_state_dict_checks_every_entry_before_writing_any(bad, typed):
+    net = make_net()
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    state = {k: v + 1 for k, v in before.items()}
+    state["2.weight"] = bad  # the last key: every other entry would be written before it
+    with pytest.raises(ValueError, match=rf"mis-typed keys: 2\.weight \({typed}\)"):
+        net.load_state_dict(state)
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])  # nothing written

@@ -60,7 +60,7 @@ def test_zoo_exports_check_and_match_onnx_runtime_at_another_batch_size(name, tm
     factory, shape, batch = ZOO[name]
     model = factory()
     path = tmp_path / f"{name}.onnx"
-    proto = export(model, zeros(*shape), path)
+    proto = export(model, zeros(*shape), path, check=False)  # this test is that check, tighter
     onnx.checker.check_model(str(path))
     assert dims(proto.graph.input[0]) == ["N", *shape[1:]]
     assert dims(proto.graph.output[0])[0] == "N"
@@ -179,7 +179,8 @@ def test_reading_traced_values_warns_naming_the_step_and_module(how, what, shape
     model = _LeavesTheGraph(how)
     pattern = rf"^onnx\.export: {what} reads the values of a traced tensor of shape {shape} in "
     with pytest.warns(TracerWarning, match=pattern + r"_LeavesTheGraph"):
-        export(model, np.ones((2, 4), np.float32), tmp_path / "m.onnx")
+        # check=False: the check after export would refuse this file (tests/onnx/test_check.py)
+        export(model, np.ones((2, 4), np.float32), tmp_path / "m.onnx", check=False)
 
 
 def test_an_ordinary_model_exports_without_a_warning(tmp_path, recwarn):

@@ -55,3 +55,15 @@ def test_export_errors_are_one_line(lenet_checkpoint, tmp_path, capsys, argv, me
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not list(tmp_path.glob("lenet.pt")) and not list(tmp_path.glob("lenet.onnx"))
+
+
+def test_export_no_check_passes_check_false(lenet_checkpoint, tmp_path, monkeypatch):
+    import tinygrad_cnn.cli as cli
+
+    seen = {}
+    monkeypatch.setattr(cli, "export", lambda *args, **kwargs: seen.update(kwargs))
+    _, path = lenet_checkpoint
+    assert main(["export", str(path), "-o", str(tmp_path / "a.onnx")]) == 0
+    assert seen["check"] is True
+    assert main(["export", str(path), "-o", str(tmp_path / "b.onnx"), "--no-check"]) == 0
+    assert seen["check"] is False

@@ -316,6 +316,10 @@ def saved_adam():
         (lambda sd: sd["state"].update({7: {}}), r"state for parameter 7, which no param group"),
         (lambda sd: sd.pop("state"), r"expected a dict with 'state' and 'param_groups'"),
         (lambda sd: sd["param_groups"][0].update(lr=-1.0), r"Adam: invalid lr=-1\.0"),
+        (lambda sd: (sd["param_groups"][0].update(params=[-1]), sd["state"].update({-1: {}})),
+         r"param group 0 lists parameter index -1; indices must be distinct and >= 0"),
+        (lambda sd: sd["param_groups"][1].update(params=[0]),
+         r"param group 1 lists parameter index 0; indices must be distinct and >= 0"),
     ],
 )
 def test_load_state_dict_refuses_mismatches_and_changes_nothing(change, pattern):

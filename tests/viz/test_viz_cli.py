@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from checkout import checkout_env
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("tinygrad_cnn.cli") is None, reason="the CLI is not installed"
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _run(args, cwd, path=None):
-    env = dict(os.environ)
+    env = checkout_env()
     if path is not None:
         env["PATH"] = path
     return subprocess.run([sys.executable, "-m", "tinygrad_cnn", "graph", *args], cwd=cwd,

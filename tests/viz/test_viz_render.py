@@ -41,7 +41,7 @@ def test_source_formats_write_the_dot_text_without_graphviz(no_dot, tmp_path, su
 
 
 def test_svg_rendered_by_dot(needs_dot, tmp_path):
-    path = render(_graph(), tmp_path / "sub" / "graph.svg")
+    path = render(_graph(), tmp_path / "graph.svg")
     text = path.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     assert ">mul</text>" in text and ">a</text>" in text

@@ -136,6 +136,7 @@ def download_cifar10(
     mirrors: Sequence[str] | None = None,
     checksums: Mapping[str, str] | None = None,
     timeout: float = 30.0,
+    deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
     """Fetch `cifar-10-binary.tar.gz` (162 MiB) into `root`, verified by size and SHA-256.
@@ -150,6 +151,7 @@ def download_cifar10(
         checksums: the expected SHA-256 of the tarball, keyed by its name; default
             `CIFAR10_SHA256`, the official file (whose size is then checked too).
         timeout: seconds to wait for a mirror to answer before trying the next.
+        deadline: seconds the whole download may take (default an hour); past it, `OSError`.
         progress: show a progress bar.
 
     Returns:
@@ -164,5 +166,5 @@ def download_cifar10(
         mirrors=CIFAR10_MIRRORS if mirrors is None else list(mirrors),
         checksums=CIFAR10_SHA256 if checksums is None else checksums,
         sizes=CIFAR10_SIZES if checksums is None else None,
-        timeout=timeout, progress=progress, caller="download_cifar10",
+        timeout=timeout, deadline=deadline, progress=progress, caller="download_cifar10",
     )

@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import tempfile
+import time
 import urllib.request
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from tqdm import tqdm
+
+from tinygrad_cnn.files import atomic_write
 
 _CHUNK = 1 << 20
 
@@ -49,33 +53,52 @@ def _is_verified(path: Path, sha256: str, size: int | None) -> bool:
     return (size is None or path.stat().st_size == size) and sha256_of(path) == sha256
 
 
+@dataclass(frozen=True)
+class _Deadline:
+    """The time by which a whole download must be done."""
+
+    seconds: float
+    at: float  # on the time.monotonic() clock
+
+    def passed(self) -> bool:
+        return time.monotonic() > self.at
+
+    def check(self) -> None:
+        if self.passed():
+            raise TimeoutError(f"the download took longer than its deadline of {self.seconds:g} s")
+
+
 def _fetch(url: str, target: Path, sha256: str, size: int | None, timeout: float,
-           progress: bool) -> None:
-    """Stream `url` into a temporary file beside `target`; replace `target` if the hash matches."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        digest, received = hashlib.sha256(), 0
-        with os.fdopen(fd, "wb") as f, urllib.request.urlopen(url, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else size
-            with tqdm(total=total, unit="B", unit_scale=True, desc=target.name,
-                      disable=not progress, leave=False) as bar:
-                for chunk in iter(lambda: response.read(_CHUNK), b""):
-                    received += len(chunk)
-                    if size is not None and received > size:  # a wrong file, maybe endless
-                        raise ValueError(f"size mismatch: more than the {size} bytes expected")
-                    f.write(chunk)
-                    digest.update(chunk)
-                    bar.update(len(chunk))
-            f.flush()
-            os.fsync(f.fileno())
-        if size is not None and received != size:
-            raise ValueError(f"size mismatch: got {received} bytes, expected {size}")
-        if digest.hexdigest() != sha256:
-            raise ValueError(f"SHA-256 mismatch: got {digest.hexdigest()}, expected {sha256}")
-        os.replace(tmp_name, target)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)  # a no-op once replaced
+           deadline: _Deadline, progress: bool, caller: str) -> None:
+    """Stream `url` into `target` atomically, refused unless its size and hash match."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        length = response.headers.get("Content-Length")
+        announced = int(length) if length and length.isdigit() else None
+        if size is not None and announced is not None and announced != size:
+            raise ValueError(f"size mismatch: the server announces {announced} bytes, "
+                             f"expected {size}")
+        with tqdm(total=announced or size, unit="B", unit_scale=True, desc=target.name,
+                  disable=not progress, leave=False) as bar:
+            atomic_write(target, lambda file: _copy(response, file, sha256, size, deadline, bar),
+                         caller)
+
+
+def _copy(response: IO[bytes], file: IO[bytes], sha256: str, size: int | None,
+          deadline: _Deadline, bar: tqdm) -> None:
+    digest, received = hashlib.sha256(), 0
+    # read1: one read from the socket, so a server dripping bytes cannot hold off the deadline
+    for chunk in iter(lambda: response.read1(_CHUNK), b""):
+        received += len(chunk)
+        if size is not None and received > size:  # a wrong file, maybe endless
+            raise ValueError(f"size mismatch: more than the {size} bytes expected")
+        deadline.check()
+        file.write(chunk)
+        digest.update(chunk)
+        bar.update(len(chunk))
+    if size is not None and received != size:
+        raise ValueError(f"size mismatch: got {received} bytes, expected {size}")
+    if digest.hexdigest() != sha256:
+        raise ValueError(f"SHA-256 mismatch: got {digest.hexdigest()}, expected {sha256}")
 
 
 def download_files(
@@ -86,6 +109,7 @@ def download_files(
     checksums: Mapping[str, str],
     sizes: Mapping[str, int] | None = None,
     timeout: float = 30.0,
+    deadline: float = 3600.0,
     progress: bool = True,
     caller: str = "download",
 ) -> Path:
@@ -94,6 +118,8 @@ def download_files(
     A file already in `root` with the right size and SHA-256 is not fetched again. Each
     missing file is streamed into a temporary file in `root` that replaces the final name only
     once its size and hash match, so an interrupted or corrupt download leaves nothing behind.
+    A known size bounds what is read: a mirror announcing another size is refused before its
+    first byte, one sending more is cut off there. Files get the mode the umask gives.
 
     Args:
         names: the file names, each appended to every mirror's base URL.
@@ -102,7 +128,9 @@ def download_files(
         checksums: the expected SHA-256 (hex) of every name.
         sizes: the expected size in bytes of some or all names; a mirror sending more stops
             early. None when unknown.
-        timeout: seconds to wait for a mirror to answer before trying the next.
+        timeout: seconds to wait for a mirror to answer (each read) before trying the next.
+        deadline: seconds the whole download may take, every file and mirror together; a
+            mirror still sending then is abandoned and the others are not tried.
         progress: show a progress bar per file.
         caller: the public function's name, which starts every error message.
 
@@ -120,6 +148,7 @@ def download_files(
     if missing:
         raise ValueError(f"{caller}: checksums has no SHA-256 for {', '.join(missing)}")
     sizes = sizes or {}
+    stop = _Deadline(deadline, time.monotonic() + deadline)
     root.mkdir(parents=True, exist_ok=True)
     for name in names:
         target, expected, size = root / name, checksums[name].lower(), sizes.get(name)
@@ -128,8 +157,11 @@ def download_files(
         failures = []
         for mirror in mirrors:
             url = mirror.rstrip("/") + "/" + name
+            if stop.passed():
+                failures.append(f"  {url}: not tried, the deadline had passed")
+                continue
             try:
-                _fetch(url, target, expected, size, timeout, progress)
+                _fetch(url, target, expected, size, timeout, stop, progress, caller)
                 break
             # URLError, HTTPError and timeouts are OSErrors; a short read is an HTTPException
             except (OSError, ValueError, http.client.HTTPException) as err:

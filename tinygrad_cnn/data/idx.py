@@ -5,11 +5,13 @@ from __future__ import annotations
 import gzip
 import math
 import os
-import tempfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+
+from tinygrad_cnn.files import atomic_write
 
 # IDX type code -> big-endian element dtype, as in the format's description (yann.lecun.com).
 _CODE_TO_DTYPE: dict[int, np.dtype] = {
@@ -23,20 +25,60 @@ _CODE_TO_DTYPE: dict[int, np.dtype] = {
 _DTYPE_TO_CODE: dict[np.dtype, int] = {dt.newbyteorder("="): c for c, dt in _CODE_TO_DTYPE.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_DIM = 2**32 - 1  # each dimension is stored as an unsigned 32-bit integer
+_CHUNK = 1 << 20
 
 
-def _is_gzip(path: Path, head: bytes) -> bool:
-    return path.suffix == ".gz" or head.startswith(_GZIP_MAGIC)
+def _read_upto(stream: BinaryIO, size: int) -> bytearray:
+    """At most `size` bytes, fewer only at the end of the stream; memory grows as they arrive."""
+    buffer = bytearray()
+    while len(buffer) < size:
+        chunk = stream.read(min(_CHUNK, size - len(buffer)))
+        if not chunk:
+            break
+        buffer += chunk
+    return buffer
 
 
-def _decompress(path: Path, raw: bytes) -> bytes:
-    """The decompressed bytes, or a ValueError naming the file; gzip's own errors never escape."""
-    if not raw.startswith(_GZIP_MAGIC):
-        raise ValueError(f"{path}: corrupt gzip stream: the file does not start with 1f 8b")
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
-        raise ValueError(f"{path}: corrupt gzip stream: {err}") from None
+def _header(path: Path, stream: BinaryIO) -> tuple[np.dtype, tuple[int, ...]]:
+    """The element dtype and the shape declared by the header at the start of `stream`."""
+    magic = _read_upto(stream, 4)
+    if len(magic) < 4:
+        raise ValueError(f"{path}: truncated IDX header: {len(magic)} bytes, expected at least 4")
+    if magic[0] != 0 or magic[1] != 0:
+        raise ValueError(
+            f"{path}: bad IDX magic number 0x{magic.hex()}: expected two zero bytes, a type "
+            "code and the number of dimensions (e.g. 0x00000803 for MNIST images)"
+        )
+    code, ndim = magic[2], magic[3]
+    if code not in _CODE_TO_DTYPE:
+        known = ", ".join(f"0x{c:02X}" for c in _CODE_TO_DTYPE)
+        raise ValueError(f"{path}: unknown IDX type code 0x{code:02X}; expected one of {known}")
+    dims = _read_upto(stream, 4 * ndim)
+    if len(dims) < 4 * ndim:
+        raise ValueError(
+            f"{path}: truncated IDX header: {ndim} dimensions need {4 + 4 * ndim} bytes, "
+            f"found {4 + len(dims)}"
+        )
+    shape = tuple(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(ndim))
+    return _CODE_TO_DTYPE[code], shape
+
+
+def _read_stream(path: Path, stream: BinaryIO) -> np.ndarray:
+    """The array in an uncompressed IDX stream: the header, then exactly the bytes it declares."""
+    dtype, shape = _header(path, stream)
+    native = dtype.newbyteorder("=")
+    expected = math.prod(shape) * dtype.itemsize
+    payload = _read_upto(stream, expected)
+    what = f"data for a {native.name} array of shape {shape}"
+    if len(payload) < expected:
+        raise ValueError(f"{path}: expected {expected} bytes of {what}, found {len(payload)}")
+    # One byte more, not the rest: a gzip bomb's trailing gigabytes are never inflated.
+    if stream.read(1):
+        raise ValueError(f"{path}: trailing bytes after the {expected} bytes of {what}")
+    array = np.frombuffer(payload, dtype=dtype).reshape(shape)  # writable: a bytearray's view
+    if dtype != native:
+        array = array.byteswap(inplace=True).view(native)
+    return array
 
 
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
@@ -47,6 +89,11 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     0x0C int32, 0x0D float32, 0x0E float64) and the number of dimensions, followed by one
     big-endian uint32 per dimension; the payload must hold exactly the product of the
     dimensions in elements.
+
+    The file is streamed: the header is read first, then exactly the bytes it declares, and
+    one byte more to refuse trailing data. So a small `.gz` that inflates to gigabytes (a
+    decompression bomb) is refused after its declared size, and memory grows only with the
+    bytes that actually arrive, never beyond the declared size.
 
     Args:
         path: the file to read.
@@ -69,38 +116,16 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         [[0, 1, 2], [3, 4, 5]]
     """
     path = Path(path)
-    raw = path.read_bytes()
-    data = _decompress(path, raw) if _is_gzip(path, raw[:2]) else raw
-    if len(data) < 4:
-        raise ValueError(f"{path}: truncated IDX header: {len(data)} bytes, expected at least 4")
-    if data[0] != 0 or data[1] != 0:
-        raise ValueError(
-            f"{path}: bad IDX magic number 0x{data[:4].hex()}: expected two zero bytes, a type "
-            "code and the number of dimensions (e.g. 0x00000803 for MNIST images)"
-        )
-    code, ndim = data[2], data[3]
-    if code not in _CODE_TO_DTYPE:
-        known = ", ".join(f"0x{c:02X}" for c in _CODE_TO_DTYPE)
-        raise ValueError(f"{path}: unknown IDX type code 0x{code:02X}; expected one of {known}")
-    header_len = 4 + 4 * ndim
-    if len(data) < header_len:
-        raise ValueError(
-            f"{path}: truncated IDX header: {ndim} dimensions need {header_len} bytes, "
-            f"found {len(data)}"
-        )
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = _CODE_TO_DTYPE[code]
-    expected = math.prod(shape) * dtype.itemsize
-    found = len(data) - header_len
-    what = f"data for a {dtype.newbyteorder('=').name} array of shape {shape}"
-    if found < expected:
-        raise ValueError(f"{path}: expected {expected} bytes of {what}, found {found}")
-    if found > expected:
-        raise ValueError(
-            f"{path}: {found - expected} trailing bytes after the {expected} bytes of {what}"
-        )
-    array = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=header_len)
-    return array.reshape(shape).astype(dtype.newbyteorder("="))  # astype copies: writable
+    with path.open("rb") as file:
+        compressed = path.suffix == ".gz" or file.read(2) == _GZIP_MAGIC
+        file.seek(0)
+        if not compressed:
+            return _read_stream(path, file)
+        try:
+            with gzip.GzipFile(fileobj=file) as stream:
+                return _read_stream(path, stream)  # type: ignore[arg-type]
+        except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
+            raise ValueError(f"{path}: corrupt gzip stream: {err}") from None
 
 
 def _encode(array: np.ndarray) -> bytes:
@@ -122,7 +147,8 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
     """Write an array as an IDX file, gzip-compressed when the name ends in `.gz`.
 
     The file is written atomically: the bytes go to a temporary file in the same directory,
-    which replaces `path` only once it is complete, so readers never see half a file.
+    which replaces `path` only once it is complete, so readers never see half a file. It gets
+    the mode the umask gives, as with `open()`.
 
     Args:
         path: the file to write; its directory must exist.
@@ -132,22 +158,18 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
     Raises:
         TypeError: when the dtype has no IDX type code.
         ValueError: when the array has too many dimensions or one too large.
-        OSError: when the file cannot be written (nothing is left behind).
+        OSError: when the file cannot be written (nothing is left behind), e.g. its folder
+            does not exist; the message names `path`.
     """
     path = Path(path)
     payload = _encode(np.asarray(array))
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if path.suffix == ".gz":
-                # mtime=0 and the final name in the header: the same array gives the same bytes
-                with gzip.GzipFile(filename=path.name, mode="wb", fileobj=f, mtime=0) as gz:
-                    gz.write(payload)
-            else:
-                f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    def write(file: BinaryIO) -> None:
+        if path.suffix != ".gz":
+            file.write(payload)
+            return
+        # mtime=0 and the final name in the header: the same array gives the same bytes
+        with gzip.GzipFile(filename=path.name, mode="wb", fileobj=file, mtime=0) as gz:
+            gz.write(payload)
+
+    atomic_write(path, write, "write_idx")

@@ -10,6 +10,7 @@ import numpy as np
 
 from tinygrad_cnn.data.download import cache_dir, download_files
 from tinygrad_cnn.data.idx import read_idx
+from tinygrad_cnn.data.labels import MAX_CLASSES, check_labels
 
 # The four files of an MNIST-format data set, in the order load_mnist returns them.
 FILES = (
@@ -42,6 +43,14 @@ SHA256 = {
     ),
 }
 
+# Their sizes in bytes: a mirror sending anything else is cut off before the hash is checked.
+MNIST_SIZES = {
+    "train-images-idx3-ubyte.gz": 9_912_422,
+    "train-labels-idx1-ubyte.gz": 28_881,
+    "t10k-images-idx3-ubyte.gz": 1_648_877,
+    "t10k-labels-idx1-ubyte.gz": 4_542,
+}
+
 # The label of each class index: MNIST's classes are its digits.
 MNIST_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 
@@ -67,7 +76,8 @@ def _find(root: Path, name: str) -> Path | None:
     return None
 
 
-def _check_pair(images: np.ndarray, labels: np.ndarray, image_path: Path, label_path: Path):
+def _check_pair(images: np.ndarray, labels: np.ndarray, image_path: Path, label_path: Path,
+                classes: int):
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(
             f"{image_path}: expected uint8 images of shape (N, H, W), "
@@ -82,6 +92,7 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, image_path: Path, label_
         raise ValueError(
             f"{label_path}: {len(labels)} labels for the {len(images)} images in {image_path}"
         )
+    check_labels(labels, str(label_path), classes)
 
 
 def _to_split(images: np.ndarray, labels: np.ndarray) -> Split:
@@ -91,8 +102,12 @@ def _to_split(images: np.ndarray, labels: np.ndarray) -> Split:
     return x, labels.astype(np.int64)
 
 
-def load_idx_dir(root: Path, caller: str = "load_mnist", hint: str = "") -> tuple[Split, Split]:
-    """The two splits of an MNIST-format directory; errors start with `caller`, end with `hint`."""
+def load_idx_dir(root: Path, caller: str = "load_mnist", hint: str = "",
+                 classes: int = MAX_CLASSES) -> tuple[Split, Split]:
+    """The two splits of an MNIST-format directory; errors start with `caller`, end with `hint`.
+
+    Labels must be below `classes`: the data set's declared number, else the bound on any.
+    """
     if not root.is_dir():
         raise FileNotFoundError(f"{caller}: directory {root} does not exist{hint}")
     paths = [_find(root, name) for name in FILES]
@@ -104,8 +119,8 @@ def load_idx_dir(root: Path, caller: str = "load_mnist", hint: str = "") -> tupl
             f"{', '.join(FILES)}, each optionally gzip-compressed (.gz){hint}"
         )
     arrays = [read_idx(p) for p in paths]
-    _check_pair(arrays[0], arrays[1], paths[0], paths[1])
-    _check_pair(arrays[2], arrays[3], paths[2], paths[3])
+    _check_pair(arrays[0], arrays[1], paths[0], paths[1], classes)
+    _check_pair(arrays[2], arrays[3], paths[2], paths[3], classes)
     if arrays[0].shape[1:] != arrays[2].shape[1:]:
         raise ValueError(
             f"{caller}: train images are {arrays[0].shape[1:]} but test images are "
@@ -139,7 +154,9 @@ def load_mnist(
         FileNotFoundError: when the directory or one of the four files is missing; the
             message names the directory and the files looked for.
         ValueError: when a file is corrupt, images are not uint8 `(N, H, W)`, labels are not
-            `(N,)` integers, or the counts of images and labels differ.
+            `(N,)` integers, a label is negative or not below `labels.MAX_CLASSES` (100,000;
+            the message names the file, the label and its position), or the counts of images
+            and labels differ.
         OSError: when `download=True` and a file cannot be fetched from any mirror.
 
     Examples:
@@ -158,9 +175,10 @@ def download_mnist(
     mirrors: Sequence[str] | None = None,
     checksums: Mapping[str, str] | None = None,
     timeout: float = 30.0,
+    deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
-    """Fetch the four MNIST `.gz` files into `root`, verified by SHA-256.
+    """Fetch the four MNIST `.gz` files into `root`, verified by size and SHA-256.
 
     A file already present with the right hash is not fetched again. Each missing file is
     streamed from the first mirror that serves it with the expected hash, into a temporary
@@ -174,8 +192,10 @@ def download_mnist(
         root: the target directory, created if needed; default `default_cache_dir()`.
         mirrors: base URLs tried in order, each followed by the file name; default `MIRRORS`.
         checksums: the expected SHA-256 (hex) of each of the four `.gz` files, keyed by file
-            name; default `SHA256`, the hashes of the official MNIST files.
+            name; default `SHA256`, the hashes of the official MNIST files (whose sizes,
+            `MNIST_SIZES`, are then checked too: a mirror sending more is cut off).
         timeout: seconds to wait for a mirror to answer before trying the next.
+        deadline: seconds the whole download may take (default an hour); past it, `OSError`.
         progress: show a progress bar per file.
 
     Returns:
@@ -191,5 +211,6 @@ def download_mnist(
         [f"{name}.gz" for name in FILES], root,
         mirrors=MIRRORS if mirrors is None else list(mirrors),
         checksums=SHA256 if checksums is None else checksums,
-        timeout=timeout, progress=progress, caller="download_mnist",
+        sizes=MNIST_SIZES if checksums is None else None,
+        timeout=timeout, deadline=deadline, progress=progress, caller="download_mnist",
     )

@@ -81,6 +81,7 @@ def download_fashion_mnist(
     mirrors: Sequence[str] | None = None,
     checksums: Mapping[str, str] | None = None,
     timeout: float = 30.0,
+    deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
     """Fetch the four Fashion-MNIST `.gz` files into `root`, verified by size and SHA-256.
@@ -94,6 +95,7 @@ def download_fashion_mnist(
         checksums: the expected SHA-256 of each file; default `FASHION_MNIST_SHA256`, the
             official files (whose sizes, `FASHION_MNIST_SIZES`, are then checked too).
         timeout: seconds to wait for a mirror to answer before trying the next.
+        deadline: seconds the whole download may take (default an hour); past it, `OSError`.
         progress: show a progress bar per file.
 
     Returns:
@@ -108,7 +110,7 @@ def download_fashion_mnist(
         mirrors=FASHION_MNIST_MIRRORS if mirrors is None else list(mirrors),
         checksums=FASHION_MNIST_SHA256 if checksums is None else checksums,
         sizes=FASHION_MNIST_SIZES if checksums is None else None,
-        timeout=timeout, progress=progress, caller="download_fashion_mnist",
+        timeout=timeout, deadline=deadline, progress=progress, caller="download_fashion_mnist",
     )
 
 
@@ -118,6 +120,7 @@ def download_kmnist(
     mirrors: Sequence[str] | None = None,
     checksums: Mapping[str, str] | None = None,
     timeout: float = 30.0,
+    deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
     """Fetch the four Kuzushiji-MNIST `.gz` files into `root`, verified by size and SHA-256.
@@ -128,6 +131,7 @@ def download_kmnist(
         checksums: the expected SHA-256 of each file; default `KMNIST_SHA256`, the official
             files (whose sizes, `KMNIST_SIZES`, are then checked too).
         timeout: seconds to wait for a mirror to answer before trying the next.
+        deadline: seconds the whole download may take (default an hour); past it, `OSError`.
         progress: show a progress bar per file.
 
     Returns:
@@ -142,7 +146,7 @@ def download_kmnist(
         mirrors=KMNIST_MIRRORS if mirrors is None else list(mirrors),
         checksums=KMNIST_SHA256 if checksums is None else checksums,
         sizes=KMNIST_SIZES if checksums is None else None,
-        timeout=timeout, progress=progress, caller="download_kmnist",
+        timeout=timeout, deadline=deadline, progress=progress, caller="download_kmnist",
     )
 
 
@@ -164,7 +168,8 @@ def load_fashion_mnist(
 
     Raises:
         FileNotFoundError: when the directory or a file is missing (pass `download=True`).
-        ValueError: when a file is corrupt or the images and labels do not fit together.
+        ValueError: when a file is corrupt, the images and labels do not fit together, or a
+            label is not one of the ten classes (naming the file, the label and its position).
         OSError: when `download=True` and a file cannot be fetched from any mirror.
 
     Examples:
@@ -174,7 +179,8 @@ def load_fashion_mnist(
     root = cache_dir("fashion-mnist") if root is None else Path(root)
     if download:
         download_fashion_mnist(root)
-    return load_idx_dir(root, "load_fashion_mnist", "; download=True fetches Fashion-MNIST")
+    return load_idx_dir(root, "load_fashion_mnist", "; download=True fetches Fashion-MNIST",
+                        len(FASHION_MNIST_CLASSES))
 
 
 def load_kmnist(
@@ -195,10 +201,12 @@ def load_kmnist(
 
     Raises:
         FileNotFoundError: when the directory or a file is missing (pass `download=True`).
-        ValueError: when a file is corrupt or the images and labels do not fit together.
+        ValueError: when a file is corrupt, the images and labels do not fit together, or a
+            label is not one of the ten classes (naming the file, the label and its position).
         OSError: when `download=True` and a file cannot be fetched from any mirror.
     """
     root = cache_dir("kmnist") if root is None else Path(root)
     if download:
         download_kmnist(root)
-    return load_idx_dir(root, "load_kmnist", "; download=True fetches KMNIST")
+    return load_idx_dir(root, "load_kmnist", "; download=True fetches KMNIST",
+                        len(KMNIST_CLASSES))

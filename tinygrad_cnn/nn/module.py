@@ -327,7 +327,7 @@ class Module:
             The missing and unexpected keys (both empty when `strict`).
 
         Raises:
-            ValueError: naming every missing, unexpected and mis-shaped key at once.
+            ValueError: naming every missing, unexpected, mis-shaped and mis-typed key at once.
         """
         return state.load(self, state_dict, strict)
 

@@ -39,7 +39,11 @@ def _tensors(root: Module) -> dict[str, Tensor]:
 
 
 def load(root: Module, state_dict: Mapping[str, Any], strict: bool) -> IncompatibleKeys:
-    """Copy `state_dict` into `root`'s arrays in place, after checking every key."""
+    """Copy `state_dict` into `root`'s arrays in place, once every entry is known to fit.
+
+    Checked first, all at once: keys, shapes and dtypes. So a bad entry raises before any
+    array is written, and the model is never left half-loaded.
+    """
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
     tensors = _tensors(root)
@@ -52,6 +56,11 @@ def load(root: Module, state_dict: Mapping[str, Any], strict: bool) -> Incompati
         for k, v in values.items()
         if v.shape != own[k].shape
     ]
+    mistyped = [
+        f"{k} ({v.dtype} into {own[k].dtype})"
+        for k, v in values.items()
+        if not _fits(v.dtype, own[k].dtype)
+    ]
     problems = []
     if strict and missing:
         problems.append("missing keys: " + ", ".join(missing))
@@ -59,9 +68,19 @@ def load(root: Module, state_dict: Mapping[str, Any], strict: bool) -> Incompati
         problems.append("unexpected keys: " + ", ".join(unexpected))
     if misshaped:
         problems.append("mis-shaped keys: " + ", ".join(misshaped))
+    if mistyped:
+        problems.append("mis-typed keys: " + ", ".join(mistyped))
     if problems:
         raise ValueError(f"load_state_dict for {type(root).__name__}: " + "; ".join(problems))
     for key, value in values.items():
         np.copyto(own[key], value, casting="unsafe")  # in place: optimisers keep their references
         tensors[key].mark_modified()
     return IncompatibleKeys(missing, unexpected)
+
+
+def _fits(value: np.dtype, target: np.dtype) -> bool:
+    """Numbers cast into numbers, but never strings or objects, and never complex into real:
+    dropping the imaginary part would change the values, not just their precision."""
+    if value.kind not in "biufc":
+        return False
+    return value.kind != "c" or target.kind == "c"

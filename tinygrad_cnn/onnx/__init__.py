@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from tinygrad_cnn.files import atomic_write, check_output
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.onnx.trace import TracerWarning
-from tinygrad_cnn.serialization import atomic_write
 
 __all__ = ["TracerWarning", "export"]
 
@@ -41,6 +41,7 @@ def export(
     path: str | os.PathLike[str],
     opset: int = 17,
     dynamic_batch: bool = True,
+    check: bool = True,
 ) -> onnx.ModelProto:
     """Write `model` as an ONNX file that ONNX Runtime runs to the same outputs.
 
@@ -48,7 +49,12 @@ def export(
     BatchNorm uses its running statistics) and each module's training flag is restored
     afterwards. The graph has one input named ``input`` and one output named ``output``;
     parameters and buffers keep their dotted names as initializers. The file is written
-    atomically (a temporary file, then a rename) after `onnx.checker.check_model` passes.
+    atomically (a temporary file, then a rename) after `onnx.checker.check_model` passes and,
+    with `check` and onnxruntime installed, after ONNX Runtime has run it on a fresh input
+    (values in [0, 1), the batch one larger with `dynamic_batch`) to the model's outputs,
+    within rtol 1e-3 and atol 1e-4. A trace records only what depends on the input, so a
+    `forward` that reads values (`.data`, `.item()`) or branches on them would otherwise be
+    exported frozen at the example's values, silently.
 
     Args:
         model: the module to export; its `forward` takes one tensor and returns one tensor.
@@ -59,6 +65,8 @@ def export(
             package knows.
         dynamic_batch: make the batch dim of the input and output symbolic (``N``), so the
             file runs on any batch size; False fixes it to the example's.
+        check: run the exported model in ONNX Runtime, when installed, and refuse it when it
+            disagrees with the model; False writes it unchecked.
 
     Returns:
         The exported `onnx.ModelProto` (also written to `path`).
@@ -69,7 +77,11 @@ def export(
         ValueError: for an unsupported opset, or, with `dynamic_batch`, an op that merges or
             moves the batch dim (export with ``dynamic_batch=False`` then).
         TypeError: for a non-floating example input or a model that does not return a Tensor.
+        RuntimeError: with `check`, when ONNX Runtime cannot run the export or disagrees with
+            the model, giving the largest difference; nothing is written then.
         ImportError: without the onnx package (``pip install 'tinygrad_cnn[onnx]'``).
+        OSError: when `path` is a folder or its folder does not exist or is not writable,
+            raised before the trace.
 
     Examples:
         >>> import tempfile, os
@@ -87,7 +99,9 @@ def export(
                          f"got {opset!r}")
     if not isinstance(model, Module):
         raise TypeError(f"onnx.export: model must be a Module, got {type(model).__name__}")
+    check_output(path, "onnx.export")
     # Here, not at the top: these import onnx, and `import tinygrad_cnn.onnx` works without it.
+    from tinygrad_cnn.onnx import check as runtime_check
     from tinygrad_cnn.onnx import fuse, nodes, trace
     from tinygrad_cnn.onnx.graph import GraphBuilder
 
@@ -104,5 +118,7 @@ def export(
     proto = builder.model(doc=f"{type(model).__name__} exported by tinygrad_cnn")
     data = proto.SerializeToString()
     onnx.checker.check_model(data)
-    atomic_write(path, lambda file: file.write(data))
+    if check:
+        runtime_check.verify(model, data, recorded.input.data, dynamic_batch)
+    atomic_write(path, lambda file: file.write(data), "onnx.export")
     return proto

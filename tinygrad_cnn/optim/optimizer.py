@@ -298,9 +298,10 @@ class Optimizer:
                 numbers 0-d arrays (as after a round trip through `.npz`).
 
         Raises:
-            ValueError: when the number of groups or a group's size differs, a state entry names
-                a parameter no group lists, has an unknown or missing name, or an array whose
-                shape differs from its parameter's.
+            ValueError: when the number of groups or a group's size differs, a group lists a
+                negative or repeated parameter index, a state entry names a parameter no group
+                lists, has an unknown or missing name, or an array whose shape differs from its
+                parameter's.
         """
         where = f"{self._name}.load_state_dict"
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
@@ -322,6 +323,9 @@ class Optimizer:
                     f"but {len(group['params'])} in the optimizer"
                 )
             for saved_index, p in zip(saved_params, group["params"], strict=True):
+                if saved_index < 0 or saved_index in positions:
+                    raise ValueError(f"{where}: param group {g} lists parameter index "
+                                     f"{saved_index}; indices must be distinct and >= 0")
                 positions[saved_index] = (position, p)
                 position += 1
             options = {key: _plain(value) for key, value in saved.items() if key != "params"}

@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-_FORMATS = (".png", ".svg", ".pdf")
+from tinygrad_cnn.files import atomic_write, check_output
+
+PLOT_FORMATS = (".png", ".svg", ".pdf")  # what plot_history writes, checked early by the CLI
 
 
 def plot_history(history: Any, path: str | os.PathLike[str], title: str | None = None) -> Path:
@@ -15,7 +17,7 @@ def plot_history(history: Any, path: str | os.PathLike[str], title: str | None =
     Args:
         history: a `train.History` (or a dict with lists under "loss", "accuracy" and,
             optionally, "val_loss", "val_accuracy").
-        path: the file to write; its extension picks the format.
+        path: the file to write, in an existing folder; its extension picks the format.
         title: a title over both panels.
 
     Returns:
@@ -24,13 +26,15 @@ def plot_history(history: Any, path: str | os.PathLike[str], title: str | None =
     Raises:
         ValueError: for an unsupported extension or an empty history.
         ImportError: when matplotlib is not installed (`pip install "tinygrad_cnn[plot]"`).
+        OSError: when `path` is a folder or its folder does not exist, naming `path`.
     """
     path = Path(path)
-    if path.suffix.lower() not in _FORMATS:
-        raise ValueError(f"plot_history: {path} must end in one of {', '.join(_FORMATS)}")
+    if path.suffix.lower() not in PLOT_FORMATS:
+        raise ValueError(f"plot_history: {path} must end in one of {', '.join(PLOT_FORMATS)}")
     record = history.as_dict() if hasattr(history, "as_dict") else dict(history)
     if not record.get("loss"):
         raise ValueError("plot_history: the history has no epochs to plot")
+    check_output(path, "plot_history")
     try:
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
@@ -51,8 +55,6 @@ def plot_history(history: Any, path: str | os.PathLike[str], title: str | None =
         axes.legend()
     if title:
         figure.suptitle(title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp{path.suffix}")
-    figure.savefig(temporary)
-    os.replace(temporary, path)
+    atomic_write(path, lambda file: figure.savefig(file, format=path.suffix.lower()[1:]),
+                 "plot_history")
     return path

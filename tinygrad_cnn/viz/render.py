@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import graphviz
+
+from tinygrad_cnn.files import atomic_write, check_output
 
 # Formats that need Graphviz's `dot`; `.dot` and `.gv` are the DOT text itself.
 IMAGE_FORMATS = ("svg", "png", "pdf", "jpg", "jpeg")
@@ -25,8 +26,9 @@ def render(graph: graphviz.Digraph | graphviz.Graph, path: str | os.PathLike[str
 
     Args:
         graph: a graph from `draw_graph` or `draw_model` (any `graphviz` graph).
-        path: the file to write; `.svg`, `.png`, `.pdf` (and `.jpg`) are laid out by Graphviz's
-            `dot`, `.dot` / `.gv` write the DOT source and need no Graphviz install.
+        path: the file to write, in an existing folder; `.svg`, `.png`, `.pdf` (and `.jpg`)
+            are laid out by Graphviz's `dot`, `.dot` / `.gv` write the DOT source and need no
+            Graphviz install. The file gets the mode the umask gives.
 
     Returns:
         The path written.
@@ -34,6 +36,7 @@ def render(graph: graphviz.Digraph | graphviz.Graph, path: str | os.PathLike[str
     Raises:
         ValueError: for an extension that is not a supported format.
         RuntimeError: when `dot` is needed but not installed, saying how to install it.
+        OSError: when `path` is a folder or its folder does not exist, naming `path`.
 
     Examples:
         >>> import tempfile, pathlib
@@ -47,30 +50,17 @@ def render(graph: graphviz.Digraph | graphviz.Graph, path: str | os.PathLike[str
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt in SOURCE_FORMATS:
-        _write_atomic(path, graph.source.encode("utf-8"))
+        atomic_write(path, lambda file: file.write(graph.source.encode("utf-8")), "render")
         return path
     if fmt not in IMAGE_FORMATS:
         supported = ", ".join("." + f for f in IMAGE_FORMATS + SOURCE_FORMATS)
         raise ValueError(f"render: cannot tell the format of {str(path)!r}; use one of {supported}")
+    check_output(path, "render")
     if shutil.which("dot") is None:
         raise RuntimeError(f"render: cannot write {path.name}. {INSTALL_HINT}")
     try:
         data = graph.pipe(format="jpeg" if fmt == "jpg" else fmt)
     except graphviz.ExecutableNotFound:
         raise RuntimeError(f"render: cannot write {path.name}. {INSTALL_HINT}") from None
-    _write_atomic(path, data)
+    atomic_write(path, lambda file: file.write(data), "render")
     return path
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, so a failure leaves nothing half-done."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; a picture is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -132,3 +132,20 @@ def test_loss_argument_errors():
         F.nll_loss(logits, np.array([0, 3]))
     with pytest.raises(ValueError, match="mse_loss: input"):
         F.mse_loss(logits, np.zeros(3))
+
+
+@pytest.mark.parametrize("size", [2, 5])
+@pytest.mark.parametrize("target", [np.array([0, 2]), np.eye(3, dtype=np.float32)[[0, 2]]])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_a_class_weight_of_the_wrong_length_is_refused(size, target, smoothing):
+    logits = Tensor(np.zeros((2, 3), np.float32))
+    with pytest.raises(ValueError, match=rf"cross_entropy: weight must hold one value per class, "
+                       rf"shape \(3,\), got \({size},\); input \(2, 3\)"):
+        F.cross_entropy(logits, target, weight=Tensor(np.ones(size, np.float32)),
+                        label_smoothing=smoothing)
+
+
+def test_nll_loss_checks_the_class_weight_too():
+    with pytest.raises(ValueError, match=r"nll_loss: weight must hold one value per class"):
+        F.nll_loss(Tensor(np.zeros((2, 3), np.float32)), np.array([0, 1]),
+                   weight=Tensor(np.ones(4, np.float32)))

@@ -11,6 +11,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Raises:
         ValueError: when the input's last dim is not `in_features`, or the bias does not
             have `out_features` elements.
+        TypeError: when the input's dtype is not the weight's (or the bias's), as for conv2d:
+            NumPy would promote float32 weights and a float64 input to a float64 output.
     """
     if weight.ndim != 2:
         raise ValueError(
@@ -23,5 +25,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias {bias.shape} must be ({weight.shape[0]},)")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype != input.dtype:
+            raise TypeError(f"linear: input is {input.dtype} but {name} is {t.dtype}; convert "
+                            "one with .to(dtype)")
     out = input @ weight.T
     return out if bias is None else out + bias

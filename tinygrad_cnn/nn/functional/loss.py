@@ -25,6 +25,15 @@ def _check_reduction(op: str, reduction: str) -> None:
         raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
+def _check_weight(op: str, weight: Tensor | None, input: Tensor) -> None:
+    if weight is None or input.ndim < 2:  # no weight, or an input refused for its shape
+        return
+    classes = input.shape[1]
+    if weight.shape != (classes,):
+        raise ValueError(f"{op}: weight must hold one value per class, shape ({classes},), got "
+                         f"{weight.shape}; input {input.shape}")
+
+
 def _labels(target: Any) -> np.ndarray:
     return np.asarray(target.data if isinstance(target, Tensor) else target)
 
@@ -46,9 +55,11 @@ def nll_loss(
         reduction: 'mean' (weighted mean over the counted targets), 'sum' or 'none'.
 
     Raises:
-        ValueError: for mismatched shapes, non-integer or out-of-range targets.
+        ValueError: for mismatched shapes, non-integer or out-of-range targets, or a `weight`
+            that is not one value per class.
     """
     _check_reduction("nll_loss", reduction)
+    _check_weight("nll_loss", weight, input)
     safe, w = _index_targets("nll_loss", input, _labels(target), weight, ignore_index)
     logp = input.permute(0, *range(2, input.ndim), 1)  # (N, ..., C)
     picked = logp[(*np.indices(safe.shape), safe)]
@@ -101,7 +112,8 @@ def cross_entropy(
         label_smoothing: mix the target with the uniform distribution by this amount.
 
     Raises:
-        ValueError: for mismatched shapes or bad targets.
+        ValueError: for mismatched shapes, bad targets, or a `weight` that is not one value
+            per class (shape (C,)).
 
     Examples:
         >>> import numpy as np
@@ -116,6 +128,7 @@ def cross_entropy(
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if input.ndim < 2:
         raise ValueError(f"cross_entropy: input must be (N, C, ...), got {input.shape}")
+    _check_weight("cross_entropy", weight, input)
     labels = _labels(target)
     if input.ndim == 2 and labels.dtype.kind in "iu" and label_smoothing == 0.0:
         safe, w = _index_targets("cross_entropy", input, labels, weight, ignore_index)
