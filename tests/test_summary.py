@@ -2,10 +2,13 @@
 
 import time
 
+import numpy as np
 import pytest
+from define_by_run import CASES, DictOut, Residual, ResNetLike, Twice, TwoInputs, real_inputs
 
 from tinygrad_cnn import models, nn
 from tinygrad_cnn.nn.init import skip_init
+from tinygrad_cnn.shape_only import shapes_of
 from tinygrad_cnn.summary import Summary, SummaryRow, conv_output_size, pool_output_size, summary
 
 
@@ -94,31 +97,104 @@ def test_other_layers_shapes_and_fields():
 
 
 def test_bad_input_shape_names_the_layer():
-    with pytest.raises(ValueError, match=r"^summary: features\.0 \(Conv2d\): conv2d: expected "
-                                         r"input \(N, 1, H, W\) with 1 channels, got \(1, 3"):
+    with pytest.raises(ValueError, match=r"^summary: features\.0 \(Conv2d\): conv2d: input has 3 "
+                                         r"channels but weight \(6, 1, 5, 5\)"):
         summary(models.lenet5(), (1, 3, 28, 28), verbose=False)
     with pytest.raises(ValueError, match=r"^summary: features\.3 \(Conv2d\): .*larger than"):
         summary(models.lenet5(), (1, 1, 12, 12), verbose=False)
-    with pytest.raises(ValueError, match=r"classifier\.0 \(Linear\): linear: expected input"):
+    with pytest.raises(ValueError, match=r"classifier\.0 \(Linear\): linear: input has 400 "):
         summary(models.lenet5(), (1, 1, 32, 32), verbose=False)
     with pytest.raises(ValueError, match="input_shape must be positive ints"):
         summary(models.lenet5(), (1, 0, 28, 28), verbose=False)
 
 
-def test_modules_without_shape_rules_are_refused_clearly():
-    class Custom(nn.Module):
+def test_a_step_that_needs_values_is_refused_naming_it():
+    class Gate(nn.Module):
         def __init__(self):
             super().__init__()
             self.fc = nn.Linear(3, 3)
 
         def forward(self, x):
-            return self.fc(x) + x
+            return self.fc(x) if x.sum().item() > 0 else x
 
-    with pytest.raises(NotImplementedError, match=r"cannot infer the output shape of Custom"):
-        summary(Custom(), (2, 3), verbose=False)
-    with pytest.raises(NotImplementedError, match="steps"):
-        summary(nn.Sequential(Custom()), (2, 3), verbose=False)
+    with pytest.raises(ValueError, match=r"^summary: Gate: eval_shape: \.item\(\) reads the "
+                                         r"values of a tensor of shape \(\)"):
+        summary(Gate(), (2, 3), verbose=False)
 
 
 def test_size_rules_are_re_exported():
     assert conv_output_size(28, 5) == 24 and pool_output_size(24, 2) == 12
+
+
+# ---- any model -----------------------------------------------------------------------------
+
+
+def _leaves(model):
+    return [name for name, m in model.named_modules() if not list(m.children())]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_any_model_summary_matches_a_real_forward(name):
+    make, shapes = CASES[name]
+    model = make()
+    s = summary(model, shapes if len(shapes) > 1 else shapes[0], verbose=False)
+    real = model(*real_inputs(shapes))
+    assert s.output_shape == shapes_of(real)
+    assert s.total_params == model.num_parameters() == sum(r.params for r in s.rows)
+    listed = {r.name.split(" (call")[0] for r in s.rows}
+    assert set(_leaves(model)) <= listed
+
+
+def test_residual_rows_macs_and_fields():
+    s = summary(ResNetLike(), (2, 1, 8, 8), verbose=False)
+    names = [r.name for r in s.rows]
+    assert names[:5] == ["stem", "blocks.0.conv1", "blocks.0.bn1", "blocks.0.conv2",
+                         "blocks.0.bn2"]
+    conv = next(r for r in s.rows if r.name == "blocks.1.conv2")
+    assert conv.macs == 2 * 4 * 8 * 8 * 4 * 9 and conv.output_shape == (2, 4, 8, 8)
+    # the stem sees 3, then each 3x3 conv adds 2: 3 + 4 * 2 = 11 after two blocks
+    assert conv.receptive_field == (11, 11) and conv.jump == (1, 1)
+    assert s.rows[-1].name == "fc" and s.rows[-1].receptive_field is None
+    assert s.total_macs == sum(r.macs for r in s.rows)
+
+
+def test_a_module_called_twice_gets_two_rows_and_counts_its_parameters_once():
+    s = summary(Twice(), (3, 6), verbose=False)
+    assert [r.name for r in s.rows] == ["fc", "fc (call 2)", "out"]
+    assert [r.params for r in s.rows] == [42, 0, 21]
+    assert s.rows[1].macs == 3 * 6 * 6
+
+
+def test_several_inputs_and_a_dict_output():
+    s = summary(TwoInputs(), [(2, 1, 8, 8), (2, 5)], verbose=False)
+    assert s.input_shape == [(2, 1, 8, 8), (2, 5)] and s.output_shape == (2, 2)
+    d = summary(DictOut(), (5, 4), verbose=False)
+    assert d.output_shape == {"cls": (5, 3), "box": (5, 4)}
+    assert "{'cls': (5, 3), 'box': (5, 4)}" in str(d)
+
+
+def test_depth_folds_nested_modules_into_their_rows():
+    model = ResNetLike()
+    s = summary(model, (2, 1, 8, 8), verbose=False, depth=1)
+    assert [r.name for r in s.rows] == ["stem", "blocks.0", "blocks.1", "pool", "fc"]
+    block = s.rows[1]
+    assert block.type == "Residual" and block.params == model.blocks[0].num_parameters()
+    assert block.macs == 2 * (2 * 4 * 8 * 8 * 4 * 9)
+    assert sum(r.params for r in s.rows) == s.total_params
+    top = summary(model, (2, 1, 8, 8), verbose=False, depth=0)
+    assert [r.name for r in top.rows] == [""] and top.rows[0].macs == s.total_macs
+
+
+def test_summary_changes_nothing_in_the_model():
+    model = ResNetLike()
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    summary(model, (2, 1, 8, 8), verbose=False)  # train mode: BatchNorm would update stats
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_resnet50_sized_model_is_summarised_without_computing():
+    blocks = nn.Sequential(*[Residual(64) for _ in range(16)])
+    with skip_init():
+        model = nn.Sequential(nn.Conv2d(3, 64, 7, stride=2, padding=3), blocks)
+    s = summary(model, (8, 3, 224, 224), verbose=False)
+    assert s.output_shape == (8, 64, 112, 112) and len(s.rows) == 1 + 16 * 4

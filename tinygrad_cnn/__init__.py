@@ -17,6 +17,7 @@ from tinygrad_cnn.creation import (
 )
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import load, save
+from tinygrad_cnn.shape_only import eval_shape
 
 float32 = "float32"
 float64 = "float64"
@@ -31,6 +32,7 @@ __all__ = [
     "concatenate",
     "detect_anomaly",
     "enable_grad",
+    "eval_shape",
     "float32",
     "float64",
     "full",

@@ -5,7 +5,7 @@ Context) and `engine` (the reverse walk); this module gathers them under one nam
 """
 
 from tinygrad_cnn.engine import backward, grad
-from tinygrad_cnn.function import Context, Function, scope_label, scope_path
+from tinygrad_cnn.function import Context, Function, ShapeDtype, scope_label, scope_path
 from tinygrad_cnn.grad_mode import (
     current_scope,
     detect_anomaly,
@@ -18,6 +18,7 @@ from tinygrad_cnn.grad_mode import (
 __all__ = [
     "Context",
     "Function",
+    "ShapeDtype",
     "backward",
     "current_scope",
     "detect_anomaly",

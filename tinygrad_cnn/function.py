@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import zlib
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -153,6 +154,39 @@ class ShapeDtype(NamedTuple):
     dtype: np.dtype
 
 
+class AbstractArray:
+    """The array of a tensor in a shape-only run: a shape and a dtype, and no values.
+
+    It answers `shape`, `dtype`, `ndim`, `size` and `itemsize` as an ndarray would; anything
+    that needs values (NumPy functions, `np.asarray`) raises a `ValueError` saying so.
+    """
+
+    __slots__ = ("dtype", "shape")
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any):
+        self.shape = tuple(int(n) for n in shape)
+        self.dtype = np.dtype(dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise ValueError(f"eval_shape: a step needs the values of a tensor of shape "
+                         f"{self.shape} ({self.dtype}), which a shape-only run does not have")
+
+    def __repr__(self) -> str:
+        return f"AbstractArray(shape={self.shape}, dtype={self.dtype})"
+
+
 class Function:
     """Base class of every primitive op: `forward` on arrays, `backward` with tensor ops.
 
@@ -196,6 +230,8 @@ class Function:
     def apply(cls, *inputs: Tensor, **attrs: Any) -> Tensor:
         """Run the op on Tensors and record it in the graph when any input requires grad."""
         switches = grad_mode.per_thread.switches
+        if switches.shapes_only:
+            return cls._apply_abstractly(inputs, attrs, switches)
         needs = tuple([t._requires_grad for t in inputs])
         record = switches.enabled and True in needs
         ctx = Context(cls, inputs, attrs, needs if record else (False,) * len(inputs),
@@ -215,6 +251,19 @@ class Function:
             if switches.anomaly:
                 ctx._prints = tuple([_checksum(ctx._array(value)) for value in ctx._saved])
         return _tensor.Tensor._from_op(out, ctx, watched)
+
+
+    @classmethod
+    def _apply_abstractly(
+        cls, inputs: tuple[Tensor, ...], attrs: dict[str, Any], switches: grad_mode.Switches
+    ) -> Tensor:
+        """The output's shape and dtype from the op's shape rule, computing nothing."""
+        spec = cls.abstract_eval(*[ShapeDtype(t.shape, t.dtype) for t in inputs], **attrs)
+        out = _tensor.Tensor._from_op(AbstractArray(*spec), None, watched=True)
+        if switches.observer is not None:
+            ctx = Context(cls, inputs, attrs, (False,) * len(inputs), switches.scope)
+            switches.observer.op(ctx, out)
+        return out
 
 
 def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:
@@ -244,11 +293,13 @@ def check_finite(array: np.ndarray, ctx: Context, what: str) -> None:
 
 
 def scope_path(scope: tuple[Any, ...]) -> str:
-    """The dotted name of the innermost module of `scope` under the outermost (`features.0`)."""
+    """The dotted name of the innermost module of `scope` under the outermost (`features.0`,
+    `blocks.0.conv1` for a block its parent calls from a ModuleList); a module called but not
+    registered is named by its type, lowercased (`flatten`)."""
     names = []
     for parent, child in itertools.pairwise(scope):
-        children = getattr(parent, "_modules", {})
-        names.append(next((k for k, m in children.items() if m is child), type(child).__name__))
+        found = (name for name, m in parent.named_modules() if m is child and name)
+        names.append(next(found, type(child).__name__.lower()))
     return ".".join(names)
 
 

@@ -1,8 +1,9 @@
-"""Grad mode, anomaly mode, the running module and value watching: the switches ops consult.
+"""Grad mode, anomaly mode, the running module, value watching and shape-only runs: the
+switches ops consult.
 
 Each switch is per thread, as PyTorch's are: a `no_grad` block or a backward in one thread
 never changes what another thread records. A new thread starts with grad enabled, anomaly
-detection off, no module running and no watcher.
+detection off, no module running, no watcher and real (not shape-only) evaluation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 class Switches:
     """The switches of one thread, with every new thread's start values."""
 
-    __slots__ = ("anomaly", "enabled", "scope", "watch")
+    __slots__ = ("anomaly", "enabled", "observer", "scope", "shapes_only", "watch")
 
     def __init__(self) -> None:
         self.enabled = True
@@ -26,6 +27,11 @@ class Switches:
         # Called as watch(tensor, what) when the values of a watched tensor are read, e.g. by
         # `.item()`; set by shape-only runs and ONNX tracing (see `watching`).
         self.watch: Callable[[Any, str], None] | None = None
+        # Ops compute shapes and dtypes alone (`tinygrad_cnn.eval_shape`).
+        self.shapes_only = False
+        # Told of every module call and op of a shape-only run: `enter(module, args)`,
+        # `exit(module, output)` and `op(ctx, output)` (summary and draw_model listen).
+        self.observer: Any = None
 
 
 class PerThread(threading.local):
@@ -93,40 +99,41 @@ class enable_grad(_GradMode):  # noqa: N801 (PyTorch's name)
 
 
 @contextlib.contextmanager
-def detect_anomaly() -> Iterator[None]:
+def switched(**values: Any) -> Iterator[Switches]:
+    """Set some of this thread's switches for the block (by name), restoring them after."""
+    own = switches()
+    previous = {name: getattr(own, name) for name in values}
+    for name, value in values.items():
+        setattr(own, name, value)
+    try:
+        yield own
+    finally:
+        for name, value in previous.items():
+            setattr(own, name, value)
+
+
+def detect_anomaly() -> contextlib.AbstractContextManager[Switches]:
     """Raise at the first op whose forward result or gradient holds NaN or Inf, and at a
     backward through a saved array that was written in place (even by ``t.data[...] = x``).
 
     The error names the op and, where the op ran inside a module's forward, the module.
     """
-    own = switches()
-    previous, own.anomaly = own.anomaly, True
-    try:
-        yield
-    finally:
-        own.anomaly = previous
+    return switched(anomaly=True)
 
 
-@contextlib.contextmanager
-def module_scope(module: Any) -> Iterator[None]:
+def module_scope(module: Any) -> contextlib.AbstractContextManager[Switches]:
     """Mark ops recorded inside the block as belonging to `module` (used by `Module.__call__`)."""
-    own = switches()
-    previous = own.scope
-    own.scope = (*previous, module)
-    try:
-        yield
-    finally:
-        own.scope = previous
+    return switched(scope=(*switches().scope, module))
 
 
-@contextlib.contextmanager
-def watching(watch: Callable[[Any, str], None]) -> Iterator[None]:
+def watching(watch: Callable[[Any, str], None]) -> contextlib.AbstractContextManager[Switches]:
     """Call `watch(tensor, what)` whenever the values of a watched tensor leave the graph in
     the block (`.data`, `.item()`, `.numpy()`, `.tolist()`, `bool()`); tensors made by ops
     from watched tensors are watched too."""
-    own = switches()
-    previous, own.watch = own.watch, watch
-    try:
-        yield
-    finally:
-        own.watch = previous
+    return switched(watch=watch)
+
+
+def evaluating_shapes() -> bool:
+    """True inside a shape-only run, where tensors have shapes but no values: layers skip
+    their side effects (running statistics, dropout masks) there."""
+    return per_thread.switches.shapes_only

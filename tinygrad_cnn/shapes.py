@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -137,3 +138,12 @@ def matmul_shape(a: Shape, b: Shape) -> Shape:
     rows = (a[-2],) if len(a) > 1 else ()
     cols = (b[-1],) if len(b) > 1 else ()
     return batch + rows + cols
+
+
+def index_shape(shape: Shape, index: Any) -> Shape:
+    """The shape of `x[index]` for an array `x` of `shape`, under NumPy's indexing rules.
+
+    Computed on a read-only view of one byte broadcast to `shape`: basic indexing makes a view;
+    integer arrays make a result of one byte per element, never the indexed array's data.
+    """
+    return np.broadcast_to(np.empty((), dtype=np.uint8), shape)[index].shape

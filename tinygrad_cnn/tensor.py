@@ -10,6 +10,7 @@ import numpy as np
 
 from tinygrad_cnn import autograd, function, grad_mode, shapes
 from tinygrad_cnn.autograd import Context
+from tinygrad_cnn.function import AbstractArray
 from tinygrad_cnn.ops import elementwise as ew
 from tinygrad_cnn.ops import linalg, movement, reduce, softmax
 
@@ -26,6 +27,8 @@ class MaxMin(NamedTuple):
 
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
     """Arrays keep their dtype; Python scalars and lists become float32 unless `dtype` says."""
+    if isinstance(data, Tensor) and isinstance(data._data, AbstractArray):
+        return AbstractArray(data.shape, data.dtype if dtype is None else dtype)
     if isinstance(data, Tensor):
         data = data.data  # the values leave the other tensor's graph
     if isinstance(data, (np.ndarray, np.generic)):
@@ -308,7 +311,9 @@ class Tensor:
 
     def _compare(self, other: Any, fn: Any) -> Tensor:
         other = self._operand(other)
-        shapes.broadcast_shape(fn.__name__, self.shape, other.shape)
+        shape = shapes.broadcast_shape(fn.__name__, self.shape, other.shape)
+        if _shape_only(self, other):
+            return _abstract(shape, bool)
         return Tensor._from_op(fn(self._values("a comparison"), other._values("a comparison")),
                                None)
 
@@ -337,6 +342,8 @@ class Tensor:
         return self._compare(other, np.logical_or)
 
     def __invert__(self) -> Tensor:
+        if _shape_only(self):
+            return _abstract(self.shape, bool)
         return Tensor._from_op(np.logical_not(self._values("~")), None)
 
     __hash__ = object.__hash__
@@ -350,6 +357,8 @@ class Tensor:
         return self.shape[0]
 
     def __repr__(self) -> str:
+        if _shape_only(self):
+            return f"tensor(shape={self.shape}, dtype={self.dtype}, shape only)"
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extra = ", requires_grad=True" if self.requires_grad else ""
         if self.dtype != np.float32:
@@ -409,10 +418,13 @@ class Tensor:
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """self where `condition` is true, else `other` (as `torch.Tensor.where`)."""
-        condition = np.asarray(condition._values("a where condition")
-                               if isinstance(condition, Tensor) else condition)
         other = self._operand(other)
         shape = shapes.broadcast_shape("where", self.shape, other.shape)
+        if isinstance(condition, Tensor) and _shape_only(condition):
+            shapes.broadcast_shape("where", condition.shape, shape)
+            return ew.Where.apply(self, other, condition=condition._data)  # its shape is enough
+        condition = np.asarray(condition._values("a where condition")
+                               if isinstance(condition, Tensor) else condition)
         shapes.broadcast_shape("where", condition.shape, shape)
         return ew.Where.apply(self, other, condition=condition.astype(bool, copy=False))
 
@@ -482,6 +494,8 @@ class Tensor:
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the first maximum (of the flattened tensor when `dim` is None)."""
+        if _shape_only(self):
+            return _abstract(_index_of_extreme_shape(self.shape, "argmax", dim, keepdim), np.int64)
         if dim is None:
             return Tensor(np.asarray(self._values("argmax").argmax()))
         dim = shapes.normalize_dim("argmax", dim, self.ndim)
@@ -489,6 +503,8 @@ class Tensor:
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the first minimum (of the flattened tensor when `dim` is None)."""
+        if _shape_only(self):
+            return _abstract(_index_of_extreme_shape(self.shape, "argmin", dim, keepdim), np.int64)
         if dim is None:
             return Tensor(np.asarray(self._values("argmin").argmin()))
         dim = shapes.normalize_dim("argmin", dim, self.ndim)
@@ -560,10 +576,14 @@ class Tensor:
 
     def zeros_like(self) -> Tensor:
         """Zeros of this shape and dtype."""
+        if _shape_only(self):
+            return _abstract(self.shape, self.dtype)
         return Tensor._from_op(np.zeros(self.shape, dtype=self.dtype), None)
 
     def ones_like(self) -> Tensor:
         """Ones of this shape and dtype."""
+        if _shape_only(self):
+            return _abstract(self.shape, self.dtype)
         return Tensor._from_op(np.ones(self.shape, dtype=self.dtype), None)
 
 
@@ -602,3 +622,23 @@ def _read(t: Tensor, what: str) -> None:
     watch = grad_mode.switches().watch
     if watch is not None:
         watch(t, what)
+
+
+def _shape_only(*tensors: Tensor) -> bool:
+    """True when any of the tensors has a shape but no values (a shape-only run's)."""
+    return any(isinstance(t._data, AbstractArray) for t in tensors)
+
+
+def _abstract(shape: tuple[int, ...], dtype: Any) -> Tensor:
+    """A tensor of a shape-only run: this shape and dtype, no values."""
+    return Tensor._from_op(AbstractArray(shape, dtype), None, watched=True)
+
+
+def _index_of_extreme_shape(
+    shape: tuple[int, ...], op: str, dim: int | None, keepdim: bool
+) -> tuple[int, ...]:
+    """The shape argmax/argmin return: () for all dims, else `shape` reduced over `dim`."""
+    if dim is None:
+        return ()
+    dim = shapes.normalize_dim(op, dim, len(shape))
+    return tuple(1 if i == dim else n for i, n in enumerate(shape) if keepdim or i != dim)

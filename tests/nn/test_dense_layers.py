@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from tinygrad_cnn import Tensor, manual_seed, nn
+from tinygrad_cnn import Tensor, eval_shape, manual_seed, nn
+from tinygrad_cnn.summary import summary
 from tinygrad_cnn.testing import gradcheck
 
 
@@ -41,8 +42,8 @@ def test_linear_default_init_is_pytorchs():
 
 def test_linear_shape_inference_macs_and_repr():
     fc = nn.Linear(20, 30, bias=False)
-    assert fc.output_shape((8, 5, 20)) == (8, 5, 30)
-    assert fc.macs((8, 5, 20)) == 8 * 5 * 20 * 30
+    assert eval_shape(fc, (8, 5, 20)) == (8, 5, 30)
+    assert summary(fc, (8, 5, 20), verbose=False).total_macs == 8 * 5 * 20 * 30
     assert repr(fc) == "Linear(in_features=20, out_features=30, bias=False)"
     assert fc.bias is None and fc.num_parameters() == 600
     with pytest.raises(ValueError, match="in_features must be a positive int"):
@@ -52,7 +53,7 @@ def test_linear_shape_inference_macs_and_repr():
 def test_identity_passes_through():
     x = Tensor([1.0])
     assert nn.Identity(54, unused="x")(x) is x
-    assert nn.Identity().output_shape((3, 4)) == (3, 4)
+    assert eval_shape(nn.Identity(), (3, 4)) == (3, 4)
 
 
 @pytest.mark.parametrize(
@@ -62,7 +63,7 @@ def test_identity_passes_through():
 )
 def test_flatten_shapes_and_forward(start, end, shape, expected):
     layer = nn.Flatten(start, end)
-    assert layer.output_shape(shape) == expected
+    assert eval_shape(layer, shape) == expected
     x = Tensor(np.arange(np.prod(shape), dtype=np.float32).reshape(shape), requires_grad=True)
     y = layer(x)
     assert y.shape == expected
@@ -75,7 +76,7 @@ def test_flatten_refuses_dims_out_of_range():
     with pytest.raises(ValueError, match=r"^Flatten: flatten: dim 1 is out of range"):
         nn.Flatten()(Tensor([1.0, 2.0]))
     with pytest.raises(ValueError, match="comes after"):
-        nn.Flatten(2, 1).output_shape((1, 2, 3))
+        eval_shape(nn.Flatten(2, 1), (1, 2, 3))
 
 
 def test_activations_by_hand():
@@ -103,7 +104,8 @@ def test_softmax_legacy_default_dim():
 def test_activation_gradients(layer):
     x = Tensor(np.array([[-1.3, 0.4, 2.1], [0.7, -0.2, 1.1]]), requires_grad=True)
     assert gradcheck(layer, [x])
-    assert layer.output_shape((2, 3)) == (2, 3) and layer.macs((2, 3)) == 0
+    assert eval_shape(layer, (2, 3)) == (2, 3)
+    assert summary(layer, (2, 3), verbose=False).total_macs == 0
 
 
 def test_activations_match_pytorch():

@@ -6,7 +6,8 @@ from tinygrad_cnn.nn import Flatten, Module, Sequential
 from tinygrad_cnn.tensor import Tensor
 
 # The flatten between the conv stack and the classifier has no state, so, as in torchvision,
-# it is a step of the chain rather than a child module (state dict keys stay torchvision's).
+# it is not a child module (state dict keys stay torchvision's); summaries and drawings show
+# its call as `flatten`.
 _FLATTEN = Flatten(1)
 
 
@@ -14,8 +15,7 @@ class ConvClassifier(Module):
     """A conv feature extractor, an optional pooling to a fixed size, then a classifier.
 
     Children are named as in torchvision (`features`, `avgpool`, `classifier`), so
-    state dict keys match (`features.0.weight`, `classifier.6.bias`). `forward` runs the
-    chain that `steps()` lists, so shape inference and `summary` follow the same path.
+    state dict keys match (`features.0.weight`, `classifier.6.bias`).
 
     Args:
         features: the convolutional part, (N, C, H, W) -> (N, C', H', W').
@@ -31,15 +31,9 @@ class ConvClassifier(Module):
             self.avgpool = avgpool
         self.classifier = classifier
 
-    def steps(self) -> list[tuple[str, Module]]:
-        """features, avgpool (when present), flatten, classifier."""
-        chain: list[tuple[str, Module]] = [("features", self.features)]
-        if "avgpool" in self._modules:
-            chain.append(("avgpool", self.avgpool))
-        return [*chain, ("flatten", _FLATTEN), ("classifier", self.classifier)]
-
     def forward(self, x: Tensor) -> Tensor:
         """Class scores (logits), (N, num_classes), for images (N, C, H, W)."""
-        for _, module in self.steps():
-            x = module(x)
-        return x
+        x = self.features(x)
+        if "avgpool" in self._modules:
+            x = self.avgpool(x)
+        return self.classifier(_FLATTEN(x))

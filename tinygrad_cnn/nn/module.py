@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import autograd
-from tinygrad_cnn.nn import state
+from tinygrad_cnn import autograd, grad_mode
+from tinygrad_cnn.nn import hooks, state
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
-
-Shape = tuple[int, ...]
 
 
 def _located(error: ValueError, module: Module) -> ValueError:
@@ -54,6 +52,8 @@ class Module:
         object.__setattr__(self, "_non_persistent", [])
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
+        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks"):
+            object.__setattr__(self, name, {})
 
     # ---- computing ----------------------------------------------------------------------------
 
@@ -62,71 +62,66 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run `forward` inside this module's scope.
+        """Run `forward` inside this module's scope, with its hooks if it has any.
 
         Raises:
             ValueError: for a bad input, with the module's dotted name and type in front.
         """
+        if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or grad_mode.per_thread.switches.observer is not None):
+            return hooks.call(self, args, kwargs)
+        return self.run_forward(args, kwargs)
+
+    def run_forward(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """`forward(*args, **kwargs)` inside this module's scope, errors located (no hooks)."""
         with autograd.module_scope(self):
             try:
                 return self.forward(*args, **kwargs)
             except ValueError as error:
                 raise _located(error, self) from None
 
-    def steps(self) -> list[tuple[str, Module]] | None:
-        """The named modules an input flows through, in order, when `forward` is a plain chain.
+    # ---- hooks --------------------------------------------------------------------------------
 
-        `Sequential` and the models return theirs, so `output_shape` and `summary` can follow
-        the chain; a module whose `forward` is not a chain returns None (the default).
-        """
-        return None
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """The shape `forward` returns for an input of `input_shape`, without computing it.
-
-        Raises:
-            ValueError: when the layer cannot take an input of that shape.
-            NotImplementedError: for a module that is neither a chain nor defines this.
-        """
-        chain = self.steps()
-        if chain is None:
-            raise NotImplementedError(
-                f"{type(self).__name__} does not define output_shape(input_shape) or steps()"
-            )
-        shape = tuple(input_shape)
-        for name, module in chain:
-            try:
-                shape = module.output_shape(shape)
-            except ValueError as error:
-                # name the innermost layer by its full dotted path: features.3 (Conv2d)
-                path, kind, message = getattr(
-                    error, "_shape_location", ("", type(module).__name__, str(error)))
-                path = f"{name}.{path}" if path else name
-                located = ValueError(f"{path} ({kind}): {message}")
-                located._shape_location = (path, kind, message)  # type: ignore[attr-defined]
-                raise located from None
-        return shape
-
-    def macs(self, input_shape: Shape) -> int:
-        """Multiply-accumulates of one forward on `input_shape` (0 unless a layer says)."""
-        chain = self.steps()
-        if chain is None:
-            return 0
-        total, shape = 0, tuple(input_shape)
-        for _, module in chain:
-            total += module.macs(shape)
-            shape = module.output_shape(shape)
-        return total
-
-    def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]] | None:
-        """How a sliding-window layer grows the receptive field, per spatial dim.
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
+        """Call `hook(module, args)` before every forward; a non-None return replaces the
+        positional inputs (a single value is wrapped in a tuple), as in PyTorch.
 
         Returns:
-            One (span, stride) per spatial dim: how many adjacent input positions one output
-            position sees, and how far apart (in input positions) neighbouring outputs are.
-            None (the default) for layers that act on each position alone.
+            A handle whose `remove()` unregisters the hook.
         """
-        return None
+        return hooks.register(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
+        """Call `hook(module, args, output)` after every forward; a non-None return replaces
+        the output, as in PyTorch.
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+
+        Examples:
+            >>> from tinygrad_cnn import nn, zeros
+            >>> seen = []
+            >>> layer = nn.Linear(3, 2)
+            >>> handle = layer.register_forward_hook(lambda m, args, out: seen.append(out.shape))
+            >>> _ = layer(zeros(4, 3))
+            >>> handle.remove()
+            >>> seen
+            [(4, 2)]
+        """
+        return hooks.register(self._forward_hooks, hook)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
+        """Call `hook(module, grad_input, grad_output)` when the gradients with respect to the
+        module's inputs are known; a non-None return (a tuple like grad_input) replaces them.
+
+        grad_input has one entry per positional argument (None for non-tensors and inputs
+        that do not require grad), grad_output one per output tensor, as in PyTorch. With
+        several tensor inputs, a replacement is taken for the input whose gradient came last.
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self._backward_hooks, hook)
 
     # ---- registering --------------------------------------------------------------------------
 
@@ -214,6 +209,19 @@ class Module:
         self._modules[name] = module
 
     # ---- walking ------------------------------------------------------------------------------
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call `fn` on every submodule, children before their parent, then on this module (as
+        PyTorch's, e.g. to initialise weights); returns self."""
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        while stack:  # depth first, each module after its children
+            module, children_done = stack.pop()
+            if children_done:
+                fn(module)
+                continue
+            stack.append((module, True))
+            stack.extend((child, False) for child in reversed(list(module.children())))
+        return self
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module and every descendant, depth first, each once, with its dotted name."""

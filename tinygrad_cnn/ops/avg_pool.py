@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.geometry import Geometry
 from tinygrad_cnn.kernels import avg_pool as kernel
 
@@ -24,6 +24,13 @@ class AvgPool(Function):
     """y[n, c, h, w] = Σ of the window at (h, w) of x padded with zeros / divisor[h, w]."""
 
     name = "avg_pool2d"
+
+    @staticmethod
+    def abstract_eval(
+        x: ShapeDtype, *, geometry: Geometry, count_include_pad: bool,
+        divisor_override: int | None,
+    ) -> ShapeDtype:
+        return ShapeDtype((*x.shape[:2], *geometry.output_size(x.shape[2:])), x.dtype)
 
     @staticmethod
     def forward(
@@ -43,6 +50,10 @@ class AvgPoolAdjoint(Function):
     name = "avg_pool2d_backward"
 
     @staticmethod
+    def abstract_eval(g: ShapeDtype, *, size: tuple[int, ...], **options: object) -> ShapeDtype:
+        return ShapeDtype((*g.shape[:2], *size), g.dtype)
+
+    @staticmethod
     def forward(
         ctx: Context, g: np.ndarray, *, size: tuple[int, ...], geometry: Geometry,
         count_include_pad: bool, divisor_override: int | None,
@@ -60,6 +71,10 @@ class AdaptiveAvgPool(Function):
     """y[n, c] = A_H x[n, c] A_Wᵀ, A the averaging matrices of the adaptive windows."""
 
     name = "adaptive_avg_pool2d"
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, output_size: tuple[int, int]) -> ShapeDtype:
+        return ShapeDtype((*x.shape[:2], *output_size), x.dtype)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, output_size: tuple[int, int]) -> np.ndarray:

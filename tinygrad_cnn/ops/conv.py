@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tinygrad_cnn import kernels
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.geometry import Geometry
 
 if TYPE_CHECKING:
@@ -32,6 +32,11 @@ class Convolution(Function):
     """y[n, o, h, w] = Σ_c,i,j w[o, c, i, j] x_pad[n, g Cg + c, sH h + dH i, sW w + dW j]."""
 
     name = "conv2d"
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, w: ShapeDtype, *, geometry: Geometry) -> ShapeDtype:
+        out = geometry.output_size(x.shape[2:])  # (N, O, oH, oW)
+        return ShapeDtype((x.shape[0], w.shape[0], *out), np.result_type(x.dtype, w.dtype))
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, *, geometry: Geometry) -> np.ndarray:
@@ -58,6 +63,12 @@ class ConvTranspose(Function):
     name = "conv_transpose2d"
 
     @staticmethod
+    def abstract_eval(x: ShapeDtype, w: ShapeDtype, *, geometry: Geometry) -> ShapeDtype:
+        size = geometry.transposed_size(x.shape[2:])  # (N, G·Og, *size)
+        channels = geometry.groups * w.shape[1]
+        return ShapeDtype((x.shape[0], channels, *size), np.result_type(x.dtype, w.dtype))
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, *, geometry: Geometry) -> np.ndarray:
         ctx.save_for_backward(x, w)
         return kernels.conv_transpose(x, w, geometry)
@@ -78,6 +89,11 @@ class ConvWeightGrad(Function):
     """gw[o, c, i, j] = Σ_n,h,w gy[n, o, h, w] x_pad[n, g Cg + c, sH h + dH i, sW w + dW j]."""
 
     name = "conv2d_weight_grad"
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, gy: ShapeDtype, *, geometry: Geometry) -> ShapeDtype:
+        shape = (gy.shape[1], x.shape[1] // geometry.groups, *geometry.kernel)  # (O, Cg, kH, kW)
+        return ShapeDtype(shape, np.result_type(x.dtype, gy.dtype))
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, gy: np.ndarray, *, geometry: Geometry) -> np.ndarray:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.ops.reduce import sum_to_shape
+from tinygrad_cnn.shapes import broadcast_shape
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -22,7 +23,27 @@ def _both(ctx: Context, ga: Tensor | None, gb: Tensor | None) -> tuple[Tensor | 
     )
 
 
-class Add(Function):
+class Elementwise(Function):
+    """An op whose output has its inputs' broadcast shape and promoted dtype."""
+
+    @classmethod
+    def abstract_eval(cls, *inputs: ShapeDtype, **attrs: Any) -> ShapeDtype:
+        shape = inputs[0].shape
+        for x in inputs[1:]:
+            shape = broadcast_shape(cls.op_name(), shape, x.shape)
+        return ShapeDtype(shape, np.result_type(*[x.dtype for x in inputs]))
+
+
+class Floating(Elementwise):
+    """An elementwise op whose result is floating point even for integer inputs (as NumPy's)."""
+
+    @classmethod
+    def abstract_eval(cls, *inputs: ShapeDtype, **attrs: Any) -> ShapeDtype:
+        shape, dtype = super().abstract_eval(*inputs)
+        return ShapeDtype(shape, np.result_type(dtype, np.float16))
+
+
+class Add(Elementwise):
     """y = a + b."""
 
     @staticmethod
@@ -34,7 +55,7 @@ class Add(Function):
         return _both(ctx, grad, grad)
 
 
-class Sub(Function):
+class Sub(Elementwise):
     """y = a - b."""
 
     @staticmethod
@@ -46,7 +67,7 @@ class Sub(Function):
         return _both(ctx, grad, -grad if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(Elementwise):
     """y = a * b."""
 
     @staticmethod
@@ -62,7 +83,7 @@ class Mul(Function):
         return _both(ctx, ga, gb)
 
 
-class Div(Function):
+class Div(Floating):
     """y = a / b."""
 
     @staticmethod
@@ -77,7 +98,7 @@ class Div(Function):
         return _both(ctx, grad / b if ctx.needs_input_grad[0] else None, gb)
 
 
-class Pow(Function):
+class Pow(Elementwise):
     """y = a ** b."""
 
     @staticmethod
@@ -93,7 +114,7 @@ class Pow(Function):
         return _both(ctx, ga, gb)
 
 
-class Maximum(Function):
+class Maximum(Elementwise):
     """y = max(a, b) elementwise; on ties each side gets half the gradient."""
 
     @staticmethod
@@ -122,8 +143,13 @@ def _share(winner: np.ndarray, loser: np.ndarray) -> np.ndarray:
     return (winner > loser).astype(dtype) + 0.5 * (winner == loser).astype(dtype)
 
 
-class Where(Function):
+class Where(Elementwise):
     """y = a where condition else b (condition is an attribute and gets no gradient)."""
+
+    @classmethod
+    def abstract_eval(cls, a: ShapeDtype, b: ShapeDtype, *, condition: np.ndarray) -> ShapeDtype:
+        shape, dtype = super().abstract_eval(a, b)
+        return ShapeDtype(broadcast_shape("where", shape, condition.shape), dtype)
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray, *, condition: np.ndarray) -> np.ndarray:
@@ -141,7 +167,7 @@ class Where(Function):
         return _both(ctx, grad.where(condition, 0.0), grad.zeros_like().where(condition, grad))
 
 
-class Neg(Function):
+class Neg(Elementwise):
     """y = -x."""
 
     @staticmethod
@@ -153,7 +179,7 @@ class Neg(Function):
         return -grad
 
 
-class Exp(Function):
+class Exp(Floating):
     """y = exp(x)."""
 
     @staticmethod
@@ -168,7 +194,7 @@ class Exp(Function):
         return grad * y  # d exp(x) = exp(x) dx
 
 
-class Log(Function):
+class Log(Floating):
     """y = ln(x)."""
 
     @staticmethod
@@ -182,7 +208,7 @@ class Log(Function):
         return grad / x
 
 
-class Sqrt(Function):
+class Sqrt(Floating):
     """y = sqrt(x)."""
 
     @staticmethod
@@ -197,7 +223,7 @@ class Sqrt(Function):
         return grad / (2 * y)  # d sqrt(x) = dx / (2 sqrt(x))
 
 
-class Abs(Function):
+class Abs(Elementwise):
     """y = |x| (gradient sign(x), 0 at 0)."""
 
     @staticmethod
@@ -211,7 +237,7 @@ class Abs(Function):
         return grad * sign
 
 
-class Relu(Function):
+class Relu(Elementwise):
     """y = max(x, 0) (gradient 0 at 0, as PyTorch)."""
 
     @staticmethod
@@ -226,7 +252,7 @@ class Relu(Function):
         return grad.where(y > 0, 0.0)  # the gradient passes where x > 0
 
 
-class Sigmoid(Function):
+class Sigmoid(Floating):
     """y = 1 / (1 + exp(-x)), computed without overflow."""
 
     @staticmethod
@@ -241,7 +267,7 @@ class Sigmoid(Function):
         return grad * y * (1 - y)
 
 
-class Tanh(Function):
+class Tanh(Floating):
     """y = tanh(x)."""
 
     @staticmethod
@@ -256,7 +282,7 @@ class Tanh(Function):
         return grad * (1 - y * y)
 
 
-class Clip(Function):
+class Clip(Elementwise):
     """y = min(max(x, low), high); the gradient flows where low <= x <= high, as in PyTorch."""
 
     @staticmethod
@@ -276,6 +302,10 @@ class Clip(Function):
 
 class Cast(Function):
     """y = x converted to `dtype`; the gradient is cast back."""
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, dtype: np.dtype) -> ShapeDtype:
+        return ShapeDtype(x.shape, np.dtype(dtype))
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dtype: np.dtype) -> np.ndarray:

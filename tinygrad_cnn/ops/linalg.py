@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.ops.reduce import sum_to_shape
+from tinygrad_cnn.shapes import matmul_shape
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
 
 class MatMul(Function):
     """y = a @ b for a, b of rank >= 2; leading (batch) dims broadcast."""
+
+    @staticmethod
+    def abstract_eval(a: ShapeDtype, b: ShapeDtype) -> ShapeDtype:
+        return ShapeDtype(matmul_shape(a.shape, b.shape), np.result_type(a.dtype, b.dtype))
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:

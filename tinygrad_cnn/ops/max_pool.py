@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.geometry import Geometry
 from tinygrad_cnn.kernels import max_pool as kernel
 from tinygrad_cnn.ops.movement import ScatterAdd
@@ -29,6 +29,10 @@ class MaxPool(Function):
     """y[n, c, h, w] = max of the window at (h, w) of x padded with -inf."""
 
     name = "max_pool2d"
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, geometry: Geometry) -> ShapeDtype:
+        return ShapeDtype((*x.shape[:2], *geometry.output_size(x.shape[2:])), x.dtype)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, geometry: Geometry) -> np.ndarray:
@@ -50,6 +54,12 @@ class WinnerScatter(Function):
     name = "max_pool2d_backward"
 
     @staticmethod
+    def abstract_eval(
+        g: ShapeDtype, *, winners: np.ndarray, size: tuple[int, ...], geometry: Geometry
+    ) -> ShapeDtype:
+        return ShapeDtype((*g.shape[:2], *size), g.dtype)
+
+    @staticmethod
     def forward(
         ctx: Context, g: np.ndarray, *, winners: np.ndarray, size: tuple[int, ...],
         geometry: Geometry,
@@ -69,6 +79,10 @@ class WinnerGather(Function):
     name = "max_pool2d_gather"
 
     @staticmethod
+    def abstract_eval(x: ShapeDtype, *, winners: np.ndarray, geometry: Geometry) -> ShapeDtype:
+        return ShapeDtype(winners.shape[1:], x.dtype)
+
+    @staticmethod
     def forward(
         ctx: Context, x: np.ndarray, *, winners: np.ndarray, geometry: Geometry
     ) -> np.ndarray:
@@ -85,6 +99,10 @@ class AdaptiveMaxPool(Function):
     """y[n, c, h, w] = max of adaptive window (h, w) of x; ties go to the first maximum."""
 
     name = "adaptive_max_pool2d"
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, output_size: tuple[int, int]) -> ShapeDtype:
+        return ShapeDtype((*x.shape[:2], *output_size), x.dtype)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, output_size: tuple[int, int]) -> np.ndarray:

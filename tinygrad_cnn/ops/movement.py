@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.ops.reduce import sum_to_shape
+from tinygrad_cnn.shapes import index_shape
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
 
 class Reshape(Function):
     """y = x with a new shape, same elements in row-major order."""
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, shape: tuple[int, ...]) -> ShapeDtype:
+        return ShapeDtype(tuple(shape), x.dtype)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
@@ -29,6 +34,10 @@ class Permute(Function):
     """y = x with its axes reordered: y.shape[i] = x.shape[dims[i]]."""
 
     @staticmethod
+    def abstract_eval(x: ShapeDtype, *, dims: tuple[int, ...]) -> ShapeDtype:
+        return ShapeDtype(tuple(x.shape[d] for d in dims), x.dtype)
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...]) -> np.ndarray:
         return x.transpose(dims)
 
@@ -39,6 +48,10 @@ class Permute(Function):
 
 class Expand(Function):
     """y = x broadcast to `shape` (a view, no copy)."""
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, shape: tuple[int, ...]) -> ShapeDtype:
+        return ShapeDtype(tuple(shape), x.dtype)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
@@ -53,6 +66,10 @@ class Index(Function):
     """y = x[index] with basic or integer-array indexing."""
 
     @staticmethod
+    def abstract_eval(x: ShapeDtype, *, index: Any) -> ShapeDtype:
+        return ShapeDtype(index_shape(x.shape, index), x.dtype)
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, index: Any) -> np.ndarray:
         return np.asarray(x[index])
 
@@ -65,6 +82,10 @@ class ScatterAdd(Function):
     """y = zeros(shape) with y[index] += x; repeated indices accumulate."""
 
     name = "scatter_add"
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, shape: tuple[int, ...], index: Any) -> ShapeDtype:
+        return ShapeDtype(tuple(shape), x.dtype)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, shape: tuple[int, ...], index: Any) -> np.ndarray:
@@ -90,6 +111,12 @@ class Pad(Function):
     """y = x with `pad_width` (NumPy's per-axis (before, after) pairs) filled with `value`."""
 
     @staticmethod
+    def abstract_eval(
+        x: ShapeDtype, *, pad_width: tuple[tuple[int, int], ...], value: float
+    ) -> ShapeDtype:
+        return ShapeDtype(tuple(n + b + a for n, (b, a) in zip(x.shape, pad_width)), x.dtype)
+
+    @staticmethod
     def forward(
         ctx: Context, x: np.ndarray, *, pad_width: tuple[tuple[int, int], ...], value: float
     ) -> np.ndarray:
@@ -104,6 +131,12 @@ class Concatenate(Function):
     """y = the inputs joined along `dim`."""
 
     name = "cat"
+
+    @staticmethod
+    def abstract_eval(*xs: ShapeDtype, dim: int) -> ShapeDtype:
+        shape = list(xs[0].shape)
+        shape[dim] = sum(x.shape[dim] for x in xs)
+        return ShapeDtype(tuple(shape), np.result_type(*[x.dtype for x in xs]))
 
     @staticmethod
     def forward(ctx: Context, *xs: np.ndarray, dim: int) -> np.ndarray:

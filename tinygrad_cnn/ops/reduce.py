@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -27,8 +27,18 @@ def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
+def _reduced(x: ShapeDtype, dims: tuple[int, ...], keepdim: bool) -> tuple[int, ...]:
+    if keepdim:
+        return _kept_shape(x.shape, dims)
+    return tuple(n for i, n in enumerate(x.shape) if i not in dims)
+
+
 class Sum(Function):
     """y = sum of x over `dims`."""
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, dims: tuple[int, ...], keepdim: bool) -> ShapeDtype:
+        return ShapeDtype(_reduced(x, dims, keepdim), np.sum(np.empty(0, x.dtype)).dtype)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
@@ -43,6 +53,10 @@ class Sum(Function):
 
 class Max(Function):
     """y = max of x over `dims`; tied maxima share the gradient equally (as `torch.amax`)."""
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, dims: tuple[int, ...], keepdim: bool) -> ShapeDtype:
+        return ShapeDtype(_reduced(x, dims, keepdim), x.dtype)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tinygrad_cnn import grad_mode
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -24,6 +24,10 @@ class LogSoftmax(Function):
     name = "log_softmax"
 
     @staticmethod
+    def abstract_eval(x: ShapeDtype, *, dim: int) -> ShapeDtype:
+        return x
+
+    @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dim: int) -> np.ndarray:
         y = _log_softmax(x, dim)
         ctx.save_for_backward(y)
@@ -37,6 +41,10 @@ class LogSoftmax(Function):
 
 class Softmax(Function):
     """y = exp(x) / sum(exp(x), dim), with the max subtracted first."""
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, *, dim: int) -> ShapeDtype:
+        return x
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dim: int) -> np.ndarray:
@@ -55,6 +63,12 @@ class SoftmaxCrossEntropy(Function):
     and multiplied by `scale` unless `scale` is None (then one loss per sample)."""
 
     name = "cross_entropy"
+
+    @staticmethod
+    def abstract_eval(
+        x: ShapeDtype, *, target: np.ndarray, weight: np.ndarray, scale: float | None
+    ) -> ShapeDtype:
+        return ShapeDtype(x.shape[:1] if scale is None else (), x.dtype)
 
     @staticmethod
     def forward(

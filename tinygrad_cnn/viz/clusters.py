@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tinygrad_cnn.autograd import scope_path
+from tinygrad_cnn.autograd import scope_label
 
 Key = tuple[int, ...]  # the ids of the modules of a scope, outermost first
 
@@ -39,7 +39,7 @@ class ClusterTree:
             cluster = self.clusters.get(prefix)
             if cluster is None:
                 cluster = Cluster(prefix, f"cluster_{len(self.clusters)}",
-                                  _label(scope[:depth]), depth, parent)
+                                  scope_label(scope[:depth]), depth, parent)
                 self.clusters[prefix] = cluster
             parent = cluster
         return cluster
@@ -61,21 +61,3 @@ class ClusterTree:
     def deepest_first(self) -> list[Cluster]:
         """Clusters by decreasing depth, in creation order within a depth (for nesting)."""
         return sorted(self.clusters.values(), key=lambda c: -c.depth)
-
-
-def _label(scope: tuple[Any, ...]) -> str:
-    """`features.0 (Conv2d)`; the outermost module is its type alone (`LeNet5`)."""
-    kind = type(scope[-1]).__name__
-    if len(scope) == 1:
-        return kind
-    parent, child = scope[-2], scope[-1]
-    if any(m is child for m in getattr(parent, "_modules", {}).values()):
-        return f"{scope_path(scope)} ({kind})"
-    # A step of a chain that is not a child module (e.g. the models' shared Flatten) is named
-    # by the chain, as summary names it.
-    steps = parent.steps() if hasattr(parent, "steps") else None
-    name = next((k for k, m in steps or () if m is child), None)
-    if name is None:
-        return kind
-    prefix = scope_path(scope[:-1])
-    return f"{prefix}.{name} ({kind})" if prefix else f"{name} ({kind})"

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn import grad_mode
 from tinygrad_cnn.tensor import Tensor
 
 
@@ -70,8 +71,9 @@ def batch_norm(
         mean = input.mean(dims, keepdim=True)
         centered = input - mean
         var = (centered * centered).mean(dims, keepdim=True)  # biased: normalises the batch
-        _update(running_mean, mean.data, momentum, 1.0)
-        _update(running_var, var.data, momentum, count / (count - 1))  # unbiased estimate
+        if not grad_mode.evaluating_shapes():  # a shape-only run has no statistics to keep
+            _update(running_mean, mean.data, momentum, 1.0)
+            _update(running_var, var.data, momentum, count / (count - 1))  # unbiased estimate
         scale = (var + eps) ** -0.5
     else:
         if running_mean is None or running_var is None:

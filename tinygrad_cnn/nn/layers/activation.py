@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tinygrad_cnn.nn import functional as F
-from tinygrad_cnn.nn.layers.base import ShapePreserving
+from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
 
-class ReLU(ShapePreserving):
+class ReLU(Module):
     """max(x, 0) elementwise.
 
     Args:
@@ -25,7 +25,7 @@ class ReLU(ShapePreserving):
         return F.relu(input)
 
 
-class Sigmoid(ShapePreserving):
+class Sigmoid(Module):
     """1 / (1 + exp(-x)) elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
@@ -33,7 +33,7 @@ class Sigmoid(ShapePreserving):
         return F.sigmoid(input)
 
 
-class Tanh(ShapePreserving):
+class Tanh(Module):
     """tanh(x) elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
@@ -46,7 +46,7 @@ def _implicit_dim(ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-class _AlongDim(ShapePreserving):
+class _AlongDim(Module):
     """A normalisation along one dim; None picks PyTorch's legacy default (1 for 2-D and 4-D)."""
 
     function: Callable[[Tensor, int], Tensor]

@@ -1,20 +1,8 @@
-"""What several layers share: the shape-preserving base class and a positive-int check."""
+"""A check several layers' constructors share: a positive int, or an error naming the layer."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from tinygrad_cnn.nn.module import Module
-
-Shape = tuple[int, ...]
-
-
-class ShapePreserving(Module):
-    """A layer whose output has its input's shape (activations, dropout, identity)."""
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """The input shape, unchanged."""
-        return tuple(input_shape)
 
 
 def positive_int(layer: str, name: str, value: Any) -> int:

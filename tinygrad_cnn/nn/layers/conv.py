@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from tinygrad_cnn.geometry import (
     check_groups,
-    check_rank,
     conv_geometry,
     conv_transpose_geometry,
     spatial_tuple,
 )
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn import init
-from tinygrad_cnn.nn.layers.base import Shape, positive_int
+from tinygrad_cnn.nn.layers.base import positive_int
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
@@ -73,42 +71,6 @@ class _ConvNd(Module):
     def reset_parameters(self) -> None:
         """Draw fresh weights as PyTorch does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for both."""
         init.default_layer_init_(self.weight, self.bias)
-
-    def _check(self, input_shape: Shape) -> Shape:
-        """The input shape, after checking its rank and channels."""
-        shape = tuple(input_shape)
-        check_rank(self.op, shape, self.dims)
-        if shape[1] != self.in_channels:
-            letters = ", ".join("L" if self.dims == 1 else "HW")
-            raise ValueError(f"{self.op}: expected input (N, {self.in_channels}, {letters}) "
-                             f"with {self.in_channels} channels, got {shape}")
-        return shape
-
-    def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]]:
-        """Per spatial dim: the input positions one output sees, and the output spacing."""
-        spans = self.geometry.spans
-        if self.transposed:  # each output sees ceil(span / stride) inputs; outputs are s× denser
-            return [(math.ceil(span / s), 1 / s) for span, s in zip(spans, self.stride)]
-        return [(span, float(s)) for span, s in zip(spans, self.stride)]
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """(N, C_in, *size) -> (N, C_out, *out_size), from the shared conv size rule."""
-        n, _, *size = self._check(input_shape)
-        note = f"; input {tuple(input_shape)}"
-        if self.transposed:
-            out = self.geometry.transposed_size(size, self.op, note)
-        else:
-            out = self.geometry.output_size(size, self.op, note)
-        return (n, self.out_channels, *out)
-
-    def macs(self, input_shape: Shape) -> int:
-        """Multiply-accumulates: output elements × the taps each one sums over (input
-        elements × the outputs each one is scattered to, when transposed)."""
-        if self.transposed:
-            taps = self.out_channels // self.groups * math.prod(self.kernel_size)
-            return math.prod(self._check(input_shape)) * taps
-        taps = self.in_channels // self.groups * math.prod(self.kernel_size)
-        return math.prod(self.output_shape(input_shape)) * taps
 
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -178,11 +140,11 @@ class Conv2d(_ConvNd):
         dtype: the parameters' dtype (float32 by default).
 
     Examples:
-        >>> from tinygrad_cnn import nn
+        >>> from tinygrad_cnn import eval_shape, nn
         >>> conv = nn.Conv2d(1, 6, 5)
         >>> conv
         Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))
-        >>> conv.output_shape((64, 1, 28, 28))
+        >>> eval_shape(conv, (64, 1, 28, 28))
         (64, 6, 24, 24)
     """
 

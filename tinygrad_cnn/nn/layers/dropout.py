@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from tinygrad_cnn.nn import functional as F
-from tinygrad_cnn.nn.layers.base import ShapePreserving
+from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
 
-class Dropout(ShapePreserving):
+class Dropout(Module):
     """In training, zero each element with probability `p` and scale the rest by 1/(1 - p).
 
     In eval mode (`model.eval()`) it returns its input unchanged. The mask comes from the

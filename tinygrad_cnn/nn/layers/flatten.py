@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from tinygrad_cnn import shapes
-from tinygrad_cnn.nn.layers.base import Shape
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
@@ -18,8 +15,8 @@ class Flatten(Module):
         end_dim: the last dim to merge.
 
     Examples:
-        >>> from tinygrad_cnn import nn
-        >>> nn.Flatten().output_shape((32, 16, 4, 4))
+        >>> from tinygrad_cnn import eval_shape, nn
+        >>> eval_shape(nn.Flatten(), (32, 16, 4, 4))
         (32, 256)
     """
 
@@ -30,22 +27,13 @@ class Flatten(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """The input reshaped with the dims merged."""
-        self.output_shape(input.shape)  # a clear error before any reshape
+        if input.ndim:  # a clear error before any reshape
+            start = shapes.normalize_dim("flatten", self.start_dim, input.ndim)
+            end = shapes.normalize_dim("flatten", self.end_dim, input.ndim)
+            if start > end:
+                raise ValueError(f"flatten: start_dim {self.start_dim} comes after end_dim "
+                                 f"{self.end_dim} for input {input.shape}")
         return input.flatten(self.start_dim, self.end_dim)
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """The shape with dims `start_dim`..`end_dim` replaced by their product."""
-        shape = tuple(input_shape)
-        if not shape:
-            return (1,)
-        start = shapes.normalize_dim("flatten", self.start_dim, len(shape))
-        end = shapes.normalize_dim("flatten", self.end_dim, len(shape))
-        if start > end:
-            raise ValueError(
-                f"flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} "
-                f"for input {shape}"
-            )
-        return (*shape[:start], int(np.prod(shape[start : end + 1])), *shape[end + 1 :])
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -8,13 +8,13 @@ import numpy as np
 
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn import init
-from tinygrad_cnn.nn.layers.base import Shape, ShapePreserving, positive_int
+from tinygrad_cnn.nn.layers.base import positive_int
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
 
 
-class Identity(ShapePreserving):
+class Identity(Module):
     """Return the input unchanged (a placeholder, e.g. for a removed head); ignores arguments."""
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -63,19 +63,6 @@ class Linear(Module):
     def forward(self, input: Tensor) -> Tensor:
         """x Wᵀ + b."""
         return F.linear(input, self.weight, self.bias)
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """(*, in_features) -> (*, out_features)."""
-        if len(input_shape) < 1 or input_shape[-1] != self.in_features:
-            raise ValueError(
-                f"linear: expected input (*, {self.in_features}), got {tuple(input_shape)}"
-            )
-        return (*input_shape[:-1], self.out_features)
-
-    def macs(self, input_shape: Shape) -> int:
-        """One multiply-accumulate per weight per input row."""
-        rows = int(np.prod(input_shape[:-1], dtype=np.int64))
-        return rows * self.in_features * self.out_features
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn import grad_mode
 from tinygrad_cnn.nn import functional as F
-from tinygrad_cnn.nn.layers.base import Shape, positive_int
+from tinygrad_cnn.nn.layers.base import positive_int
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
@@ -65,9 +66,9 @@ class BatchNorm2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Normalised, scaled and shifted input, of the input's shape."""
-        self.output_shape(input.shape)
+        self._check(input.shape)
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
+        if self.training and self.track_running_stats and not grad_mode.evaluating_shapes():
             self.num_batches_tracked.data += 1
             self.num_batches_tracked.mark_modified()
             if self.momentum is None:
@@ -85,16 +86,14 @@ class BatchNorm2d(Module):
             self.eps,
         )
 
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """The input shape, after checking it is (N, num_features, H, W)."""
-        shape = tuple(input_shape)
+    def _check(self, shape: tuple[int, ...]) -> None:
+        """Raise unless the input is (N, num_features, H, W)."""
         if len(shape) != 4:
             raise ValueError(f"batch_norm2d: expected 4-D input (N, C, H, W), got {shape}")
         if shape[1] != self.num_features:
             raise ValueError(
                 f"batch_norm2d: expected {self.num_features} channels, got input {shape}"
             )
-        return shape
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
-from tinygrad_cnn.geometry import check_rank, pool_geometry
+from tinygrad_cnn.geometry import pool_geometry
 from tinygrad_cnn.nn import functional as F
-from tinygrad_cnn.nn.layers.base import Shape
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
@@ -30,18 +27,6 @@ class _PoolNd(Module):
         self.ceil_mode = ceil_mode
         self.geometry = pool_geometry(type(self).__name__, kernel_size, stride, padding, dilation,
                                       ceil_mode, self.dims)
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """(N, C, *size) -> (N, C, *out_size), from the shared pooling size rule."""
-        shape = tuple(input_shape)
-        check_rank(self.op, shape, self.dims)
-        out = self.geometry.output_size(shape[2:], self.op, f"; input {shape}")
-        return (*shape[:2], *out)
-
-    def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]]:
-        """Per spatial dim: the window's span in input positions, and the stride."""
-        return [(span, float(s)) for span, s in zip(self.geometry.spans, self.geometry.stride)]
-
 
 class _MaxPoolNd(_PoolNd):
     """Max pooling's arguments and repr."""
@@ -90,8 +75,8 @@ class MaxPool2d(_MaxPoolNd):
         ceil_mode: round output sizes up, so partial windows at the edge count.
 
     Examples:
-        >>> from tinygrad_cnn import nn
-        >>> nn.MaxPool2d(2).output_shape((1, 6, 24, 24))
+        >>> from tinygrad_cnn import eval_shape, nn
+        >>> eval_shape(nn.MaxPool2d(2), (1, 6, 24, 24))
         (1, 6, 12, 12)
     """
 
@@ -185,26 +170,10 @@ class AdaptiveAvgPool2d(Module):
             raise ValueError("AdaptiveAvgPool2d: output_size must be a positive int or a pair "
                              f"of positive ints or None, got {output_size!r}")
         self.output_size = output_size
-        self._size = tuple(size)
 
     def forward(self, input: Tensor) -> Tensor:
         """The averaged input, (N, C, oH, oW)."""
         return F.adaptive_avg_pool2d(input, self.output_size)
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        """(N, C, H, W) -> (N, C, oH, oW)."""
-        shape = tuple(input_shape)
-        check_rank("adaptive_avg_pool2d", shape, 2)
-        out = tuple(o if o is not None else n for o, n in zip(self._size, shape[-2:]))
-        return (*shape[:-2], *out)
-
-    def receptive_window(self, input_shape: Shape) -> list[tuple[int, float]]:
-        """Per spatial dim: the widest averaging window, and the input-to-output size ratio."""
-        windows = []
-        for n, o in zip(input_shape[-2:], self.output_shape(input_shape)[-2:]):
-            span = max(math.ceil((i + 1) * n / o) - (i * n) // o for i in range(o))
-            windows.append((span, n / o))
-        return windows
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

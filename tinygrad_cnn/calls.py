@@ -1,0 +1,230 @@
+"""What one shape-only run of a model did: its module calls, nested, and every op inside them.
+
+A `Recorder` listens to a shape-only run (`shape_only.run(..., observer=recorder)`): each
+module call becomes a `Call` (its dotted name, depth, inputs, output and the calls inside it)
+and each op an `OpCall` in the innermost call running it, with its multiply-accumulates and
+the receptive field of what it made. `summary` makes its table from the calls and
+`viz.draw_model` its picture from the ops' inputs and outputs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from tinygrad_cnn import shape_only
+from tinygrad_cnn.autograd import Context
+from tinygrad_cnn.ops import avg_pool, conv, linalg, max_pool, movement
+from tinygrad_cnn.tensor import Tensor
+
+# (receptive field, jump) per spatial dim: how many input pixels one value sees, and how far
+# apart (in input pixels) neighbouring values are.
+Field = tuple[tuple[int, ...], tuple[float, ...]]
+
+_WINDOWED = (conv.Convolution, max_pool.MaxPool, avg_pool.AvgPool)
+_ADAPTIVE = (avg_pool.AdaptiveAvgPool, max_pool.AdaptiveMaxPool)
+# Ops whose output is no longer laid out as the input's pixels, even when the sizes agree.
+_SCRAMBLING = (linalg.MatMul, movement.Permute, movement.Index, movement.ScatterAdd)
+
+
+@dataclass(eq=False)
+class OpCall:
+    """One op of the run: its node (op, inputs, attributes), its output and where it ran."""
+
+    ctx: Context
+    output: Tensor
+    call: Call | None
+    macs: int
+
+
+@dataclass(eq=False)
+class Call:
+    """One call of a module: where it sits, what went in and out, and what ran inside."""
+
+    module: Any
+    name: str
+    depth: int
+    parent: Call | None
+    inputs: tuple[Any, ...]
+    output: Any = None
+    children: list[Call] = field(default_factory=list)
+    ops: list[OpCall] = field(default_factory=list)
+    own_macs: int = 0  # of the ops run here, outside the calls inside
+    total_macs: int = 0  # with those of the calls inside
+    field: Field | None = None  # of the output, when it is one image tensor
+
+
+def record(model: Any, input_shape: Any, caller: str) -> Recorder:
+    """Run `model` once by shape on an input of `input_shape` (one shape, or a list of shapes
+    for several inputs) and return what it did; errors start with `caller`."""
+    inputs = _inputs(input_shape, caller)
+    recorder = Recorder(model)
+    try:
+        recorder.output = shape_only.run(model, inputs, observer=recorder)
+    except (ValueError, NotImplementedError) as error:
+        raise type(error)(f"{caller}: {error}") from None
+    recorder.inputs = inputs
+    return recorder
+
+
+def _inputs(input_shape: Any, caller: str) -> list[Any]:
+    """One shape-only input per positional argument: one shape, or a list of them."""
+    several = isinstance(input_shape, list) and not shape_only.is_shape(input_shape)
+    shapes = list(input_shape) if several else [input_shape]
+    for shape in shapes:
+        if shape_only.is_shape(shape) and (not shape or min(shape) < 1):
+            raise ValueError(f"{caller}: input_shape must be positive ints, got {input_shape!r}")
+        if not shape_only.is_shape(shape) and not isinstance(shape, (dict, tuple, list)):
+            raise ValueError(f"{caller}: input_shape must be a shape or a list of shapes, got "
+                             f"{input_shape!r}")
+    return [shape_only.abstract(shape) for shape in shapes]
+
+
+class Recorder:
+    """The observer of a shape-only run (see `grad_mode.Switches.observer`).
+
+    Attributes:
+        calls: every module call, in the order they started.
+        ops: every op, in the order they ran.
+        inputs: the run's inputs (tensors without values), once `record` ran it.
+        output: what the model returned.
+    """
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.calls: list[Call] = []
+        self.ops: list[OpCall] = []
+        self.inputs: list[Any] = []
+        self.output: Any = None
+        self.fields: dict[int, Field | None] = {}
+        self._open: list[Call] = []
+        self._seen: dict[int, int] = {}  # id(module) -> how many calls so far
+        self._names = {id(m): name for name, m in model.named_modules()}
+
+    def enter(self, module: Any, args: tuple[Any, ...]) -> None:
+        parent = self._open[-1] if self._open else None
+        if parent is None:
+            for t in _tensors(args):  # the model's inputs: each pixel sees itself
+                spatial = t.ndim - 2
+                self.fields.setdefault(id(t), ((1,) * spatial, (1.0,) * spatial)
+                                       if spatial > 0 else None)
+        call = Call(module, self._name(parent, module), len(self._open), parent, args)
+        if parent is not None:
+            parent.children.append(call)
+        self.calls.append(call)
+        self._open.append(call)
+
+    def exit(self, module: Any, output: Any) -> None:
+        call = self._open.pop()
+        call.output = output
+        call.total_macs = call.own_macs + sum(child.total_macs for child in call.children)
+        if isinstance(output, Tensor):
+            call.field = self.fields.get(id(output))
+
+    def op(self, ctx: Context, output: Tensor) -> None:
+        call = self._open[-1] if self._open else None
+        record = OpCall(ctx, output, call, _macs(ctx, output))
+        self.ops.append(record)
+        if call is not None:
+            call.ops.append(record)
+            call.own_macs += record.macs
+        self.fields[id(output)] = _field(ctx, output, self.fields)
+
+    def _name(self, parent: Call | None, module: Any) -> str:
+        """The dotted name, as in `named_modules()` (`blocks.0.conv1`); a module called but
+        not registered (the models' shared Flatten) is named by its type under the caller's
+        name. A second call of a module is `fc (call 2)`."""
+        key = self._names.get(id(module))
+        if key is None:
+            kind = type(module).__name__.lower()
+            caller = parent.name.split(" (call")[0] if parent is not None else ""
+            key = f"{caller}.{kind}" if caller else kind
+        count = self._seen[id(module)] = self._seen.get(id(module), 0) + 1
+        return key if count == 1 else f"{key} (call {count})"
+
+
+def _tensors(value: Any) -> list[Tensor]:
+    """The tensors in a value (a tensor, or lists, tuples and dicts of them)."""
+    if isinstance(value, Tensor):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, (dict, list, tuple)):
+        return [t for item in items for t in _tensors(item)]
+    return []
+
+
+def _macs(ctx: Context, out: Tensor) -> int:
+    """Multiply-accumulates: per output value of a conv its window, per input value of a
+    transposed conv its footprint, per output value of a matrix product its inner size."""
+    if ctx.op is conv.Convolution:
+        w = ctx.inputs[1]
+        return out.size * math.prod(w.shape[1:])
+    if ctx.op is conv.ConvTranspose:
+        x, w = ctx.inputs
+        return x.size * math.prod(w.shape[1:])
+    if ctx.op is linalg.MatMul:
+        return out.size * ctx.inputs[0].shape[-1]
+    return 0
+
+
+def _field(ctx: Context, out: Tensor, fields: dict[int, Field | None]) -> Field | None:
+    """The receptive field of `out`, from the fields of the op's inputs."""
+    known = [fields[id(t)] for t in ctx.inputs if fields.get(id(t)) is not None]
+    if not known or out.ndim < 3:
+        return None
+    x = ctx.inputs[0]
+    if ctx.op in _WINDOWED or ctx.op is conv.ConvTranspose:
+        return _windowed(ctx, fields.get(id(x)))
+    if ctx.op in _ADAPTIVE:
+        return _adaptive(x, out, fields.get(id(x)))
+    if ctx.op is movement.Reshape:
+        return _reshaped(x.shape, out.shape, fields.get(id(x)))
+    with_fields = [t for t in ctx.inputs if fields.get(id(t)) is not None]
+    if ctx.op in _SCRAMBLING or any(t.shape[2:] != out.shape[2:] for t in with_fields):
+        return None  # pixel (h, w) of the output is no longer pixel (h, w) of the inputs
+    sizes = tuple(max(f[0][d] for f in known) for d in range(out.ndim - 2))
+    jumps = tuple(max(f[1][d] for f in known) for d in range(out.ndim - 2))
+    return sizes, jumps
+
+
+def _windowed(ctx: Context, before: Field | None) -> Field | None:
+    """Through a sliding window: the field grows by (span - 1) jumps, the jump by the stride;
+    a transposed conv makes outputs stride times denser, each seeing ceil(span / stride)."""
+    if before is None:
+        return None
+    g = ctx.attrs["geometry"]
+    transposed = ctx.op is conv.ConvTranspose
+    sizes, jumps = [], []
+    for f, j, span, s in zip(*before, g.spans, g.stride):
+        window, step = (math.ceil(span / s), 1 / s) if transposed else (span, float(s))
+        sizes.append(math.ceil(f + (window - 1) * j))
+        jumps.append(j * step)
+    return tuple(sizes), tuple(jumps)
+
+
+def _adaptive(x: Tensor, out: Tensor, before: Field | None) -> Field | None:
+    """Adaptive pooling: the widest window, and the input-to-output size ratio as stride."""
+    if before is None:
+        return None
+    sizes, jumps = [], []
+    for f, j, n, o in zip(*before, x.shape[2:], out.shape[2:]):
+        span = max(math.ceil((i + 1) * n / o) - (i * n) // o for i in range(o))
+        sizes.append(math.ceil(f + (span - 1) * j))
+        jumps.append(j * n / o)
+    return tuple(sizes), tuple(jumps)
+
+
+def _reshaped(old: tuple[int, ...], new: tuple[int, ...], before: Field | None) -> Field | None:
+    """A reshape that only adds or drops dims of size 1 after the channels (1-D ops run on a
+    unit height) keeps the field of the other dims; any other reshape ends the image."""
+    if before is None or old[:2] != new[:2]:
+        return None
+    kept_old = [d for d, n in enumerate(old[2:]) if n != 1]
+    kept_new = [d for d, n in enumerate(new[2:]) if n != 1]
+    if [old[2 + d] for d in kept_old] != [new[2 + d] for d in kept_new]:
+        return None
+    sizes, jumps = [1] * (len(new) - 2), [1.0] * (len(new) - 2)
+    for d_old, d_new in zip(kept_old, kept_new):
+        sizes[d_new], jumps[d_new] = before[0][d_old], before[1][d_old]
+    return tuple(sizes), tuple(jumps)
