@@ -285,3 +285,58 @@ def test_resume_keeps_the_checkpoints_classes(lenet_run, tmp_path, capsys):
     assert "training lenet5" in capsys.readouterr().out
     more = load_checkpoint(tmp_path / "more.npz")
     assert more["num_classes"] == 10 and more["epoch"] == 2
+
+
+USER_MODEL = '''
+from tinygrad_cnn import nn
+
+
+class Residual(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        return (x + self.conv(x)).relu()
+
+
+def small(num_classes=10, in_channels=1):
+    return nn.Sequential(nn.Conv2d(in_channels, 4, 3, stride=2), Residual(4), nn.Flatten(),
+                         nn.Linear(4 * 13 * 13, num_classes))
+
+
+def not_a_model(num_classes=10, in_channels=1):
+    return 42
+'''
+
+
+def test_a_user_model_by_package_module_factory(tmp_path):
+    (tmp_path / "my_models.py").write_text(USER_MODEL)
+    table = run("summary", "my_models:small", "--input-shape", "1,1,28,28", cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "1.conv" in table.stdout and "Total params: 6,958" in table.stdout
+    drawn = run("graph", "my_models:small", "--view", "model", "--input-shape", "1,1,28,28",
+                "-o", "small.dot", cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    assert "add" in (tmp_path / "small.dot").read_text()  # the residual add is drawn
+    trained = run("train", "--model", "my_models:small", "--epochs", "1", "--limit", "200",
+                  "--quiet", "--save", "small.npz", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert "training my_models:small on 200 images (6,958 parameters)" in trained.stdout
+    evaluated = run("evaluate", "small.npz", cwd=tmp_path)  # rebuilt from the checkpoint
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.stdout.startswith("my_models:small (epoch 1): test loss")
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("nowhere:small", r"model nowhere:small: cannot import nowhere \(No module named"),
+    ("my_models:missing", r"model my_models:missing: my_models has no attribute missing"),
+    ("my_models:not_a_model", r"the factory returned a int, not a Module"),
+    ("resnet1000", r"unknown model 'resnet1000'; choose one of lenet5"),
+])
+def test_a_bad_user_model_is_one_line(tmp_path, spec, message):
+    (tmp_path / "my_models.py").write_text(USER_MODEL)
+    result = run("summary", spec, cwd=tmp_path)
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert re.search(message, line), line

@@ -1,7 +1,7 @@
 """Training checkpoints: the model by name, its weights, the optimiser state and the epoch.
 
 One file, written by `save` (so `.npz` or `.safetensors`), from which `load_checkpoint`
-rebuilds the model through the registry of built-in models (`models.build_model`) and hands
+rebuilds the model by its name (`models.build_model`: built-in or a user's factory) and hands
 back the optimiser state for `Optimizer.load_state_dict`, so training resumes where it stopped.
 """
 
@@ -19,23 +19,26 @@ from tinygrad_cnn.serialization import load, save
 
 def save_checkpoint(
     path: str | os.PathLike[str], model_name: str, model: Any, optimizer: Any = None,
-    epoch: int = 0, num_classes: int = 10,
+    epoch: int = 0, num_classes: int = 10, in_channels: int | None = None,
 ) -> None:
     """Write the model (by name and weights), the optimiser state and the epoch, atomically.
 
     Args:
         path: the file; its extension picks the format, as for `save`.
-        model_name: the model's name in `models.MODELS`, so `load_checkpoint` can rebuild it.
+        model_name: the model's name for `models.build_model` (a built-in name or a user's
+            `package.module:factory`), so `load_checkpoint` can rebuild it.
         model: the model whose `state_dict()` is saved.
         optimizer: an optimiser whose `state_dict()` is saved too, to resume training.
         epoch: how many epochs the weights have been trained for.
         num_classes: the size of the model's last layer.
+        in_channels: the model's input channels, when not its default (3 for pictures).
     """
     state: dict[str, Any] = {
         "meta": {
             "model": np.array(model_name),
             "num_classes": np.array(num_classes),
             "epoch": np.array(epoch),
+            **({"in_channels": np.array(in_channels)} if in_channels is not None else {}),
         },
         "model": model.state_dict(),
     }
@@ -66,7 +69,8 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not 1 <= classes <= MAX_CLASSES:
         raise ValueError(f"{path}: the checkpoint asks for {classes:,} classes; a model has 1 "
                          f"to {MAX_CLASSES:,}")
-    model = build_model(name, classes, initialize=False)
+    channels = int(meta["in_channels"]) if "in_channels" in meta else None
+    model = build_model(name, classes, channels, initialize=False)
     try:
         model.load_state_dict(state["model"])
     except (KeyError, ValueError) as error:

@@ -32,6 +32,8 @@ OPTIMIZERS: dict[str, Callable[..., Any]] = {
 }
 
 DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28)}
+MODEL_HELP = (f"a built-in model ({', '.join(models.MODELS)}) or your own as "
+              "package.module:factory, a callable returning a Module")
 
 
 class CommandError(Exception):
@@ -161,7 +163,7 @@ def command_train(args: argparse.Namespace) -> None:
               f"val_acc {history.val_accuracy[i]:.4f}  {history.seconds[i]:.1f}s")
         if args.save:  # every epoch: Ctrl-C or a crash keeps the last finished one
             checkpoint.save_checkpoint(args.save, args.model, model, optimizer,
-                                       start_epoch + epoch, classes)
+                                       start_epoch + epoch, classes, x_train.shape[1])
 
     try:
         history = clf.fit(x_train, y_train, validation_data=(x_test, y_test),
@@ -241,8 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model on MNIST-format data or pictures")
-    train.add_argument("--model", choices=sorted(models.MODELS),
-                       help="default: lenet5, or with --resume the checkpoint's model")
+    train.add_argument("--model", metavar="NAME", help=f"{MODEL_HELP} (default: lenet5, or "
+                       "with --resume the checkpoint's model)")
     train.add_argument("--data", metavar="DIR", help="directory of IDX files, or of one folder "
                        "of PNG/JPEG pictures per class (default: the embedded MNIST subset)")
     train.add_argument("--epochs", type=int, default=10)
@@ -267,8 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, run, text in (("summary", command_summary, "print a model's layer table"),
                             ("graph", command_graph, "draw a model's graph")):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("model", choices=sorted(models.MODELS))
-        sub.add_argument("--input-shape", metavar="N,C,H,W")
+        sub.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+        sub.add_argument("--input-shape", metavar="N,C,H,W",
+                         help="default: 1,1,28,28 for lenet5 and simple-cnn, else 1,3,224,224")
         sub.add_argument("--num-classes", type=int, default=None)
         sub.set_defaults(run=run)
         if name == "graph":
@@ -293,8 +296,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; errors end with a one-line message and exit status 1, Ctrl-C
     with one line and exit status 130."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "num_classes", 0) is None:
-        args.num_classes = 10 if args.model in DEFAULT_INPUT else 1000
     try:
         args.run(args)
     except KeyboardInterrupt as stop:

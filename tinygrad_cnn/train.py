@@ -16,7 +16,9 @@ from tinygrad_cnn import random
 from tinygrad_cnn.autograd import no_grad
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
+from tinygrad_cnn.function import ShapeDtype
 from tinygrad_cnn.interrupt import held_interrupts
+from tinygrad_cnn.shape_only import eval_shape
 from tinygrad_cnn.tensor import Tensor
 
 __all__ = ["Classifier", "History"]
@@ -137,7 +139,8 @@ class Classifier:
             KeyboardInterrupt: on Ctrl-C, after the step under way.
             ValueError: when X has no samples, X and y have different lengths, or an integer
                 label is negative or not a class of the model's output (checked with one
-                sample's forward pass before the first step), naming the label and its position.
+                shape-only run of the model before the first step), naming the label and its
+                position.
             FloatingPointError: when the loss becomes NaN or infinite, naming epoch and batch.
         """
         X, y = _array(X), _array(y)
@@ -167,7 +170,10 @@ class Classifier:
         """Integer labels must be classes of the model's output, checked before the first step."""
         if y.ndim != 1 or y.dtype.kind not in "iu":
             return  # one-hot rows, or targets of a loss other than cross-entropy
-        classes = self._logits(X[:1]).shape[-1]
+        out = eval_shape(self.model, ShapeDtype((1, *X.shape[1:]), X.dtype))  # nothing computed
+        if not isinstance(out, tuple) or not out or not all(isinstance(n, int) for n in out):
+            return  # not one tensor of logits: the loss will say what is wrong
+        classes = out[-1]
         try:
             check_labels(y, "Classifier.fit", classes)
         except ValueError as error:

@@ -230,7 +230,6 @@ def test_shape_inference_of_a_chain_and_its_refusal():
     assert eval_shape(Block(), (2, 4)) == (2, 3)  # any forward, not only chains
 
 
-
 @pytest.mark.parametrize("bad, typed", [
     (np.full((2, 3), 1 + 2j, np.complex64), "complex64 into float32"),
     (np.full((2, 3), "0.5"), "<U3 into float32"),

@@ -186,3 +186,13 @@ def test_reading_traced_values_warns_naming_the_step_and_module(how, what, shape
 def test_an_ordinary_model_exports_without_a_warning(tmp_path, recwarn):
     export(models.lenet5(), zeros(1, 1, 28, 28), tmp_path / "lenet.onnx")
     assert not [w for w in recwarn if issubclass(w.category, TracerWarning)]
+
+
+def test_hooks_leave_the_exported_graph_unchanged(tmp_path):
+    model = models.lenet5()
+    model.features[0].register_full_backward_hook(lambda m, gi, go: None)
+    model.features[3].register_forward_hook(lambda m, args, out: None)
+    x = np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32)
+    export(model, x, tmp_path / "hooked.onnx")
+    np.testing.assert_allclose(run_onnx(tmp_path / "hooked.onnx", x), run_here(model, x),
+                               rtol=1e-4, atol=1e-5)

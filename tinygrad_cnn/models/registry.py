@@ -1,8 +1,13 @@
-"""The built-in models by name, as the command line and training checkpoints spell them."""
+"""Models by name, as the command line and training checkpoints spell them: a built-in name
+(`lenet5`) or a user's factory as `package.module:factory`, like `uvicorn app:main`."""
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
 from collections.abc import Callable
+from typing import Any
 
 from tinygrad_cnn.models.alexnet import alexnet
 from tinygrad_cnn.models.lenet import lenet5
@@ -24,13 +29,19 @@ MODELS: dict[str, Callable[..., Module]] = {
 
 
 def build_model(
-    name: str, num_classes: int = 10, in_channels: int | None = None, initialize: bool = True
+    name: str, num_classes: int | None = None, in_channels: int | None = None,
+    initialize: bool = True,
 ) -> Module:
-    """A fresh model by its command-line name (`lenet5`, `simple-cnn`, `vgg16`, ...).
+    """A fresh model by name: a built-in one (`lenet5`, `vgg16`, ...) or a user's factory.
+
+    A user's model is named `package.module:factory` (the module is imported from the
+    working directory or `sys.path`); the factory is any callable that returns a Module and,
+    like the built-in models, takes `num_classes` and `in_channels` as keywords when they are
+    given.
 
     Args:
-        name: a key of `MODELS`.
-        num_classes: the size of the last layer.
+        name: a key of `MODELS`, or `package.module:factory`.
+        num_classes: the size of the last layer (the model's default when None).
         in_channels: input channels (the model's default when None).
         initialize: draw initial weights; False leaves them undefined, for a model whose
             weights are loaded next or whose shapes are all that is needed.
@@ -39,19 +50,56 @@ def build_model(
         The model, in training mode.
 
     Raises:
-        ValueError: for an unknown name.
+        ValueError: for an unknown name, a factory that cannot be imported or called, or one
+            that returns something else than a Module; the message is one line naming it.
 
     Examples:
         >>> from tinygrad_cnn.models import build_model
         >>> build_model("lenet5", initialize=False).num_parameters()
         44426
     """
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
-    options = {"num_classes": num_classes}
-    if in_channels is not None:
-        options["in_channels"] = in_channels
+    factory = _factory(name)
+    options = {key: value for key, value in (("num_classes", num_classes),
+                                             ("in_channels", in_channels)) if value is not None}
     if initialize:
-        return MODELS[name](**options)
+        return _called(name, factory, options)
     with skip_init():
-        return MODELS[name](**options)
+        return _called(name, factory, options)
+
+
+def _factory(name: str) -> Callable[..., Any]:
+    """The callable behind a built-in name or a `package.module:factory` name."""
+    if name in MODELS:
+        return MODELS[name]
+    module_name, colon, attribute = name.partition(":")
+    if not colon or not module_name or not attribute:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}, or name "
+                         "a factory of your own as package.module:factory")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as `python -m` would: the user's files come first
+    try:
+        found: Any = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(f"model {name}: cannot import {module_name} ({error})") from None
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            raise ValueError(f"model {name}: {module_name} has no attribute {attribute}")
+        found = getattr(found, part)
+    if not callable(found):
+        raise ValueError(f"model {name}: {attribute} is a {type(found).__name__}, not a "
+                         "callable that returns a Module")
+    return found
+
+
+def _called(name: str, factory: Callable[..., Any], options: dict[str, int]) -> Module:
+    try:
+        model = factory(**options)
+    except TypeError as error:
+        given = ", ".join(f"{k}=" for k in options) or "no arguments"
+        raise ValueError(f"model {name}: calling the factory with {given} failed ({error}); "
+                         "take num_classes and in_channels as keywords, as the built-in "
+                         "models do") from None
+    if not isinstance(model, Module):
+        raise ValueError(f"model {name}: the factory returned a {type(model).__name__}, not a "
+                         "Module")
+    return model

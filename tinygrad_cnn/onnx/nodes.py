@@ -18,6 +18,7 @@ from onnx import helper
 from tinygrad_cnn.autograd import Context
 from tinygrad_cnn.geometry import Geometry
 from tinygrad_cnn.kernels import avg_pool as avg_pool_kernels
+from tinygrad_cnn.nn.hooks import HookedIdentity
 from tinygrad_cnn.nn.layers.norm import BatchNorm2d
 from tinygrad_cnn.onnx.graph import GraphBuilder
 from tinygrad_cnn.onnx.trace import module_label
@@ -32,7 +33,7 @@ ONE_TO_ONE: dict[type, str] = {
     ew.Add: "Add", ew.Sub: "Sub", ew.Mul: "Mul", ew.Div: "Div", ew.Pow: "Pow",
     ew.Maximum: "Max", ew.Minimum: "Min", ew.Neg: "Neg", ew.Exp: "Exp", ew.Log: "Log",
     ew.Sqrt: "Sqrt", ew.Abs: "Abs", ew.Relu: "Relu", ew.Sigmoid: "Sigmoid", ew.Tanh: "Tanh",
-    linalg.MatMul: "MatMul",
+    linalg.MatMul: "MatMul", HookedIdentity: "Identity",  # the trace of a backward hook
 }
 
 
