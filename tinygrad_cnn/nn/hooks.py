@@ -53,26 +53,31 @@ def register(hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]) -> 
 
 
 def call(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Run `module.forward` with its hooks, telling a listening shape-only run of the call."""
-    for hook in list(module._forward_pre_hooks.values()):
+    """Run `module.forward` with its hooks, telling a listening shape-only run of the call.
+
+    A shape-only run (`eval_shape`, `summary`) calls no hooks: they are there to see or change
+    values, and it has none.
+    """
+    switches = grad_mode.per_thread.switches
+    hooked = not switches.shapes_only
+    for hook in list(module._forward_pre_hooks.values()) if hooked else ():
         replaced = hook(module, args)
         if replaced is not None:
             args = replaced if isinstance(replaced, tuple) else (replaced,)
-    observer = grad_mode.per_thread.switches.observer
-    if observer is not None:
-        observer.enter(module, args)
+    if switches.observer is not None:
+        switches.observer.enter(module, args)
     watch = _BackwardHooks(module, args) if _records_backward(module, args) else None
     if watch is not None:
         args = watch.wrap_inputs(args)
     output = module.run_forward(args, kwargs)
-    for hook in list(module._forward_hooks.values()):
+    for hook in list(module._forward_hooks.values()) if hooked else ():
         replaced = hook(module, args, output)
         if replaced is not None:
             output = replaced
     if watch is not None:
         output = watch.wrap_outputs(output)
-    if observer is not None:
-        observer.exit(module, output)
+    if switches.observer is not None:
+        switches.observer.exit(module, output)
     return output
 
 
