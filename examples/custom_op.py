@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from tinygrad_cnn import Tensor
-from tinygrad_cnn.autograd import Context, Function
+from tinygrad_cnn import Tensor, eval_shape
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.testing import gradcheck, gradgradcheck
 
 
@@ -20,6 +20,10 @@ class Softplus(Function):
         (x,) = ctx.saved_tensors
         return grad * x.sigmoid()  # d softplus(x) / dx = sigmoid(x)
 
+    @staticmethod
+    def abstract_eval(x: ShapeDtype) -> ShapeDtype:
+        return x  # the output's shape and dtype are the input's
+
 
 def softplus(x: Tensor) -> Tensor:
     """Softplus as a function of tensors."""
@@ -35,6 +39,7 @@ def main() -> None:
     print("softplus(x) =", np.round(softplus(x).data, 4))
     print("d/dx        =", np.round(x.grad.data, 4))
     print("huge inputs stay finite:", softplus(Tensor([1e4, -1e4])).tolist())
+    print("by shape alone:", eval_shape(softplus, (64, 10)))
 
 
 if __name__ == "__main__":

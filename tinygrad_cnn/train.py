@@ -170,7 +170,10 @@ class Classifier:
         """Integer labels must be classes of the model's output, checked before the first step."""
         if y.ndim != 1 or y.dtype.kind not in "iu":
             return  # one-hot rows, or targets of a loss other than cross-entropy
-        out = eval_shape(self.model, ShapeDtype((1, *X.shape[1:]), X.dtype))  # nothing computed
+        try:
+            out = eval_shape(self.model, ShapeDtype((1, *X.shape[1:]), X.dtype))  # no compute
+        except NotImplementedError:  # an op of the user's without a shape rule: run one image
+            out = self._logits(X[:1]).shape
         if not isinstance(out, tuple) or not out or not all(isinstance(n, int) for n in out):
             return  # not one tensor of logits: the loss will say what is wrong
         classes = out[-1]

@@ -7,6 +7,7 @@ changes the files only when the drawing code or the models change.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.viz import draw_graph, draw_model, render
 
 IMAGES = Path(__file__).resolve().parents[1] / "images"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def expression() -> Tensor:
@@ -35,8 +37,16 @@ def lenet_loss(model: models.LeNet5) -> Tensor:
     return F.cross_entropy(model(image), Tensor(np.array([7])))
 
 
+def small_resnet() -> object:
+    """The residual network of examples/resnet_block.py."""
+    spec = importlib.util.spec_from_file_location("resnet_block", EXAMPLES / "resnet_block.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    return example.SmallResNet()
+
+
 def main(out: Path = IMAGES) -> list[Path]:
-    """Write the three pictures into `out` (made if missing) and return their paths."""
+    """Write the four pictures into `out` (made if missing) and return their paths."""
     out.mkdir(parents=True, exist_ok=True)
     manual_seed(0)
     model = models.lenet5()
@@ -44,6 +54,7 @@ def main(out: Path = IMAGES) -> list[Path]:
         render(draw_graph(expression(), show_grads=True), out / "viz_expression.svg"),
         render(draw_graph(lenet_loss(model), params=model), out / "viz_lenet_ops.svg"),
         render(draw_model(model, (1, 1, 28, 28)), out / "viz_lenet_model.svg"),
+        render(draw_model(small_resnet(), (1, 1, 28, 28)), out / "viz_resnet_model.svg"),
     ]
 
 

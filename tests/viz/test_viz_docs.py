@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-NAMES = ["viz_expression.svg", "viz_lenet_ops.svg", "viz_lenet_model.svg"]
+NAMES = ["viz_expression.svg", "viz_lenet_ops.svg", "viz_lenet_model.svg",
+         "viz_resnet_model.svg"]
 
 
 def _script():
@@ -38,3 +39,4 @@ def test_the_script_regenerates_them(tmp_path):
     assert "norm=1.225" in texts[0]  # grad of a is b = 0.5 everywhere: sqrt(6 / 4)
     assert "features.0.weight" in texts[1] and "cluster" in texts[1]
     assert "classifier.4" in texts[2] and "44,426 parameters" in texts[2]
+    assert "blocks.1 (Block)" in texts[3] and ">add<" in texts[3]  # the residual add
