@@ -121,9 +121,22 @@ def detect_anomaly() -> contextlib.AbstractContextManager[Switches]:
     return switched(anomaly=True)
 
 
-def module_scope(module: Any) -> contextlib.AbstractContextManager[Switches]:
-    """Mark ops recorded inside the block as belonging to `module` (used by `Module.__call__`)."""
-    return switched(scope=(*switches().scope, module))
+class module_scope:  # noqa: N801 (a context manager used like a function)
+    """Mark ops recorded inside the block as belonging to `module` (used by `Module.__call__`,
+    for every module call, so it is a plain class rather than a generator)."""
+
+    __slots__ = ("module", "previous", "switches")
+
+    def __init__(self, module: Any):
+        self.module = module
+
+    def __enter__(self) -> None:
+        self.switches = per_thread.switches
+        self.previous = self.switches.scope
+        self.switches.scope = (*self.previous, self.module)
+
+    def __exit__(self, *exc: object) -> None:
+        self.switches.scope = self.previous
 
 
 def watching(watch: Callable[[Any, str], None]) -> contextlib.AbstractContextManager[Switches]:

@@ -624,9 +624,10 @@ def _read(t: Tensor, what: str) -> None:
         watch(t, what)
 
 
-def _shape_only(*tensors: Tensor) -> bool:
-    """True when any of the tensors has a shape but no values (a shape-only run's)."""
-    return any(isinstance(t._data, AbstractArray) for t in tensors)
+def _shape_only(t: Tensor, other: Tensor | None = None) -> bool:
+    """True when a tensor has a shape but no values (a shape-only run's)."""
+    return type(t._data) is AbstractArray or (
+        other is not None and type(other._data) is AbstractArray)
 
 
 def _abstract(shape: tuple[int, ...], dtype: Any) -> Tensor:
