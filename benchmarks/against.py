@@ -1,4 +1,4 @@
-"""Old code against new: `python -m benchmarks.against REV [--rounds N] [--threads N]`.
+"""Old code against new: `python -m benchmarks.against REV [--new REV] [--rounds N]`.
 
 A change's effect on speed is often a few percent, inside the noise of one run. So the old
 code (the `tinygrad_cnn/` of git revision REV) and the new (this working tree) each run in a
@@ -83,16 +83,23 @@ def _ask(worker: subprocess.Popen, case: str) -> float:
     return json.loads(answer)
 
 
-def compare(rev: str, rounds: int, threads: int, only: str = "") -> None:
+def _extract(rev: str, into: str) -> Path:
+    """The `tinygrad_cnn/` of git revision `rev`, written into the folder `into`."""
+    archive = subprocess.run(["git", "archive", rev, "tinygrad_cnn"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
+    return Path(into)
+
+
+def compare(rev: str, rounds: int, threads: int, only: str = "", new: str | None = None) -> None:
     """Print old and new medians and the per-round ratio new / old of every case (whose name
-    holds `only`)."""
-    with tempfile.TemporaryDirectory() as old:
-        archive = subprocess.run(["git", "archive", rev, "tinygrad_cnn"], cwd=ROOT, check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
-        workers = {"old": _worker(Path(old), threads), "new": _worker(ROOT, threads)}
-        print(f"{rev} (old) against the working tree (new): {rounds} rounds, {threads} "
-              f"thread(s), best of 3 per sample")
+    holds `only`); the new code is revision `new`, or the working tree."""
+    with tempfile.TemporaryDirectory() as old, tempfile.TemporaryDirectory() as newer:
+        new_code = _extract(new, newer) if new else ROOT
+        workers = {"old": _worker(_extract(rev, old), threads),
+                   "new": _worker(new_code, threads)}
+        print(f"{rev} (old) against {new or 'the working tree'} (new): {rounds} rounds, "
+              f"{threads} thread(s), best of 3 per sample")
         print(f"{'case':<46} {'old ms':>9} {'new ms':>9} {'new/old (min..max)':>20}")
         try:
             for case in (name for name in cases() if only in name):
@@ -116,13 +123,15 @@ def main() -> None:
     parser.add_argument("rev", nargs="?", default="HEAD", help="the old code's git revision")
     parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads of both workers")
+    parser.add_argument("--new", default=None, help="the new code's revision (default: the "
+                        "working tree)")
     parser.add_argument("--only", default="", help="run the cases whose name holds this")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve()
     else:
-        compare(args.rev, args.rounds, args.threads, args.only)
+        compare(args.rev, args.rounds, args.threads, args.only, args.new)
 
 
 if __name__ == "__main__":
