@@ -1,6 +1,19 @@
 """Functions of tensors that layers are built from: `import tinygrad_cnn.nn.functional as F`."""
 
-from tinygrad_cnn.nn.functional.activation import log_softmax, relu, sigmoid, softmax, tanh
+from tinygrad_cnn.nn.functional.activation import (
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    leaky_relu,
+    log_softmax,
+    relu,
+    relu6,
+    sigmoid,
+    silu,
+    softmax,
+    tanh,
+)
 from tinygrad_cnn.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from tinygrad_cnn.nn.functional.dropout import dropout
 from tinygrad_cnn.nn.functional.linear import linear
@@ -27,6 +40,11 @@ __all__ = [
     "conv_transpose2d",
     "cross_entropy",
     "dropout",
+    "elu",
+    "gelu",
+    "hardsigmoid",
+    "hardswish",
+    "leaky_relu",
     "linear",
     "log_softmax",
     "max_pool1d",
@@ -34,7 +52,9 @@ __all__ = [
     "mse_loss",
     "nll_loss",
     "relu",
+    "relu6",
     "sigmoid",
+    "silu",
     "softmax",
     "tanh",
 ]

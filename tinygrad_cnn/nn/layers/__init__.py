@@ -1,6 +1,19 @@
 """Layers with PyTorch's constructor arguments, each a thin composition of `nn.functional`."""
 
-from tinygrad_cnn.nn.layers.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinygrad_cnn.nn.layers.activation import (
+    ELU,
+    GELU,
+    Hardsigmoid,
+    Hardswish,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Tanh,
+)
 from tinygrad_cnn.nn.layers.conv import Conv1d, Conv2d, ConvTranspose2d
 from tinygrad_cnn.nn.layers.dropout import Dropout
 from tinygrad_cnn.nn.layers.flatten import Flatten
@@ -15,6 +28,8 @@ from tinygrad_cnn.nn.layers.pool import (
 )
 
 __all__ = [
+    "ELU",
+    "GELU",
     "AdaptiveAvgPool2d",
     "AvgPool1d",
     "AvgPool2d",
@@ -24,12 +39,17 @@ __all__ = [
     "ConvTranspose2d",
     "Dropout",
     "Flatten",
+    "Hardsigmoid",
+    "Hardswish",
     "Identity",
+    "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MaxPool1d",
     "MaxPool2d",
     "ReLU",
+    "ReLU6",
+    "SiLU",
     "Sigmoid",
     "Softmax",
     "Tanh",
