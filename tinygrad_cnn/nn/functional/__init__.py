@@ -15,10 +15,10 @@ from tinygrad_cnn.nn.functional.activation import (
     tanh,
 )
 from tinygrad_cnn.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
-from tinygrad_cnn.nn.functional.dropout import dropout
+from tinygrad_cnn.nn.functional.dropout import dropout, dropout2d
 from tinygrad_cnn.nn.functional.linear import linear
 from tinygrad_cnn.nn.functional.loss import cross_entropy, mse_loss, nll_loss
-from tinygrad_cnn.nn.functional.norm import batch_norm
+from tinygrad_cnn.nn.functional.norm import batch_norm, group_norm, layer_norm
 from tinygrad_cnn.nn.functional.pool import (
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
@@ -40,10 +40,13 @@ __all__ = [
     "conv_transpose2d",
     "cross_entropy",
     "dropout",
+    "dropout2d",
     "elu",
     "gelu",
+    "group_norm",
     "hardsigmoid",
     "hardswish",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",

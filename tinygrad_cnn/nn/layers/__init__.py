@@ -15,12 +15,13 @@ from tinygrad_cnn.nn.layers.activation import (
     Tanh,
 )
 from tinygrad_cnn.nn.layers.conv import Conv1d, Conv2d, ConvTranspose2d
-from tinygrad_cnn.nn.layers.dropout import Dropout
+from tinygrad_cnn.nn.layers.dropout import Dropout, Dropout2d
 from tinygrad_cnn.nn.layers.flatten import Flatten
 from tinygrad_cnn.nn.layers.linear import Identity, Linear
-from tinygrad_cnn.nn.layers.norm import BatchNorm2d
+from tinygrad_cnn.nn.layers.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_cnn.nn.layers.pool import (
     AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
     AvgPool1d,
     AvgPool2d,
     MaxPool1d,
@@ -31,17 +32,22 @@ __all__ = [
     "ELU",
     "GELU",
     "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
     "AvgPool1d",
     "AvgPool2d",
+    "BatchNorm1d",
     "BatchNorm2d",
     "Conv1d",
     "Conv2d",
     "ConvTranspose2d",
     "Dropout",
+    "Dropout2d",
     "Flatten",
+    "GroupNorm",
     "Hardsigmoid",
     "Hardswish",
     "Identity",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
