@@ -14,6 +14,10 @@ from tinygrad_cnn.nn.functional.activation import (
     softmax,
     tanh,
 )
+from tinygrad_cnn.nn.functional.binary_loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+)
 from tinygrad_cnn.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from tinygrad_cnn.nn.functional.dropout import dropout, dropout2d
 from tinygrad_cnn.nn.functional.linear import linear
@@ -27,6 +31,7 @@ from tinygrad_cnn.nn.functional.pool import (
     max_pool1d,
     max_pool2d,
 )
+from tinygrad_cnn.nn.functional.regression_loss import huber_loss, l1_loss, smooth_l1_loss
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -34,6 +39,8 @@ __all__ = [
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
     "conv_transpose1d",
@@ -46,6 +53,8 @@ __all__ = [
     "group_norm",
     "hardsigmoid",
     "hardswish",
+    "huber_loss",
+    "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
@@ -58,6 +67,7 @@ __all__ = [
     "relu6",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "tanh",
 ]

@@ -18,6 +18,16 @@ from tinygrad_cnn.nn.layers.conv import Conv1d, Conv2d, ConvTranspose2d
 from tinygrad_cnn.nn.layers.dropout import Dropout, Dropout2d
 from tinygrad_cnn.nn.layers.flatten import Flatten
 from tinygrad_cnn.nn.layers.linear import Identity, Linear
+from tinygrad_cnn.nn.layers.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from tinygrad_cnn.nn.layers.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_cnn.nn.layers.pool import (
     AdaptiveAvgPool2d,
@@ -35,28 +45,36 @@ __all__ = [
     "AdaptiveMaxPool2d",
     "AvgPool1d",
     "AvgPool2d",
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
     "Conv1d",
     "Conv2d",
     "ConvTranspose2d",
+    "CrossEntropyLoss",
     "Dropout",
     "Dropout2d",
     "Flatten",
     "GroupNorm",
     "Hardsigmoid",
     "Hardswish",
+    "HuberLoss",
     "Identity",
+    "L1Loss",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
+    "MSELoss",
     "MaxPool1d",
     "MaxPool2d",
+    "NLLLoss",
     "ReLU",
     "ReLU6",
     "SiLU",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Tanh",
 ]
