@@ -20,9 +20,11 @@ from tinygrad_cnn.nn.functional.binary_loss import (
 )
 from tinygrad_cnn.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from tinygrad_cnn.nn.functional.dropout import dropout, dropout2d
+from tinygrad_cnn.nn.functional.interpolate import interpolate
 from tinygrad_cnn.nn.functional.linear import linear
 from tinygrad_cnn.nn.functional.loss import cross_entropy, mse_loss, nll_loss
 from tinygrad_cnn.nn.functional.norm import batch_norm, group_norm, layer_norm
+from tinygrad_cnn.nn.functional.padding import pad
 from tinygrad_cnn.nn.functional.pool import (
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
@@ -54,6 +56,7 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "huber_loss",
+    "interpolate",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -63,6 +66,7 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "pad",
     "relu",
     "relu6",
     "sigmoid",

@@ -37,6 +37,7 @@ from tinygrad_cnn.nn.layers.pool import (
     MaxPool1d,
     MaxPool2d,
 )
+from tinygrad_cnn.nn.layers.upsample import Upsample
 
 __all__ = [
     "ELU",
@@ -77,4 +78,5 @@ __all__ = [
     "SmoothL1Loss",
     "Softmax",
     "Tanh",
+    "Upsample",
 ]
