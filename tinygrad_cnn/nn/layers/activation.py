@@ -52,8 +52,8 @@ class LeakyReLU(ShapePreserving):
 
     Examples:
         >>> from tinygrad_cnn import Tensor, nn
-        >>> nn.LeakyReLU(0.1)(Tensor([-1.0, 2.0])).tolist()
-        [-0.1, 2.0]
+        >>> nn.LeakyReLU(0.25)(Tensor([-1.0, 2.0])).tolist()
+        [-0.25, 2.0]
     """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
