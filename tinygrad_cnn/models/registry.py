@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tinygrad_cnn.models.alexnet import alexnet
+from tinygrad_cnn.models.densenet import densenet121
 from tinygrad_cnn.models.lenet import lenet5
+from tinygrad_cnn.models.mobilenet import mobilenet_v2
+from tinygrad_cnn.models.resnet import resnet18, resnet20, resnet34, resnet50
 from tinygrad_cnn.models.simple import simple_cnn
 from tinygrad_cnn.models.vgg import vgg11, vgg13, vgg16, vgg19
 from tinygrad_cnn.nn.init import skip_init
@@ -20,13 +23,19 @@ MODELS: dict[str, Callable[..., Module]] = {
     "vgg13": vgg13,
     "vgg16": vgg16,
     "vgg19": vgg19,
+    "resnet18": resnet18,
+    "resnet34": resnet34,
+    "resnet50": resnet50,
+    "resnet20": resnet20,
+    "mobilenet_v2": mobilenet_v2,
+    "densenet121": densenet121,
 }
 
 
 def build_model(
     name: str, num_classes: int = 10, in_channels: int | None = None, initialize: bool = True
 ) -> Module:
-    """A fresh model by its command-line name (`lenet5`, `simple-cnn`, `vgg16`, ...).
+    """A fresh model by its command-line name (`lenet5`, `simple-cnn`, `vgg16`, `resnet20`, ...).
 
     Args:
         name: a key of `MODELS`.
