@@ -16,7 +16,9 @@ def test_upsample_matches_pytorch(options):
     torch = torch_module()
     ours, theirs = nn.Upsample(**options), torch.nn.Upsample(**options)
     assert repr(ours) == repr(theirs)
-    assert_matches_torch(ours, theirs, [np.random.default_rng(0).standard_normal((2, 3, 4, 6))])
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 6))
+    assert_matches_torch(ours, theirs, [x])
+    assert ours.output_shape(x.shape) == tuple(theirs(torch.tensor(x)).shape)
 
 
 def test_upsample_refuses_bad_arguments_when_built():

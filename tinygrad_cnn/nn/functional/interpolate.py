@@ -48,6 +48,34 @@ def _per_dim(op: str, name: str, value: Any, dims: int, shape: tuple[int, ...],
     return values
 
 
+def output_size(op: str, shape: tuple[int, ...], size: Size | None, scale_factor: Scale | None,
+                mode: str, recompute_scale_factor: bool | None = None
+                ) -> tuple[tuple[int, ...], tuple[float | None, ...]]:
+    """The spatial output size of resizing an input of `shape`, and the scale per dim that
+    steps through the input (None where the step is input size / output size).
+
+    Raises:
+        ValueError: for an input that is not 3-D to 5-D, a mode that does not fit its rank,
+            non-positive sizes or scales, or an empty output.
+    """
+    dims = len(shape) - 2
+    if dims not in LINEAR_MODES:
+        raise ValueError(f"{op}: input must be 3-D, 4-D or 5-D (N, C, *spatial), got shape "
+                         f"{tuple(shape)}")
+    if mode != "nearest" and mode != LINEAR_MODES[dims]:
+        raise ValueError(f"{op}: mode {mode!r} does not fit {dims} spatial dims; use "
+                         f"{LINEAR_MODES[dims]!r} for input {tuple(shape)}")
+    if size is not None:
+        out = tuple(int(n) for n in _per_dim(op, "size", size, dims, shape, (int,)))
+        return out, (None,) * dims
+    factors = _per_dim(op, "scale_factor", scale_factor, dims, shape, (int, float))
+    out = tuple(scaled_size(n, s) for n, s in zip(shape[2:], factors))
+    if min(out) < 1:
+        raise ValueError(f"{op}: the output size {out} of input {tuple(shape)} with "
+                         f"scale_factor={scale_factor!r} has an empty dim")
+    return out, (None,) * dims if recompute_scale_factor else tuple(map(float, factors))
+
+
 def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | None = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
@@ -92,24 +120,7 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
     """
     op = "interpolate"
     corners = check_interpolation(op, size, scale_factor, mode, align_corners)
-    dims = input.ndim - 2
-    if dims not in LINEAR_MODES:
-        raise ValueError(f"{op}: input must be 3-D, 4-D or 5-D (N, C, *spatial), got shape "
-                         f"{input.shape}")
-    if mode != "nearest" and mode != LINEAR_MODES[dims]:
-        raise ValueError(f"{op}: mode {mode!r} does not fit {dims} spatial dims; use "
-                         f"{LINEAR_MODES[dims]!r} for input {input.shape}")
     if antialias:
         raise ValueError(f"{op}: antialias=True is not supported")
-    spatial = input.shape[2:]
-    if size is not None:
-        out = tuple(int(n) for n in _per_dim(op, "size", size, dims, input.shape, (int,)))
-        scales: tuple[float | None, ...] = (None,) * dims
-    else:
-        factors = _per_dim(op, "scale_factor", scale_factor, dims, input.shape, (int, float))
-        out = tuple(scaled_size(n, s) for n, s in zip(spatial, factors))
-        scales = (None,) * dims if recompute_scale_factor else tuple(map(float, factors))
-    if min(out) < 1:
-        raise ValueError(f"{op}: the output size {out} of input {input.shape} with "
-                         f"scale_factor={scale_factor!r} has an empty dim")
+    out, scales = output_size(op, input.shape, size, scale_factor, mode, recompute_scale_factor)
     return Interpolate.apply(input, size=out, mode=mode, align_corners=corners, scales=scales)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tinygrad_cnn.nn import functional as F
-from tinygrad_cnn.nn.functional.interpolate import Scale, Size, check_interpolation
+from tinygrad_cnn.nn.functional.interpolate import Scale, Size, check_interpolation, output_size
+from tinygrad_cnn.nn.layers.base import Shape
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
@@ -30,6 +31,8 @@ class Upsample(Module):
         Upsample(scale_factor=2.0, mode='bilinear')
         >>> up(Tensor(np.zeros((1, 3, 8, 8)))).shape
         (1, 3, 16, 16)
+        >>> up.output_shape((1, 3, 5, 7))
+        (1, 3, 10, 14)
     """
 
     def __init__(self, size: Size | None = None, scale_factor: Scale | None = None,
@@ -51,6 +54,13 @@ class Upsample(Module):
         """The resized input."""
         return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                              self.recompute_scale_factor)
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        """(N, C, *spatial) -> (N, C, *resized), by F.interpolate's size rule."""
+        shape = tuple(input_shape)
+        out, _ = output_size("upsample", shape, self.size, self.scale_factor, self.mode,
+                             self.recompute_scale_factor)
+        return (*shape[:2], *out)
 
     def extra_repr(self) -> str:
         what = (f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None
