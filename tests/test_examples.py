@@ -13,9 +13,7 @@ EXAMPLES = sorted((ROOT / "examples").rglob("*.py"))
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT / "examples")))
 def test_example_runs(script, tmp_path):
-    # this checkout's package first, whichever copy is installed
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "TINYGRAD_CNN_QUICK": "1", "MPLBACKEND": "Agg", "PYTHONPATH": path}
+    env = {**os.environ, "TINYGRAD_CNN_QUICK": "1", "MPLBACKEND": "Agg"}
     result = subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
         timeout=600,
