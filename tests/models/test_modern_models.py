@@ -8,6 +8,7 @@ The big models are built under `skip_init` and only run on 32x32 images.
 import numpy as np
 import pytest
 from extras import require
+from torch_parity import torch_module
 
 from benchmarks import torchvision_twins
 from tinygrad_cnn import Tensor, load, models, nn, no_grad
@@ -54,7 +55,7 @@ def test_state_dict_keys_are_torchvisions(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_state_dict_matches_the_pytorch_rebuild_of_torchvision_key_for_key(name):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     theirs = torchvision_twins.build(torch, name, num_classes=10).state_dict()
     ours = build(name, num_classes=10).state_dict()
     assert list(ours) == list(theirs)
@@ -75,7 +76,7 @@ def _randomize_statistics(torch, model):
 # ResNet-34 is ResNet-18's code with more blocks
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "resnet34"])
 def test_torchvision_weights_from_safetensors_give_torchvisions_outputs(name, tmp_path):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     safetensors_torch = require("safetensors.torch", "interop")
     torch.manual_seed(0)
     theirs = torchvision_twins.build(torch, name, num_classes=7).eval()
@@ -97,7 +98,7 @@ def test_torchvision_weights_from_safetensors_give_torchvisions_outputs(name, tm
 @pytest.mark.parametrize(("name", "train"), [("resnet20", True), ("mobilenet_v2", False)])
 def test_forward_and_gradients_match_pytorch_in_float64(name, train):
     # the output, the input gradient, every parameter gradient and the running statistics
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     torch.manual_seed(1)
     theirs = torchvision_twins.build(torch, name, num_classes=5).double().train(train)
     _randomize_statistics(torch, theirs)
