@@ -155,6 +155,16 @@ def test_bce_with_logits_is_finite_where_the_naive_form_overflows():
     assert loss.item() == 1600.0 and x.grad.tolist() == [1.0, -1.0]
 
 
+def test_bce_with_logits_has_the_right_first_and_second_derivatives_at_zero():
+    # a zero-initialised head gives logits of exactly 0, where |x| and max(-x, 0) have kinks
+    x = Tensor(np.zeros((2, 2)), requires_grad=True)
+    targets = np.array([[0.0, 1.0], [0.3, 0.9]])
+    loss = lambda t: F.binary_cross_entropy_with_logits(  # noqa: E731
+        t, targets, pos_weight=Tensor(np.array([2.0, 0.5])), reduction="sum")
+    gradcheck(loss, [x])
+    gradgradcheck(loss, [x])
+
+
 def test_bce_clamps_the_log_at_minus_100_like_pytorch():
     assert F.binary_cross_entropy(Tensor([0.0, 1.0]), [1.0, 0.0], reduction="none").tolist() \
         == [100.0, 100.0]

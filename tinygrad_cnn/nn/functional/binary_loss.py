@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.creation import stack
 from tinygrad_cnn.nn.functional.loss import _check_reduction, _reduce
 from tinygrad_cnn.tensor import Tensor
 
@@ -76,8 +77,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
     """Binary cross-entropy of sigmoid(x), computed from the logits x without overflow.
 
     loss = w [(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)], which equals
-    -w [pos_weight t log σ(x) + (1 - t) log(1 - σ(x))], with
-    softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)) finite for any x.
+    -w [pos_weight t log σ(x) + (1 - t) log(1 - σ(x))], with softplus(-x) = -log σ(x) taken
+    from a log-softmax, finite for any x and smooth everywhere.
 
     Args:
         input: logits x, any shape, e.g. (N, C) for C independent labels.
@@ -102,8 +103,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
     target = as_target(op, input, target)
     _broadcastable(op, "weight", weight, input.shape)
     _broadcastable(op, "pos_weight", pos_weight, input.shape)
-    # max(-x, 0) splits its gradient at a tie, so softplus(-x) has slope -1/2 at x = 0 exactly
-    softplus = (-input).maximum(0.0) + (1.0 + (-input.abs()).exp()).log()
+    # softplus(-x) = -log σ(x) = -log_softmax([x, 0])[0]: log_softmax subtracts the max, so it is
+    # finite for any x, and smooth at x = 0, where max(-x, 0) + log(1 + exp(-|x|)) has kinks
+    # that would spoil second derivatives
+    pair = stack([input, input.zeros_like()], dim=-1)
+    softplus = -pair.log_softmax(-1)[..., 0]
     if pos_weight is not None:
         softplus = softplus * (1.0 + (pos_weight - 1.0) * target)
     loss = (1.0 - target) * input + softplus
