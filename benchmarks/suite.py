@@ -15,6 +15,7 @@ from benchmarks import (
     bench_conv,
     bench_memory,
     bench_overhead,
+    bench_resnet,
     bench_scaling,
     bench_train,
 )
@@ -63,7 +64,7 @@ def run(threads: int, rounds: int, skip: set[str], malloc_report: dict) -> dict:
           f"malloc {malloc_report}")
     print(f"{'case':<46} {'':>3} {'ours':>10} {'torch':>10} {'ratio (min..max)':>18}")
     if "train" not in skip:
-        for comparison, batch in bench_train.run(rounds):
+        for comparison, batch in [*bench_train.run(rounds), *bench_resnet.run(rounds)]:
             _add(results, _case(comparison, "ms", 1e3, batch))
     if "augment" not in skip:
         row = results["augmentation"] = bench_augment.run(rounds)

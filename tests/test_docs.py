@@ -29,7 +29,7 @@ MODULES = sorted(info.name for info in pkgutil.walk_packages(tinygrad_cnn.__path
 RUNS_ON_IMPORT = {"tinygrad_cnn.__main__"}
 # These import the `onnx` package, which only the optional `onnx` extra installs.
 NEEDS_ONNX = {"tinygrad_cnn.onnx", "tinygrad_cnn.onnx.fuse", "tinygrad_cnn.onnx.graph",
-              "tinygrad_cnn.onnx.nodes"}
+              "tinygrad_cnn.onnx.nodes", "tinygrad_cnn.onnx.resample_nodes"}
 DOCS_PACKAGES = ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

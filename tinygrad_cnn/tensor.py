@@ -12,7 +12,7 @@ from tinygrad_cnn import autograd, function, grad_mode, shapes
 from tinygrad_cnn.autograd import Context
 from tinygrad_cnn.function import AbstractArray
 from tinygrad_cnn.ops import elementwise as ew
-from tinygrad_cnn.ops import linalg, movement, reduce, softmax
+from tinygrad_cnn.ops import linalg, movement, reduce, softmax, special
 
 Scalar = int | float | bool
 DimArg = int | Sequence[int] | None
@@ -401,6 +401,10 @@ class Tensor:
     def tanh(self) -> Tensor:
         """Hyperbolic tangent, elementwise."""
         return ew.Tanh.apply(self)
+
+    def erf(self) -> Tensor:
+        """The error function 2/√π ∫₀ˣ exp(-t²) dt, elementwise."""
+        return special.Erf.apply(self)
 
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Limit values to [min, max] (either may be None)."""

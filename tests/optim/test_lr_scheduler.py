@@ -166,6 +166,10 @@ SCHEDULES = [
     ("OneCycleLR", {"max_lr": [1.0, 0.3], "total_steps": 25}),
     ("OneCycleLR", {"max_lr": 0.5, "epochs": 5, "steps_per_epoch": 5, "pct_start": 0.4,
                     "three_phase": True, "anneal_strategy": "linear", "div_factor": 10.0}),
+    ("LinearLR", {"start_factor": 0.1, "total_iters": 6}),
+    ("LinearLR", {"start_factor": 0.9, "end_factor": 0.2, "total_iters": 4}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "eta_min": 0.01}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 2, "T_mult": 3}),
 ]
 
 

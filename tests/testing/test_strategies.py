@@ -7,6 +7,8 @@ from tinygrad_cnn import Tensor
 from tinygrad_cnn.testing.strategies import (
     broadcastable_shapes,
     float_arrays,
+    interpolate_args,
+    pad_args,
     positive_tensors,
     shapes,
     spaced_arrays,
@@ -40,3 +42,25 @@ def test_spaced_arrays_have_no_near_ties(array):
 def test_tensors_require_grad_and_positive_tensors_are_positive(x, p):
     assert isinstance(x, Tensor) and x.requires_grad
     assert p.data.min() >= 0.5
+
+
+@given(args=pad_args())
+def test_pad_args_are_valid_pytorch_pad_calls(args):
+    (x,) = args.tensors
+    mode, pad = args.kwargs["mode"], args.kwargs["pad"]
+    assert len(pad) % 2 == 0 and min(pad) >= 0
+    if mode != "constant":
+        assert 1 <= len(pad) // 2 <= 3 and x.ndim - len(pad) // 2 in (1, 2)
+        sizes = x.shape[::-1][: len(pad) // 2]
+        limit = {"reflect": -1, "circular": 0, "replicate": 2}[mode]
+        assert all(max(pad[2 * k], pad[2 * k + 1]) <= n + limit or mode == "replicate"
+                   for k, n in enumerate(sizes))
+
+
+@given(args=interpolate_args())
+def test_interpolate_args_name_a_mode_that_fits_the_rank(args):
+    (x,) = args.tensors
+    mode = args.kwargs["mode"]
+    assert mode in ("nearest", {3: "linear", 4: "bilinear", 5: "trilinear"}[x.ndim])
+    assert ("size" in args.kwargs) != ("scale_factor" in args.kwargs)
+    assert ("align_corners" in args.kwargs) == (mode != "nearest")

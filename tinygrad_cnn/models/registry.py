@@ -10,7 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from tinygrad_cnn.models.alexnet import alexnet
+from tinygrad_cnn.models.densenet import densenet121
 from tinygrad_cnn.models.lenet import lenet5
+from tinygrad_cnn.models.mobilenet import mobilenet_v2
+from tinygrad_cnn.models.resnet import resnet18, resnet20, resnet34, resnet50
 from tinygrad_cnn.models.simple import simple_cnn
 from tinygrad_cnn.models.vgg import vgg11, vgg13, vgg16, vgg19
 from tinygrad_cnn.nn.init import skip_init
@@ -25,6 +28,12 @@ MODELS: dict[str, Callable[..., Module]] = {
     "vgg13": vgg13,
     "vgg16": vgg16,
     "vgg19": vgg19,
+    "resnet18": resnet18,
+    "resnet34": resnet34,
+    "resnet50": resnet50,
+    "resnet20": resnet20,
+    "mobilenet_v2": mobilenet_v2,
+    "densenet121": densenet121,
 }
 
 
@@ -32,7 +41,7 @@ def build_model(
     name: str, num_classes: int | None = None, in_channels: int | None = None,
     initialize: bool = True,
 ) -> Module:
-    """A fresh model by name: a built-in one (`lenet5`, `vgg16`, ...) or a user's factory.
+    """A fresh model by name: a built-in one (`lenet5`, `resnet20`, ...) or a user's factory.
 
     A user's model is named `package.module:factory` (the module is imported from the
     working directory or `sys.path`); the factory is any callable that returns a Module and,

@@ -7,7 +7,7 @@ which runtimes optimise and Netron shows as the layer it is:
 
     conv2d(x, w) + reshape(b, (O, 1, 1))        ->  Conv(x, w, b)       (ConvTranspose too)
     matmul(x, permute(w, (1, 0))) [+ b]         ->  Gemm(x, w[, b], transB=1)
-    the nodes of an eval-mode BatchNorm2d call  ->  BatchNormalization(x, γ, β, mean, var)
+    the nodes of an eval-mode BatchNorm call    ->  BatchNormalization(x, γ, β, mean, var)
     sum(x, dims) / count                        ->  ReduceMean(x, dims)
 
 The last is more than tidier: `Tensor.mean` divides by a count taken from the traced shape,
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from tinygrad_cnn.autograd import Context
-from tinygrad_cnn.nn.layers.norm import BatchNorm2d
+from tinygrad_cnn.nn.layers.norm import BatchNorm1d, BatchNorm2d
 from tinygrad_cnn.onnx import nodes
 from tinygrad_cnn.onnx.graph import GraphBuilder
 from tinygrad_cnn.onnx.trace import Trace
@@ -136,13 +136,14 @@ def _mean(trace: Trace, node: Context, p: Plan) -> None:
 
 
 def _batch_norms(trace: Trace, p: Plan) -> None:
-    """Group the nodes recorded by each call of a BatchNorm2d (exactly that class, so its
-    forward is known) that normalises with running statistics; a group with one input and
-    one result becomes one BatchNormalization."""
+    """Group the nodes recorded by each call of a BatchNorm1d or BatchNorm2d (exactly those
+    classes, so their forward is known) that normalises with running statistics; a group
+    with one input and one result becomes one BatchNormalization."""
     groups: dict[int, list[Context]] = {}
     for node in trace.nodes:
         bn = node.scope[-1] if node.scope else None
-        if type(bn) is BatchNorm2d and bn.running_mean is not None and bn.running_var is not None:
+        if (type(bn) in (BatchNorm1d, BatchNorm2d) and bn.running_mean is not None
+                and bn.running_var is not None):
             # each call makes a new scope tuple, so a module called twice gives two groups
             groups.setdefault(id(node.scope), []).append(node)
     for call in groups.values():

@@ -19,13 +19,14 @@ from tinygrad_cnn.autograd import Context
 from tinygrad_cnn.geometry import Geometry
 from tinygrad_cnn.kernels import avg_pool as avg_pool_kernels
 from tinygrad_cnn.nn.hooks import HookedIdentity
-from tinygrad_cnn.nn.layers.norm import BatchNorm2d
+from tinygrad_cnn.nn.layers.norm import BatchNorm1d, BatchNorm2d
+from tinygrad_cnn.onnx import resample_nodes
 from tinygrad_cnn.onnx.graph import GraphBuilder
 from tinygrad_cnn.onnx.trace import module_label
 from tinygrad_cnn.ops import avg_pool as avg_pool_ops
 from tinygrad_cnn.ops import conv as conv_ops
 from tinygrad_cnn.ops import elementwise as ew
-from tinygrad_cnn.ops import linalg, movement, reduce, softmax
+from tinygrad_cnn.ops import linalg, movement, reduce, resample, softmax, special
 from tinygrad_cnn.ops import max_pool as max_pool_ops
 from tinygrad_cnn.tensor import Tensor
 
@@ -33,7 +34,8 @@ ONE_TO_ONE: dict[type, str] = {
     ew.Add: "Add", ew.Sub: "Sub", ew.Mul: "Mul", ew.Div: "Div", ew.Pow: "Pow",
     ew.Maximum: "Max", ew.Minimum: "Min", ew.Neg: "Neg", ew.Exp: "Exp", ew.Log: "Log",
     ew.Sqrt: "Sqrt", ew.Abs: "Abs", ew.Relu: "Relu", ew.Sigmoid: "Sigmoid", ew.Tanh: "Tanh",
-    linalg.MatMul: "MatMul", HookedIdentity: "Identity",  # the trace of a backward hook
+    linalg.MatMul: "MatMul", special.Erf: "Erf",
+    HookedIdentity: "Identity",  # the trace of a backward hook
 }
 
 
@@ -90,7 +92,8 @@ def conv(b: GraphBuilder, node: Context, defines: Context | None = None,
         b.node("Conv", inputs, node, defines=defines or node, **window)
 
 
-def batch_norm(b: GraphBuilder, node: Context, module: BatchNorm2d, x: Tensor) -> None:
+def batch_norm(b: GraphBuilder, node: Context, module: BatchNorm1d | BatchNorm2d,
+               x: Tensor) -> None:
     """BatchNormalization with the module's running statistics, for the nodes its eval-mode
     forward recorded (`node` is the last of them)."""
     C, dtype = module.num_features, module.running_mean.dtype
@@ -282,4 +285,6 @@ CONVERTERS: dict[type, Callable[[GraphBuilder, Context], None]] = {
     reduce.Sum: reduce_op, reduce.Max: reduce_op,
     softmax.Softmax: softmax_op, softmax.LogSoftmax: softmax_op,
     ew.Clip: clip, ew.Cast: cast, ew.Where: where,
+    resample.BoundaryPad: resample_nodes.boundary_pad,
+    resample.Interpolate: resample_nodes.interpolate,
 }

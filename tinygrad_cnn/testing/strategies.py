@@ -284,3 +284,54 @@ def adaptive_pool2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
     """Valid `F.adaptive_avg_pool2d` / `F.adaptive_max_pool2d` calls (output sizes up to one
     more than the input, None for "as the input"); the input has no ties."""
     return _adaptive_args(dtype)
+
+
+# ---- valid argument sets for padding and resizing ----------------------------------------------
+
+
+@st.composite
+def _pad_args(draw: st.DrawFn, dtype: Any) -> OpArgs:
+    mode = draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+    padded = _ints(draw, 1, 3)
+    rank = padded + _ints(draw, 1, 2)  # a channel dim, and maybe a batch dim
+    shape = tuple(_ints(draw, 2 if mode == "reflect" else 1, 3 if padded > 1 else 4)
+                  for _ in range(rank))
+    most = {"reflect": lambda n: n - 1, "circular": lambda n: n}.get(mode, lambda n: 2)
+    pad = []  # PyTorch's order: the last dim's (before, after) first
+    for n in reversed(shape[rank - padded:]):
+        pad += [_ints(draw, 0, most(n)), _ints(draw, 0, most(n))]
+    kwargs: dict[str, Any] = {"pad": tuple(pad), "mode": mode}
+    if mode == "constant":
+        kwargs["value"] = draw(st.sampled_from([0.0, -1.5]))
+    return OpArgs((_input(draw, shape, dtype),), kwargs)
+
+
+def pad_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.pad` calls in every mode: 1-3 padded dims of an input with one or two more,
+    reflect padding below each size, circular up to it."""
+    return _pad_args(dtype)
+
+
+@st.composite
+def _interpolate_args(draw: st.DrawFn, dtype: Any) -> OpArgs:
+    dims = _ints(draw, 1, 3)
+    sizes = tuple(_ints(draw, 1, 4 if dims < 3 else 3) for _ in range(dims))
+    mode = draw(st.sampled_from(["nearest", {1: "linear", 2: "bilinear", 3: "trilinear"}[dims]]))
+    kwargs: dict[str, Any] = {"mode": mode}
+    if mode != "nearest":
+        kwargs["align_corners"] = draw(st.booleans())
+    if draw(st.booleans()):
+        kwargs["size"] = tuple(_ints(draw, 1, 6) for _ in range(dims))
+    else:
+        # scales whose output keeps at least one pixel, drawn as output / input plus a bit
+        kwargs["scale_factor"] = tuple(
+            (_ints(draw, 1, 6) + draw(st.sampled_from([0.0, 0.25, 0.5]))) / n for n in sizes)
+        kwargs["recompute_scale_factor"] = draw(st.booleans())
+    x = _input(draw, (_ints(draw, 1, 2), _ints(draw, 1, 2), *sizes), dtype)
+    return OpArgs((x,), kwargs)
+
+
+def interpolate_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.interpolate` calls over 1-3 spatial dims: 'nearest' or the matching linear
+    mode (with or without align_corners), by output size or by scale factor."""
+    return _interpolate_args(dtype)

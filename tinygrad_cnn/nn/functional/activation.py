@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from tinygrad_cnn.tensor import Tensor
 
 
@@ -28,3 +30,93 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
 def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     """x - logsumexp(x) along `dim`: finite for any finite logits (1e4 included)."""
     return input.log_softmax(dim)
+
+
+# ---- the activations of modern CNNs, each a composition of primitives --------------------------
+# Written with relu, clip, exp, sigmoid, tanh and erf rather than masks, so that their ONNX
+# export computes the same function at any input (a mask would be traced as a constant).
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, else negative_slope · x (the gradient at 0 is negative_slope, as PyTorch).
+
+    Args:
+        input: any shape.
+        negative_slope: the slope for negative inputs.
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+
+    Examples:
+        >>> from tinygrad_cnn import Tensor
+        >>> import tinygrad_cnn.nn.functional as F
+        >>> F.leaky_relu(Tensor([-2.0, 3.0]), 0.5).tolist()
+        [-1.0, 3.0]
+    """
+    return input.relu() + negative_slope * input.clip(max=0.0)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6), MobileNet's activation.
+
+    Examples:
+        >>> from tinygrad_cnn import Tensor
+        >>> import tinygrad_cnn.nn.functional as F
+        >>> F.relu6(Tensor([-1.0, 3.0, 9.0])).tolist()
+        [0.0, 3.0, 6.0]
+    """
+    return input.clip(0.0, 6.0)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, else alpha · (exp(x) - 1).
+
+    Args:
+        input: any shape.
+        alpha: the value the negative side tends to is -alpha.
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+    return input.relu() + alpha * (input.clip(max=0.0).exp() - 1.0)
+
+
+GELU_APPROXIMATIONS = ("none", "tanh")
+
+
+def check_approximate(op: str, approximate: str) -> str:
+    """`approximate` if it is one GELU knows, else a ValueError naming `op`."""
+    if approximate not in GELU_APPROXIMATIONS:
+        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return approximate
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x), Φ the standard normal CDF: x/2 (1 + erf(x/√2)).
+
+    With ``approximate='tanh'``: x/2 (1 + tanh(√(2/π) (x + 0.044715 x³))).
+
+    Raises:
+        ValueError: for an `approximate` other than 'none' or 'tanh'.
+
+    Examples:
+        >>> from tinygrad_cnn import Tensor
+        >>> import tinygrad_cnn.nn.functional as F
+        >>> [round(v, 6) for v in F.gelu(Tensor([-1.0, 0.0, 2.0]).double()).tolist()]
+        [-0.158655, 0.0, 1.9545]
+    """
+    if check_approximate("gelu", approximate) == "tanh":
+        inner = math.sqrt(2.0 / math.pi) * (input + 0.044715 * (input * input * input))
+        return 0.5 * input * (1.0 + inner.tanh())
+    return input * 0.5 * (1.0 + (input * math.sqrt(0.5)).erf())
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x · sigmoid(x) (also called swish)."""
+    return input * input.sigmoid()
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    return (input + 3.0).clip(0.0, 6.0) / 6.0
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x · relu6(x + 3) / 6, MobileNetV3's cheap swish."""
+    return input * (input + 3.0).clip(0.0, 6.0) / 6.0

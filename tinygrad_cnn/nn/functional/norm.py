@@ -1,7 +1,9 @@
-"""Batch normalisation: normalise each channel by batch or running statistics."""
+"""Normalisation: by batch statistics per channel (batch norm), or per sample over its last
+dims (layer norm) or over groups of channels (group norm)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -99,3 +101,92 @@ def _update(running: Tensor | np.ndarray | None, batch: np.ndarray, momentum: fl
     data += (momentum * correction) * batch.reshape(data.shape).astype(data.dtype)
     if isinstance(running, Tensor):
         running.mark_modified()
+
+
+def _standardize(input: Tensor, dims: tuple[int, ...], eps: float) -> Tensor:
+    """(x - mean) / sqrt(var + eps) over `dims`, with the biased variance."""
+    centered = input - input.mean(dims, keepdim=True)
+    var = (centered * centered).mean(dims, keepdim=True)
+    return centered * (var + eps) ** -0.5
+
+
+def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over its last dims, then scale and shift elementwise.
+
+    y = (x - mean) / sqrt(var + eps) * weight + bias, the mean and (biased) variance taken
+    over the trailing dims given by `normalized_shape`, separately for every leading index.
+
+    Args:
+        input: (*, *normalized_shape).
+        normalized_shape: the trailing dims to normalise over, an int or a tuple.
+        weight: a scale of shape `normalized_shape`, or None.
+        bias: a shift of shape `normalized_shape`, or None.
+        eps: added to the variance for numerical stability.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        ValueError: when the input does not end with `normalized_shape`, or weight or bias
+            have another shape.
+
+    Examples:
+        >>> from tinygrad_cnn import Tensor
+        >>> import tinygrad_cnn.nn.functional as F
+        >>> F.layer_norm(Tensor([[1.0, 3.0]]), 2, eps=0.0).tolist()
+        [[-1.0, 1.0]]
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape or input.ndim < len(shape) or input.shape[-len(shape):] != shape:
+        raise ValueError(f"layer_norm: input {input.shape} must end with normalized_shape "
+                         f"{shape}")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and value.shape != shape:
+            raise ValueError(f"layer_norm: {name} must have shape normalized_shape {shape}, "
+                             f"got {value.shape}")
+    out = _standardize(input, tuple(range(input.ndim - len(shape), input.ndim)), eps)
+    if weight is not None:
+        out = out * weight
+    return out if bias is None else out + bias
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over groups of channels, then scale and shift each channel.
+
+    The C channels are split into `num_groups` groups of C / num_groups; each group of each
+    sample is normalised with its own mean and (biased) variance, taken over its channels and
+    all positions. Batch size does not matter, so it works for batches of one.
+
+    Args:
+        input: (N, C, *).
+        num_groups: how many groups to split the channels into; must divide C.
+        weight: a scale per channel (C,), or None.
+        bias: a shift per channel (C,), or None.
+        eps: added to the variance for numerical stability.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Raises:
+        ValueError: for an input with fewer than 2 dims, groups that do not divide the
+            channels, or weight or bias of the wrong length.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"group_norm: input must be (N, C, *), got {input.shape}")
+    channels = input.shape[1]
+    if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups < 1 \
+            or channels % num_groups:
+        raise ValueError(f"group_norm: num_groups={num_groups!r} must be a positive int "
+                         f"dividing the {channels} channels of input {input.shape}")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and value.shape != (channels,):
+            raise ValueError(f"group_norm: {name} must have shape ({channels},) for input "
+                             f"{input.shape}, got {value.shape}")
+    grouped = input.reshape(input.shape[0], num_groups, -1)
+    out = _standardize(grouped, (2,), eps).reshape(input.shape)
+    broadcast = (channels,) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(broadcast)
+    return out if bias is None else out + bias.reshape(broadcast)

@@ -1,28 +1,151 @@
-"""Activation layers: ReLU, Sigmoid, Tanh, Softmax and LogSoftmax, each calling F."""
+"""Activation layers, each calling its function in F: ReLU and its relatives, Sigmoid, Tanh,
+Softmax and LogSoftmax."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.nn.functional.activation import check_approximate
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
 
-class ReLU(Module):
+class _Inplace(Module):
+    """An activation with PyTorch's `inplace` flag, accepted and ignored (results are new)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+
+class ReLU(_Inplace):
     """max(x, 0) elementwise.
 
     Args:
         inplace: accepted for PyTorch compatibility; the result is always a new tensor.
     """
 
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         """max(x, 0)."""
         return F.relu(input)
+
+
+class ReLU6(_Inplace):
+    """min(max(x, 0), 6) elementwise (MobileNetV2's activation).
+
+    Args:
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """relu6(x)."""
+        return F.relu6(input)
+
+
+class LeakyReLU(Module):
+    """x for x > 0, else negative_slope · x.
+
+    Args:
+        negative_slope: the slope for negative inputs.
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+
+    Examples:
+        >>> from tinygrad_cnn import Tensor, nn
+        >>> nn.LeakyReLU(0.25)(Tensor([-1.0, 2.0])).tolist()
+        [-0.25, 2.0]
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """leaky_relu(x)."""
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """x for x > 0, else alpha · (exp(x) - 1).
+
+    Args:
+        alpha: the negative saturation value is -alpha.
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """elu(x)."""
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """x Φ(x) with Φ the standard normal CDF, exactly (erf) or by its tanh approximation.
+
+    Args:
+        approximate: 'none' (exact) or 'tanh'.
+
+    Raises:
+        ValueError: for another `approximate`.
+    """
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = check_approximate("GELU", approximate)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """gelu(x)."""
+        return F.gelu(input, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(_Inplace):
+    """x · sigmoid(x) elementwise (swish).
+
+    Args:
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """silu(x)."""
+        return F.silu(input)
+
+
+class Hardsigmoid(_Inplace):
+    """relu6(x + 3) / 6 elementwise.
+
+    Args:
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """hardsigmoid(x)."""
+        return F.hardsigmoid(input)
+
+
+class Hardswish(_Inplace):
+    """x · relu6(x + 3) / 6 elementwise.
+
+    Args:
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """hardswish(x)."""
+        return F.hardswish(input)
 
 
 class Sigmoid(Module):

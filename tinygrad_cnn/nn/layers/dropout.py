@@ -1,8 +1,10 @@
-"""Dropout: zero activations at random while training (inverted dropout), identity in eval."""
+"""Dropout layers: zero activations (or whole channels) at random while training (inverted
+dropout), identity in eval."""
 
 from __future__ import annotations
 
 from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.nn.functional.dropout import check_probability
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
@@ -23,9 +25,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability p must be in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = check_probability(type(self).__name__, p)
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
@@ -34,3 +34,21 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """In training, zero each channel (a whole (H, W) map) with probability `p` and scale the
+    rest by 1/(1 - p); identity in eval mode.
+
+    Args:
+        p: the probability of zeroing a channel, in [0, 1].
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+
+    Raises:
+        ValueError: when `p` is outside [0, 1]; when called on an input that is not
+            (N, C, H, W) or (N, C, L).
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The input with channel dropout applied when training."""
+        return F.dropout2d(input, self.p, self.training)

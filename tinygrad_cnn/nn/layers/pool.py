@@ -1,4 +1,5 @@
-"""Pooling layers: max and average over windows (1-D and 2-D) and adaptive average pooling."""
+"""Pooling layers: max and average over windows (1-D and 2-D), and adaptive average and max
+pooling."""
 
 from __future__ import annotations
 
@@ -152,7 +153,25 @@ class AvgPool2d(_PoolNd):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
+class _AdaptivePool2d(Module):
+    """The output size argument shared by adaptive average and max pooling."""
+
+    op = "adaptive_pool2d"
+
+    def __init__(self, output_size: int | tuple[int | None, int | None]):
+        super().__init__()
+        size = (output_size, output_size) if isinstance(output_size, int) else output_size
+        if (not isinstance(size, (tuple, list)) or len(size) != 2
+                or any(s is not None and (not isinstance(s, int) or s <= 0) for s in size)):
+            raise ValueError(f"{type(self).__name__}: output_size must be a positive int or a "
+                             f"pair of positive ints or None, got {output_size!r}")
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptivePool2d):
     """Average (N, C, H, W) down (or up) to a fixed (oH, oW), whatever the input size.
 
     Output cell (i, j) averages input rows floor(i·H/oH) .. ceil((i+1)·H/oH) - 1, and
@@ -162,18 +181,36 @@ class AdaptiveAvgPool2d(Module):
         output_size: (oH, oW), or one int for both; None in a place keeps that input size.
     """
 
-    def __init__(self, output_size: int | tuple[int | None, int | None]):
-        super().__init__()
-        size = (output_size, output_size) if isinstance(output_size, int) else output_size
-        if (not isinstance(size, (tuple, list)) or len(size) != 2
-                or any(s is not None and (not isinstance(s, int) or s <= 0) for s in size)):
-            raise ValueError("AdaptiveAvgPool2d: output_size must be a positive int or a pair "
-                             f"of positive ints or None, got {output_size!r}")
-        self.output_size = output_size
+    op = "adaptive_avg_pool2d"
 
     def forward(self, input: Tensor) -> Tensor:
         """The averaged input, (N, C, oH, oW)."""
         return F.adaptive_avg_pool2d(input, self.output_size)
 
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
+
+class AdaptiveMaxPool2d(_AdaptivePool2d):
+    """The maximum over adaptive windows of (N, C, H, W), to a fixed (oH, oW).
+
+    Windows as `AdaptiveAvgPool2d`'s; the gradient goes to each window's first maximum.
+
+    Args:
+        output_size: (oH, oW), or one int for both; None in a place keeps that input size.
+        return_indices: also return the flat index h·W + w of each maximum.
+
+    Examples:
+        >>> import numpy as np
+        >>> from tinygrad_cnn import Tensor, nn
+        >>> nn.AdaptiveMaxPool2d(1)(Tensor(np.arange(16.0).reshape(1, 1, 4, 4))).tolist()
+        [[[[15.0]]]]
+    """
+
+    op = "adaptive_max_pool2d"
+
+    def __init__(self, output_size: int | tuple[int | None, int | None],
+                 return_indices: bool = False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        """The window maxima, (N, C, oH, oW) (and their indices, if asked)."""
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)

@@ -1,0 +1,67 @@
+"""LinearLR: the learning rate scaled by a factor that moves linearly over the first steps
+(the usual warm-up)."""
+
+from __future__ import annotations
+
+from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler, check_positive_int
+from tinygrad_cnn.optim.optimizer import Optimizer
+
+
+class LinearLR(LRScheduler):
+    """Scale the learning rate by a factor going linearly from `start_factor` to `end_factor`
+    over `total_iters` steps, then keep it.
+
+    lr(t) = initial_lr · (start_factor + (end_factor - start_factor) · min(t, total_iters) /
+    total_iters), computed by PyTorch's recursion (each step multiplies the current lr), so
+    the same floats. Stepped once per batch, it is a warm-up: a small learning rate while
+    BatchNorm statistics and momentum buffers settle, then the full one.
+
+    Args:
+        optimizer: the optimiser to schedule.
+        start_factor: the factor at step 0, in (0, 1].
+        end_factor: the factor from step `total_iters` on, in [0, 1].
+        total_iters: the number of steps the factor takes to get there (a positive int).
+        last_epoch: the index of the last step (-1 to start).
+
+    Raises:
+        ValueError: for factors out of range or a total_iters that is not a positive int.
+
+    Examples:
+        >>> import numpy as np
+        >>> from tinygrad_cnn import Tensor
+        >>> from tinygrad_cnn.optim import SGD
+        >>> from tinygrad_cnn.optim.lr_scheduler import LinearLR
+        >>> opt = SGD([Tensor(np.zeros(1), requires_grad=True)], lr=0.1)
+        >>> warmup = LinearLR(opt, start_factor=0.25, total_iters=3)
+        >>> lrs = []
+        >>> for _ in range(5):
+        ...     lrs.append(round(warmup.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     warmup.step()
+        >>> lrs
+        [0.025, 0.05, 0.075, 0.1, 0.1]
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1):
+        if not 0 < start_factor <= 1:
+            raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor}")
+        if not 0 <= end_factor <= 1:
+            raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor}")
+        check_positive_int("LinearLR", "total_iters", total_iters)
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The current lr times the ratio of this step's factor to the last one's."""
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.start_factor for group in groups]
+        if self.last_epoch > self.total_iters:
+            return self._current_lrs()
+        change = self.end_factor - self.start_factor
+        ratio = 1.0 + change / (self.total_iters * self.start_factor
+                                + (self.last_epoch - 1) * change)
+        return [group["lr"] * ratio for group in groups]
