@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygrad_cnn.data.download import cache_dir, download_files
+from tinygrad_cnn.data.download import cache_dir, download_known
 
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
@@ -131,12 +131,8 @@ def load_cifar10(
 
 
 def download_cifar10(
-    root: str | os.PathLike[str] | None = None,
-    *,
-    mirrors: Sequence[str] | None = None,
-    checksums: Mapping[str, str] | None = None,
-    timeout: float = 30.0,
-    deadline: float = 3600.0,
+    root: str | os.PathLike[str] | None = None, *, mirrors: Sequence[str] | None = None,
+    checksums: Mapping[str, str] | None = None, timeout: float = 30.0, deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
     """Fetch `cifar-10-binary.tar.gz` (162 MiB) into `root`, verified by size and SHA-256.
@@ -161,10 +157,7 @@ def download_cifar10(
         ValueError: when `mirrors` is empty or `checksums` lacks the tarball.
         OSError: when it cannot be fetched intact from any mirror.
     """
-    return download_files(
-        [ARCHIVE], cache_dir("cifar-10") if root is None else Path(root),
-        mirrors=CIFAR10_MIRRORS if mirrors is None else list(mirrors),
-        checksums=CIFAR10_SHA256 if checksums is None else checksums,
-        sizes=CIFAR10_SIZES if checksums is None else None,
-        timeout=timeout, deadline=deadline, progress=progress, caller="download_cifar10",
-    )
+    official = (CIFAR10_MIRRORS, CIFAR10_SHA256, CIFAR10_SIZES)
+    return download_known([ARCHIVE], "cifar-10", official, root, mirrors, checksums,
+                          "download_cifar10", timeout=timeout, deadline=deadline,
+                          progress=progress)

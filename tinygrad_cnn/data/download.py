@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from tqdm import tqdm
 
@@ -172,3 +172,21 @@ def download_files(
                 + "\n".join(failures)
             )
     return root
+
+
+def download_known(
+    names: Sequence[str], folder: str, known: tuple[Sequence[str], Mapping[str, str],
+                                                    Mapping[str, int]],
+    root: str | os.PathLike[str] | None, mirrors: Sequence[str] | None,
+    checksums: Mapping[str, str] | None, caller: str, **options: Any,
+) -> Path:
+    """`download_files` with a data set's defaults: `known` is its (mirrors, SHA-256, sizes);
+    `root` defaults to `cache_dir(folder)`; the sizes are checked only with the official
+    checksums. `options` are `download_files`'s timeout, deadline and progress."""
+    official_mirrors, official_sha256, official_sizes = known
+    return download_files(
+        names, cache_dir(folder) if root is None else Path(root),
+        mirrors=official_mirrors if mirrors is None else list(mirrors),
+        checksums=official_sha256 if checksums is None else checksums,
+        sizes=official_sizes if checksums is None else None, caller=caller, **options,
+    )

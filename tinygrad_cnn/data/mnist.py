@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygrad_cnn.data.download import cache_dir, download_files
+from tinygrad_cnn.data.download import cache_dir, download_known
 from tinygrad_cnn.data.idx import read_idx
 from tinygrad_cnn.data.labels import MAX_CLASSES, check_labels
 
@@ -44,12 +44,7 @@ SHA256 = {
 }
 
 # Their sizes in bytes: a mirror sending anything else is cut off before the hash is checked.
-MNIST_SIZES = {
-    "train-images-idx3-ubyte.gz": 9_912_422,
-    "train-labels-idx1-ubyte.gz": 28_881,
-    "t10k-images-idx3-ubyte.gz": 1_648_877,
-    "t10k-labels-idx1-ubyte.gz": 4_542,
-}
+MNIST_SIZES = dict(zip((f"{name}.gz" for name in FILES), (9_912_422, 28_881, 1_648_877, 4_542)))
 
 # The label of each class index: MNIST's classes are its digits.
 MNIST_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
@@ -170,12 +165,8 @@ def load_mnist(
 
 
 def download_mnist(
-    root: str | os.PathLike[str] | None = None,
-    *,
-    mirrors: Sequence[str] | None = None,
-    checksums: Mapping[str, str] | None = None,
-    timeout: float = 30.0,
-    deadline: float = 3600.0,
+    root: str | os.PathLike[str] | None = None, *, mirrors: Sequence[str] | None = None,
+    checksums: Mapping[str, str] | None = None, timeout: float = 30.0, deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
     """Fetch the four MNIST `.gz` files into `root`, verified by size and SHA-256.
@@ -206,11 +197,6 @@ def download_mnist(
         OSError: when a file cannot be fetched with the right hash from any mirror; the
             message names the file and lists each mirror's failure.
     """
-    root = default_cache_dir() if root is None else Path(root)
-    return download_files(
-        [f"{name}.gz" for name in FILES], root,
-        mirrors=MIRRORS if mirrors is None else list(mirrors),
-        checksums=SHA256 if checksums is None else checksums,
-        sizes=MNIST_SIZES if checksums is None else None,
-        timeout=timeout, deadline=deadline, progress=progress, caller="download_mnist",
-    )
+    names, official = [f"{name}.gz" for name in FILES], (MIRRORS, SHA256, MNIST_SIZES)
+    return download_known(names, "mnist", official, root, mirrors, checksums, "download_mnist",
+                          timeout=timeout, deadline=deadline, progress=progress)

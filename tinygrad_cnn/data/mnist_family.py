@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from tinygrad_cnn.data.download import cache_dir, download_files
+from tinygrad_cnn.data.download import cache_dir, download_known
 from tinygrad_cnn.data.mnist import FILES, Split, load_idx_dir
 
 GZ_FILES = tuple(f"{name}.gz" for name in FILES)
@@ -37,12 +37,7 @@ FASHION_MNIST_SHA256 = {
         "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"
     ),
 }
-FASHION_MNIST_SIZES = {
-    "train-images-idx3-ubyte.gz": 26_421_880,
-    "train-labels-idx1-ubyte.gz": 29_515,
-    "t10k-images-idx3-ubyte.gz": 4_422_102,
-    "t10k-labels-idx1-ubyte.gz": 5_148,
-}
+FASHION_MNIST_SIZES = dict(zip(GZ_FILES, (26_421_880, 29_515, 4_422_102, 5_148)))
 
 # The romanised reading of each class's hiragana (お き す つ な は ま や れ を), as the
 # publisher's kmnist_classmap.csv lists them.
@@ -67,87 +62,41 @@ KMNIST_SHA256 = {
         "20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c"
     ),
 }
-KMNIST_SIZES = {
-    "train-images-idx3-ubyte.gz": 18_165_135,
-    "train-labels-idx1-ubyte.gz": 29_497,
-    "t10k-images-idx3-ubyte.gz": 3_041_136,
-    "t10k-labels-idx1-ubyte.gz": 5_120,
-}
+KMNIST_SIZES = dict(zip(GZ_FILES, (18_165_135, 29_497, 3_041_136, 5_120)))
 
 
 def download_fashion_mnist(
-    root: str | os.PathLike[str] | None = None,
-    *,
-    mirrors: Sequence[str] | None = None,
-    checksums: Mapping[str, str] | None = None,
-    timeout: float = 30.0,
-    deadline: float = 3600.0,
+    root: str | os.PathLike[str] | None = None, *, mirrors: Sequence[str] | None = None,
+    checksums: Mapping[str, str] | None = None, timeout: float = 30.0, deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
-    """Fetch the four Fashion-MNIST `.gz` files into `root`, verified by size and SHA-256.
+    """Fetch the four Fashion-MNIST `.gz` files into `root` (default
+    `cache_dir("fashion-mnist")`), verified by size and SHA-256, from `FASHION_MNIST_MIRRORS`.
 
-    Works as `download_mnist`: files already present and intact are kept, each missing file
-    comes from the first mirror that serves it intact, and nothing partial is left behind.
-
-    Args:
-        root: the target directory, created if needed; default `cache_dir("fashion-mnist")`.
-        mirrors: base URLs tried in order; default `FASHION_MNIST_MIRRORS`.
-        checksums: the expected SHA-256 of each file; default `FASHION_MNIST_SHA256`, the
-            official files (whose sizes, `FASHION_MNIST_SIZES`, are then checked too).
-        timeout: seconds to wait for a mirror to answer before trying the next.
-        deadline: seconds the whole download may take (default an hour); past it, `OSError`.
-        progress: show a progress bar per file.
-
-    Returns:
-        The directory holding the four verified files.
-
-    Raises:
-        ValueError: when `mirrors` is empty or `checksums` lacks one of the four files.
-        OSError: when a file cannot be fetched intact from any mirror.
+    Arguments, return value and errors as `download_mnist`'s; without `checksums`, the files
+    are checked against `FASHION_MNIST_SHA256` and `FASHION_MNIST_SIZES`.
     """
-    return download_files(
-        GZ_FILES, cache_dir("fashion-mnist") if root is None else Path(root),
-        mirrors=FASHION_MNIST_MIRRORS if mirrors is None else list(mirrors),
-        checksums=FASHION_MNIST_SHA256 if checksums is None else checksums,
-        sizes=FASHION_MNIST_SIZES if checksums is None else None,
-        timeout=timeout, deadline=deadline, progress=progress, caller="download_fashion_mnist",
-    )
+    official = (FASHION_MNIST_MIRRORS, FASHION_MNIST_SHA256, FASHION_MNIST_SIZES)
+    return download_known(GZ_FILES, "fashion-mnist", official, root, mirrors, checksums,
+                          "download_fashion_mnist", timeout=timeout, deadline=deadline,
+                          progress=progress)
 
 
 def download_kmnist(
-    root: str | os.PathLike[str] | None = None,
-    *,
-    mirrors: Sequence[str] | None = None,
-    checksums: Mapping[str, str] | None = None,
-    timeout: float = 30.0,
-    deadline: float = 3600.0,
+    root: str | os.PathLike[str] | None = None, *, mirrors: Sequence[str] | None = None,
+    checksums: Mapping[str, str] | None = None, timeout: float = 30.0, deadline: float = 3600.0,
     progress: bool = True,
 ) -> Path:
-    """Fetch the four Kuzushiji-MNIST `.gz` files into `root`, verified by size and SHA-256.
+    """Fetch the four Kuzushiji-MNIST `.gz` files into `root` (default `cache_dir("kmnist")`),
+    verified by size and SHA-256, from `KMNIST_MIRRORS`.
 
-    Args:
-        root: the target directory, created if needed; default `cache_dir("kmnist")`.
-        mirrors: base URLs tried in order; default `KMNIST_MIRRORS`.
-        checksums: the expected SHA-256 of each file; default `KMNIST_SHA256`, the official
-            files (whose sizes, `KMNIST_SIZES`, are then checked too).
-        timeout: seconds to wait for a mirror to answer before trying the next.
-        deadline: seconds the whole download may take (default an hour); past it, `OSError`.
-        progress: show a progress bar per file.
-
-    Returns:
-        The directory holding the four verified files.
-
-    Raises:
-        ValueError: when `mirrors` is empty or `checksums` lacks one of the four files.
-        OSError: when a file cannot be fetched intact from any mirror.
+    Arguments, return value and errors as `download_mnist`'s; without `checksums`, the files
+    are checked against `KMNIST_SHA256` and `KMNIST_SIZES`.
     """
-    return download_files(
-        GZ_FILES, cache_dir("kmnist") if root is None else Path(root),
-        mirrors=KMNIST_MIRRORS if mirrors is None else list(mirrors),
-        checksums=KMNIST_SHA256 if checksums is None else checksums,
-        sizes=KMNIST_SIZES if checksums is None else None,
-        timeout=timeout, deadline=deadline, progress=progress, caller="download_kmnist",
-    )
+    official = (KMNIST_MIRRORS, KMNIST_SHA256, KMNIST_SIZES)
+    return download_known(GZ_FILES, "kmnist", official, root, mirrors, checksums,
+                          "download_kmnist", timeout=timeout, deadline=deadline,
+                          progress=progress)
 
 
 def load_fashion_mnist(
@@ -188,22 +137,8 @@ def load_kmnist(
 ) -> tuple[Split, Split]:
     """Load Kuzushiji-MNIST (cursive Japanese characters, 28x28) as `load_mnist` loads MNIST.
 
-    Class `i` is named `KMNIST_CLASSES[i]`.
-
-    Args:
-        root: a directory of the four IDX files (each optionally `.gz`); default the cache
-            folder `cache_dir("kmnist")`.
-        download: first fetch the official files into `root` with `download_kmnist`.
-
-    Returns:
-        `(x_train, y_train), (x_test, y_test)`: float32 images `(N, 1, 28, 28)` in [0, 1]
-        (60,000 and 10,000) and int64 labels `(N,)`.
-
-    Raises:
-        FileNotFoundError: when the directory or a file is missing (pass `download=True`).
-        ValueError: when a file is corrupt, the images and labels do not fit together, or a
-            label is not one of the ten classes (naming the file, the label and its position).
-        OSError: when `download=True` and a file cannot be fetched from any mirror.
+    Class `i` is named `KMNIST_CLASSES[i]`. Arguments, return value and errors as
+    `load_fashion_mnist`'s, with `cache_dir("kmnist")` and `download_kmnist`.
     """
     root = cache_dir("kmnist") if root is None else Path(root)
     if download:

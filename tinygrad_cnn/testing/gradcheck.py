@@ -57,15 +57,8 @@ def _check_inputs(inputs: Sequence[Any], caller: str) -> list[Tensor]:
     return checked
 
 
-def gradcheck(
-    fn: Fn,
-    inputs: Sequence[Any],
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
-    raise_exception: bool = True,
-    seed: int = 0,
-) -> bool:
+def gradcheck(fn: Fn, inputs: Sequence[Any], eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
     """Compare the VJP of `fn` with central differences, for every input element.
 
     A random cotangent v is drawn for each output; the analytic gradient of <fn(x), v> from one
@@ -131,15 +124,8 @@ def _report(
     return False
 
 
-def gradgradcheck(
-    fn: Fn,
-    inputs: Sequence[Any],
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
-    raise_exception: bool = True,
-    seed: int = 0,
-) -> bool:
+def gradgradcheck(fn: Fn, inputs: Sequence[Any], eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
     """Check second derivatives: gradcheck of the VJP of `fn`, as a function of x and v.
 
     Args, Returns and Raises as `gradcheck`; the cotangents v are drawn from `seed` and checked

@@ -11,36 +11,35 @@ from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
 
-class _Inplace(Module):
-    """An activation with PyTorch's `inplace` flag, accepted and ignored (results are new)."""
+class _Elementwise(Module):
+    """An activation applying `function` to every element.
+
+    Args:
+        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+
+    function: Callable[[Tensor], Tensor]
 
     def __init__(self, inplace: bool = False):
         super().__init__()
         self.inplace = inplace
 
-
-class ReLU(_Inplace):
-    """max(x, 0) elementwise.
-
-    Args:
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
-    """
-
     def forward(self, input: Tensor) -> Tensor:
-        """max(x, 0)."""
-        return F.relu(input)
+        """The activation of every element."""
+        return type(self).function(input)
 
 
-class ReLU6(_Inplace):
-    """min(max(x, 0), 6) elementwise (MobileNetV2's activation).
+class ReLU(_Elementwise):
+    """max(x, 0) elementwise; `inplace` is accepted and ignored."""
 
-    Args:
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
-    """
+    function = staticmethod(F.relu)
 
-    def forward(self, input: Tensor) -> Tensor:
-        """relu6(x)."""
-        return F.relu6(input)
+
+class ReLU6(_Elementwise):
+    """min(max(x, 0), 6) elementwise (MobileNetV2's activation); `inplace` is accepted and
+    ignored."""
+
+    function = staticmethod(F.relu6)
 
 
 class LeakyReLU(Module):
@@ -112,56 +111,34 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(_Inplace):
-    """x · sigmoid(x) elementwise (swish).
+class SiLU(_Elementwise):
+    """x · sigmoid(x) elementwise (swish); `inplace` is accepted and ignored."""
 
-    Args:
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
-    """
-
-    def forward(self, input: Tensor) -> Tensor:
-        """silu(x)."""
-        return F.silu(input)
+    function = staticmethod(F.silu)
 
 
-class Hardsigmoid(_Inplace):
-    """relu6(x + 3) / 6 elementwise.
+class Hardsigmoid(_Elementwise):
+    """relu6(x + 3) / 6 elementwise; `inplace` is accepted and ignored."""
 
-    Args:
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
-    """
-
-    def forward(self, input: Tensor) -> Tensor:
-        """hardsigmoid(x)."""
-        return F.hardsigmoid(input)
+    function = staticmethod(F.hardsigmoid)
 
 
-class Hardswish(_Inplace):
-    """x · relu6(x + 3) / 6 elementwise.
+class Hardswish(_Elementwise):
+    """x · relu6(x + 3) / 6 elementwise; `inplace` is accepted and ignored."""
 
-    Args:
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
-    """
-
-    def forward(self, input: Tensor) -> Tensor:
-        """hardswish(x)."""
-        return F.hardswish(input)
+    function = staticmethod(F.hardswish)
 
 
-class Sigmoid(Module):
+class Sigmoid(_Elementwise):
     """1 / (1 + exp(-x)) elementwise."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        """The logistic function of x."""
-        return F.sigmoid(input)
+    function = staticmethod(F.sigmoid)
 
 
-class Tanh(Module):
+class Tanh(_Elementwise):
     """tanh(x) elementwise."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        """The hyperbolic tangent of x."""
-        return F.tanh(input)
+    function = staticmethod(F.tanh)
 
 
 def _implicit_dim(ndim: int) -> int:
