@@ -1,4 +1,4 @@
-"""The `tinygrad-cnn` command: train, evaluate, summarise and draw models."""
+"""The `tinygrad-cnn` command: train, evaluate, summarise, draw and inspect models."""
 
 from __future__ import annotations
 
@@ -289,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-check", action="store_true",
                         help="write the .onnx without running it in ONNX Runtime first")
     export.set_defaults(run=command_export)
+
+    from tinygrad_cnn import cli_inspect  # it imports this module's helpers: not at the top
+
+    cli_inspect.add_parser(commands)
     return parser
 
 
