@@ -50,8 +50,8 @@ def test_the_overview_as_users_run_it(lenet_checkpoint, tmp_path):
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["-o", "{tmp}/picture.txt"], "-o {tmp}/picture.txt: the picture is written as .png, .svg "
-                                  "or .pdf"),
+    (["-o", "{tmp}/picture.txt"], "-o: the pictures are written as .png, .svg or .pdf, got "
+                                  "{tmp}/picture.txt"),
     (["-o", "{tmp}/missing/picture.png"], "-o: cannot write {tmp}/missing/picture.png: the "
                                           "folder {tmp}/missing does not exist"),
     (["-o", "{tmp}"], "-o: {tmp} is a folder; name a file inside it"),

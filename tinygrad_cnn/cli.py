@@ -106,12 +106,17 @@ def _check_train_outputs(args: argparse.Namespace) -> None:
                                f"model's name), got {args.save}; export the weights as "
                                ".safetensors with `tinygrad-cnn export`")
     if args.plot:
-        check_output(args.plot, "--plot")
-        if Path(args.plot).suffix.lower() not in viz.history.PLOT_FORMATS:
-            raise CommandError(f"--plot: the learning curves are written as .png, .svg or .pdf, "
-                               f"got {args.plot}")
-        if importlib.util.find_spec("matplotlib") is None:
-            raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
+        check_picture(args.plot, "--plot", "the learning curves")
+
+
+def check_picture(path: str, flag: str, what: str) -> None:
+    """Refuse, before any work, a matplotlib picture that could only fail once drawn: its
+    folder, its extension, matplotlib itself."""
+    check_output(path, flag)
+    if Path(path).suffix.lower() not in viz.history.PLOT_FORMATS:
+        raise CommandError(f"{flag}: {what} are written as .png, .svg or .pdf, got {path}")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise CommandError(f'{flag} needs matplotlib: pip install "tinygrad_cnn[plot]"')
 
 
 def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transforms.Compose:

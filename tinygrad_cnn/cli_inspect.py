@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tinygrad_cnn import checkpoint, explain, viz
-from tinygrad_cnn.cli import CommandError, _is_idx_dir, _load_data
+from tinygrad_cnn.cli import CommandError, _is_idx_dir, _load_data, check_picture
 from tinygrad_cnn.data import ImageFolder
-from tinygrad_cnn.files import check_output
 from tinygrad_cnn.train import Classifier
 
 PICTURES = ("overview", "gradcam", "saliency", "features", "filters", "confusion", "errors")
@@ -45,7 +43,7 @@ def add_parser(commands: Any) -> None:
 def command_inspect(args: argparse.Namespace) -> None:
     """Draw saliency and Grad-CAM maps, feature maps, filters, the confusion matrix or the
     most confident mistakes of a checkpoint's model on the test images."""
-    _check_output(args.output)
+    check_picture(args.output, "-o", "the pictures")
     if args.layer and len(args.layer) > 1 and args.what in ("overview", "gradcam", "filters"):
         raise CommandError(f"--layer: --what {args.what} draws one layer, got "
                            f"{len(args.layer)}")
@@ -78,15 +76,6 @@ def _figure(what: str, model: Any, x: np.ndarray, y: np.ndarray, chosen: list[in
         label = "Grad-CAM" + (f"\n{layer}" if layer else "")
         rows[label] = explain.grad_cam(model, images, layer=layer)
     return viz.plot_heatmaps(images, rows, titles=_titles(model, images, y[chosen], names))
-
-
-def _check_output(output: str) -> None:
-    """Refuse, before any work, an output that could only fail once the picture is drawn."""
-    check_output(output, "-o")
-    if Path(output).suffix.lower() not in viz.history.PLOT_FORMATS:
-        raise CommandError(f"-o {output}: the picture is written as .png, .svg or .pdf")
-    if importlib.util.find_spec("matplotlib") is None:
-        raise CommandError('inspect needs matplotlib: pip install "tinygrad_cnn[plot]"')
 
 
 def _chosen(requested: list[int] | None, count: int) -> list[int]:
