@@ -1,4 +1,4 @@
-"""The `tinygrad-cnn` command: train, evaluate, summarise and draw models."""
+"""The `tinygrad-cnn` command: train, evaluate, summarise, draw and inspect models."""
 
 from __future__ import annotations
 
@@ -106,12 +106,17 @@ def _check_train_outputs(args: argparse.Namespace) -> None:
                                f"model's name), got {args.save}; export the weights as "
                                ".safetensors with `tinygrad-cnn export`")
     if args.plot:
-        check_output(args.plot, "--plot")
-        if Path(args.plot).suffix.lower() not in viz.history.PLOT_FORMATS:
-            raise CommandError(f"--plot: the learning curves are written as .png, .svg or .pdf, "
-                               f"got {args.plot}")
-        if importlib.util.find_spec("matplotlib") is None:
-            raise CommandError('--plot needs matplotlib: pip install "tinygrad_cnn[plot]"')
+        check_picture(args.plot, "--plot", "the learning curves")
+
+
+def check_picture(path: str, flag: str, what: str) -> None:
+    """Refuse, before any work, a matplotlib picture that could only fail once drawn: its
+    folder, its extension, matplotlib itself."""
+    check_output(path, flag)
+    if Path(path).suffix.lower() not in viz.history.PLOT_FORMATS:
+        raise CommandError(f"{flag}: {what} are written as .png, .svg or .pdf, got {path}")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise CommandError(f'{flag} needs matplotlib: pip install "tinygrad_cnn[plot]"')
 
 
 def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transforms.Compose:
@@ -289,6 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-check", action="store_true",
                         help="write the .onnx without running it in ONNX Runtime first")
     export.set_defaults(run=command_export)
+
+    from tinygrad_cnn import cli_inspect  # it imports this module's helpers: not at the top
+
+    cli_inspect.add_parser(commands)
     return parser
 
 

@@ -1,14 +1,19 @@
-"""render: write a graph to a file whose extension picks the format (svg, png, pdf, dot)."""
+"""render: write a graph or a matplotlib figure to a file whose extension picks the format."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import graphviz
 
 from tinygrad_cnn.files import atomic_write, check_output
+from tinygrad_cnn.viz.history import PLOT_FORMATS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Formats that need Graphviz's `dot`; `.dot` and `.gv` are the DOT text itself.
 IMAGE_FORMATS = ("svg", "png", "pdf", "jpg", "jpeg")
@@ -21,14 +26,17 @@ INSTALL_HINT = (
 )
 
 
-def render(graph: graphviz.Digraph | graphviz.Graph, path: str | os.PathLike[str]) -> Path:
-    """Write `graph` to `path` in the format its extension names.
+def render(graph: graphviz.Digraph | graphviz.Graph | Figure,
+           path: str | os.PathLike[str]) -> Path:
+    """Write `graph` (or a matplotlib figure) to `path` in the format its extension names.
 
     Args:
-        graph: a graph from `draw_graph` or `draw_model` (any `graphviz` graph).
-        path: the file to write, in an existing folder; `.svg`, `.png`, `.pdf` (and `.jpg`)
-            are laid out by Graphviz's `dot`, `.dot` / `.gv` write the DOT source and need no
-            Graphviz install. The file gets the mode the umask gives.
+        graph: a graph from `draw_graph` or `draw_model` (any `graphviz` graph), or a
+            matplotlib Figure such as `plot_heatmaps` returns.
+        path: the file to write, in an existing folder. For a graph, `.svg`, `.png`, `.pdf`
+            (and `.jpg`) are laid out by Graphviz's `dot`, `.dot` / `.gv` write the DOT source
+            and need no Graphviz install; a figure is written as `.png`, `.svg` or `.pdf`. The
+            file gets the mode the umask gives.
 
     Returns:
         The path written.
@@ -49,6 +57,8 @@ def render(graph: graphviz.Digraph | graphviz.Graph, path: str | os.PathLike[str
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
+    if hasattr(graph, "savefig"):
+        return _save_figure(graph, path, fmt)
     if fmt in SOURCE_FORMATS:
         atomic_write(path, lambda file: file.write(graph.source.encode("utf-8")), "render")
         return path
@@ -63,4 +73,12 @@ def render(graph: graphviz.Digraph | graphviz.Graph, path: str | os.PathLike[str
     except graphviz.ExecutableNotFound:
         raise RuntimeError(f"render: cannot write {path.name}. {INSTALL_HINT}") from None
     atomic_write(path, lambda file: file.write(data), "render")
+    return path
+
+
+def _save_figure(figure: Figure, path: Path, fmt: str) -> Path:
+    if "." + fmt not in PLOT_FORMATS:
+        raise ValueError(f"render: a matplotlib figure is written as one of "
+                         f"{', '.join(PLOT_FORMATS)}, not {str(path)!r}")
+    atomic_write(path, lambda file: figure.savefig(file, format=fmt), "render")
     return path

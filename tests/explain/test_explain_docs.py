@@ -1,0 +1,60 @@
+"""docs/explain.md: its committed pictures, and its script, which regenerates them and gives
+the numbers the page quotes."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from extras import require
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PAGE = DOCS / "explain.md"
+PLURALS = ["zeros", "ones", "twos", "threes", "fours", "fives", "sixes", "sevens", "eights",
+           "nines"]
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location(
+        "make_explain_images", DOCS / "scripts" / "make_explain_images.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def quoted(pattern: str) -> float:
+    """The number the page quotes in bold where `pattern` (with one group) matches."""
+    found = re.search(pattern, " ".join(PAGE.read_text(encoding="utf-8").split()))
+    assert found, pattern
+    return float(found.group(1).replace(",", ""))
+
+
+def test_the_page_shows_the_committed_pictures():
+    page = PAGE.read_text(encoding="utf-8")
+    for name in _script().NAMES:
+        assert f"(images/explain/{name})" in page
+        assert (DOCS / "images" / "explain" / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_script_draws_them_and_the_page_quotes_its_numbers(tmp_path):
+    require("matplotlib", "plot")
+    script = _script()
+    paths, numbers = script.main(tmp_path)
+    assert [p.name for p in paths] == script.NAMES
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+    # Another CPU's BLAS may flip a prediction or two: counts within 3, shares within 1.5%
+    assert quoted(r"reaches \*\*([\d.]+)%\*\* test accuracy") == pytest.approx(
+        100 * numbers["accuracy"], abs=0.3)
+    assert quoted(r"\*\*(\d+)\*\* of the 1,000 test digits are wrong") == pytest.approx(
+        numbers["mistakes"], abs=3)
+    true, said, count = numbers["worst_pair"]
+    pair = rf"\*\*(\d+)\*\* of the 100 {PLURALS[true]} are taken for {PLURALS[said]}"
+    assert quoted(pair) == pytest.approx(count, abs=3)
+    assert quoted(r"The surest one is \*\*(\d+)%\*\* sure") == pytest.approx(
+        100 * numbers["surest_mistake"], abs=1.5)
+    assert quoted(r"\*\*(\d+)%\*\* of a map's mass falls on ink") == pytest.approx(
+        100 * numbers["cam_on_ink"], abs=1.5)
+    assert quoted(r"which covers \*\*(\d+)%\*\* of the image") == pytest.approx(
+        100 * numbers["ink_share"], abs=1.5)
+    assert quoted(r"\*\*(\d+)\*\* of the 1,000 maps are all zero") == pytest.approx(
+        numbers["empty_cams_features_1"], abs=3)

@@ -1,0 +1,42 @@
+"""The confusion matrix: how often each true class is predicted as each class."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_cnn.explain import checks
+
+
+def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:
+    """Counts of (true class, predicted class) pairs.
+
+    Args:
+        y_true: the true class of each sample (N,), integers.
+        y_pred: the predicted class of each sample (N,), integers.
+        num_classes: the number of classes K; labels run from 0 to K - 1.
+
+    Returns:
+        int64 array (K, K): entry [i, j] counts the samples of class i predicted as j, so
+        rows are true classes, the diagonal holds the right answers and each row sums to the
+        number of samples of its class.
+
+    Raises:
+        ValueError: when the two are not 1-D integer arrays of one length, or a label is
+            outside [0, num_classes), or num_classes < 1.
+
+    Examples:
+        >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2], 3)
+        array([[1, 1, 0],
+               [0, 1, 0],
+               [0, 0, 1]])
+    """
+    op = "confusion_matrix"
+    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"{op}: num_classes must be a positive int, got {num_classes!r}")
+    n = len(np.atleast_1d(np.asarray(y_true)))
+    true = checks.classes(op, y_true, n, num_classes, "y_true")
+    predicted = checks.classes(op, y_pred, n, num_classes, "y_pred")
+    counts = np.bincount(true * num_classes + predicted, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes).astype(np.int64)
