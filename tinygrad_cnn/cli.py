@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from tinygrad_cnn import checkpoint, models, optim, viz
+from tinygrad_cnn import checkpoint, cli_inspect, models, optim, viz
+from tinygrad_cnn.cli_data import (
+    CommandError,
+    check_picture,
+    input_shape,
+    is_idx_dir,
+    load_data,
+)
 from tinygrad_cnn.creation import zeros
-from tinygrad_cnn.data import ImageFolder, load_mnist, transforms
-from tinygrad_cnn.data.mnist import FILES as IDX_FILES
+from tinygrad_cnn.data import transforms
 from tinygrad_cnn.files import check_output
 from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
@@ -31,61 +34,8 @@ OPTIMIZERS: dict[str, Callable[..., Any]] = {
     "adagrad": optim.Adagrad,
 }
 
-DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28)}
 MODEL_HELP = (f"a built-in model ({', '.join(models.MODELS)}) or your own as "
               "package.module:factory, a callable returning a Module")
-
-
-class CommandError(Exception):
-    """A problem to report in one line, without a traceback."""
-
-
-def _input_shape(text: str | None, model: str) -> tuple[int, ...]:
-    if text is None:
-        return DEFAULT_INPUT.get(model, (1, 3, 224, 224))
-    try:
-        shape = tuple(int(n) for n in text.replace("x", ",").split(","))
-    except ValueError:
-        raise CommandError(f"--input-shape {text!r} must look like 1,3,224,224") from None
-    if len(shape) != 4 or min(shape) < 1:
-        raise CommandError(f"--input-shape {text!r} must be four positive sizes N,C,H,W")
-    return shape
-
-
-def _is_idx_dir(directory: str | None) -> bool:
-    """True for the embedded subset and for a directory holding any MNIST-format file."""
-    if directory is None:
-        return True
-    root = Path(directory)
-    return not root.is_dir() or any(
-        (root / f"{name}{suffix}").is_file() for name in IDX_FILES for suffix in ("", ".gz"))
-
-
-def _image_folder_splits(root: Path, size: tuple[int, int], seed: int) -> tuple[Any, Any]:
-    """root/train and root/test as the two splits when both exist, else a seeded 80/20 split."""
-    if (root / "train").is_dir() and (root / "test").is_dir():
-        return (ImageFolder(root / "train", size).arrays(),
-                ImageFolder(root / "test", size).arrays())
-    x, y = ImageFolder(root, size).arrays()
-    order = np.random.default_rng(seed).permutation(len(x))
-    test, train = order[: len(x) // 5], order[len(x) // 5 :]
-    return (x[train], y[train]), (x[test], y[test])
-
-
-def _load_data(directory: str | None, limit: int | None, model: str = "lenet5",
-               seed: int = 0) -> tuple[tuple[Any, Any], ...]:
-    if _is_idx_dir(directory):
-        (x_train, y_train), (x_test, y_test) = load_mnist(directory)
-    else:
-        size = _input_shape(None, model)[2:]
-        (x_train, y_train), (x_test, y_test) = _image_folder_splits(Path(directory), size, seed)
-    for split, x in (("training", x_train), ("test", x_test)):
-        if len(x) == 0:
-            raise CommandError(f"--data {directory}: the {split} set has no images")
-    if limit:
-        x_train, y_train = x_train[:limit], y_train[:limit]
-        x_test, y_test = x_test[: max(limit // 4, 1)], y_test[: max(limit // 4, 1)]
-    return (x_train, y_train), (x_test, y_test)
 
 
 def _check_numbers(args: argparse.Namespace) -> None:
@@ -109,16 +59,6 @@ def _check_train_outputs(args: argparse.Namespace) -> None:
         check_picture(args.plot, "--plot", "the learning curves")
 
 
-def check_picture(path: str, flag: str, what: str) -> None:
-    """Refuse, before any work, a matplotlib picture that could only fail once drawn: its
-    folder, its extension, matplotlib itself."""
-    check_output(path, flag)
-    if Path(path).suffix.lower() not in viz.history.PLOT_FORMATS:
-        raise CommandError(f"{flag}: {what} are written as .png, .svg or .pdf, got {path}")
-    if importlib.util.find_spec("matplotlib") is None:
-        raise CommandError(f'{flag} needs matplotlib: pip install "tinygrad_cnn[plot]"')
-
-
 def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transforms.Compose:
     """The recipe of `--augment`: the digit recipe for MNIST-format data, the photo recipe
     (crops and left-right flips, as a mirrored photo shows the same class) for image folders.
@@ -126,7 +66,7 @@ def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transfo
     Returns:
         `transforms.digit_augmentation` or `transforms.photo_augmentation` at the image size.
     """
-    if _is_idx_dir(directory):
+    if is_idx_dir(directory):
         return transforms.digit_augmentation(image_shape[-2:])
     return transforms.photo_augmentation(image_shape[-2:])
 
@@ -141,7 +81,7 @@ def command_train(args: argparse.Namespace) -> None:
         raise CommandError(f"--model {args.model}, but --resume {args.resume} holds a "
                            f"{state['model_name']}; leave out --model to continue it")
     args.model = state["model_name"] if state is not None else args.model or "lenet5"
-    (x_train, y_train), (x_test, y_test) = _load_data(args.data, args.limit, args.model,
+    (x_train, y_train), (x_test, y_test) = load_data(args.data, args.limit, args.model,
                                                       args.seed)
     # Bounded: load_mnist refuses labels past labels.MAX_CLASSES; a folder's are its indices.
     classes = int(max(y_train.max(), y_test.max())) + 1
@@ -196,7 +136,7 @@ def _interrupted(save: str | None, start_epoch: int, finished: int) -> str:
 def command_evaluate(args: argparse.Namespace) -> None:
     """Report the test accuracy of a saved checkpoint."""
     state = checkpoint.load_checkpoint(args.checkpoint)
-    _, (x_test, y_test) = _load_data(args.data, None, state["model_name"])
+    _, (x_test, y_test) = load_data(args.data, None, state["model_name"])
     clf = Classifier(state["model"], optimizer=None, verbose=False)
     loss, accuracy = clf.evaluate(x_test, y_test)
     print(f"{state['model_name']} (epoch {state['epoch']}): test loss {loss:.4f}, "
@@ -206,13 +146,13 @@ def command_evaluate(args: argparse.Namespace) -> None:
 def command_summary(args: argparse.Namespace) -> None:
     """Print a model's layer table: output shapes, parameters, MACs, receptive fields."""
     model = models.build_model(args.model, args.num_classes, initialize=False)
-    summary(model, _input_shape(args.input_shape, args.model))
+    summary(model, input_shape(args.input_shape, args.model))
 
 
 def command_graph(args: argparse.Namespace) -> None:
     """Draw a model's op graph or layer view to a file."""
     check_output(args.output, "-o")
-    shape = _input_shape(args.input_shape, args.model)
+    shape = input_shape(args.input_shape, args.model)
     if args.view == "model":
         model = models.build_model(args.model, args.num_classes, initialize=False)
         graph = viz.draw_model(model, shape)
@@ -236,7 +176,7 @@ def command_export(args: argparse.Namespace) -> None:
         print(f"wrote the weights of {name} ({model.num_parameters():,} parameters, PyTorch "
               f"names) to {args.output}")
         return
-    shape = _input_shape(args.input_shape, name)
+    shape = input_shape(args.input_shape, name)
     export(model, zeros(*shape), args.output, opset=args.opset, check=not args.no_check)
     print(f"wrote {name} as ONNX (opset {args.opset}, input (N, {shape[1]}, {shape[2]}, "
           f"{shape[3]}) for any batch size N) to {args.output}")
@@ -294,8 +234,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-check", action="store_true",
                         help="write the .onnx without running it in ONNX Runtime first")
     export.set_defaults(run=command_export)
-
-    from tinygrad_cnn import cli_inspect  # it imports this module's helpers: not at the top
 
     cli_inspect.add_parser(commands)
     return parser

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import checkpoint, explain, viz
-from tinygrad_cnn.cli import CommandError, _is_idx_dir, _load_data, check_picture
+from tinygrad_cnn.cli_data import CommandError, check_picture, is_idx_dir, load_data
 from tinygrad_cnn.data import ImageFolder
 from tinygrad_cnn.train import Classifier
 
@@ -52,7 +52,7 @@ def command_inspect(args: argparse.Namespace) -> None:
     if args.what == "filters":
         figure = viz.plot_filters(model, layer)
     else:
-        _, (x, y) = _load_data(args.data, None, state["model_name"])
+        _, (x, y) = load_data(args.data, None, state["model_name"])
         names = _class_names(args.data, state["num_classes"])
         figure = _figure(args.what, model, x, y, _chosen(args.image, len(x)), args.layer, names)
     print(f"wrote {viz.render(figure, args.output)}")
@@ -91,7 +91,7 @@ def _class_names(directory: str | None, num_classes: int) -> list[str]:
     """The sub-folder names of a picture folder (its train/ split when there is one, as
     `_load_data` reads it); the class numbers for IDX data or when the counts differ."""
     numbers = [str(i) for i in range(num_classes)]
-    if _is_idx_dir(directory):
+    if is_idx_dir(directory):
         return numbers
     root = Path(str(directory))
     split = root / "train" if (root / "train").is_dir() and (root / "test").is_dir() else root

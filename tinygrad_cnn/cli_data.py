@@ -1,0 +1,82 @@
+"""What the commands share: the one-line error, input shapes, and the data and pictures they
+read or write (MNIST-format folders, image folders, matplotlib pictures)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tinygrad_cnn.data import ImageFolder, load_mnist
+from tinygrad_cnn.data.mnist import FILES as IDX_FILES
+from tinygrad_cnn.files import check_output
+from tinygrad_cnn.viz.history import PLOT_FORMATS
+
+DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28)}
+
+
+class CommandError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+def input_shape(text: str | None, model: str) -> tuple[int, ...]:
+    """The (N, C, H, W) of `--input-shape` ("1,3,224,224"), or the model's usual size."""
+    if text is None:
+        return DEFAULT_INPUT.get(model, (1, 3, 224, 224))
+    try:
+        shape = tuple(int(n) for n in text.replace("x", ",").split(","))
+    except ValueError:
+        raise CommandError(f"--input-shape {text!r} must look like 1,3,224,224") from None
+    if len(shape) != 4 or min(shape) < 1:
+        raise CommandError(f"--input-shape {text!r} must be four positive sizes N,C,H,W")
+    return shape
+
+
+def is_idx_dir(directory: str | None) -> bool:
+    """True for the embedded subset and for a directory holding any MNIST-format file."""
+    if directory is None:
+        return True
+    root = Path(directory)
+    return not root.is_dir() or any(
+        (root / f"{name}{suffix}").is_file() for name in IDX_FILES for suffix in ("", ".gz"))
+
+
+def _image_folder_splits(root: Path, size: tuple[int, int], seed: int) -> tuple[Any, Any]:
+    """root/train and root/test as the two splits when both exist, else a seeded 80/20 split."""
+    if (root / "train").is_dir() and (root / "test").is_dir():
+        return (ImageFolder(root / "train", size).arrays(),
+                ImageFolder(root / "test", size).arrays())
+    x, y = ImageFolder(root, size).arrays()
+    order = np.random.default_rng(seed).permutation(len(x))
+    test, train = order[: len(x) // 5], order[len(x) // 5 :]
+    return (x[train], y[train]), (x[test], y[test])
+
+
+def load_data(directory: str | None, limit: int | None, model: str = "lenet5",
+              seed: int = 0) -> tuple[tuple[Any, Any], ...]:
+    """`(x_train, y_train), (x_test, y_test)` of `--data` (the embedded subset, an IDX folder
+    or an image folder at the model's size), cut to `--limit` images when given."""
+    if is_idx_dir(directory):
+        (x_train, y_train), (x_test, y_test) = load_mnist(directory)
+    else:
+        size = input_shape(None, model)[2:]
+        (x_train, y_train), (x_test, y_test) = _image_folder_splits(Path(directory), size, seed)
+    for split, x in (("training", x_train), ("test", x_test)):
+        if len(x) == 0:
+            raise CommandError(f"--data {directory}: the {split} set has no images")
+    if limit:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+        x_test, y_test = x_test[: max(limit // 4, 1)], y_test[: max(limit // 4, 1)]
+    return (x_train, y_train), (x_test, y_test)
+
+
+def check_picture(path: str, flag: str, what: str) -> None:
+    """Refuse, before any work, a matplotlib picture that could only fail once drawn: its
+    folder, its extension, matplotlib itself."""
+    check_output(path, flag)
+    if Path(path).suffix.lower() not in PLOT_FORMATS:
+        raise CommandError(f"{flag}: {what} are written as .png, .svg or .pdf, got {path}")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise CommandError(f'{flag} needs matplotlib: pip install "tinygrad_cnn[plot]"')
