@@ -15,6 +15,7 @@ from tinygrad_cnn.creation import (
     where,
     zeros,
 )
+from tinygrad_cnn.parallel import get_num_threads, set_num_threads
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import load, save
 from tinygrad_cnn.shape_only import eval_shape
@@ -36,6 +37,7 @@ __all__ = [
     "float32",
     "float64",
     "full",
+    "get_num_threads",
     "int64",
     "is_grad_enabled",
     "load",
@@ -45,6 +47,7 @@ __all__ = [
     "rand",
     "randn",
     "save",
+    "set_num_threads",
     "stack",
     "where",
     "zeros",

@@ -1,0 +1,272 @@
+"""The thread pool: thread counts, parts cut by shape alone, and the same bits at 1 and 2 threads
+for every kernel that runs in parts (forward and backward, through the public ops)."""
+
+import itertools
+import os
+import sys
+import threading
+import time
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from threadpoolctl import threadpool_info
+
+import tinygrad_cnn as tg
+import tinygrad_cnn.nn.functional as F
+from tinygrad_cnn import Tensor, models, parallel
+from tinygrad_cnn.testing.strategies import (
+    avg_pool2d_args,
+    broadcastable_shapes,
+    conv2d_args,
+    conv_transpose2d_args,
+    float_arrays,
+    pool2d_args,
+)
+
+CONV = sys.modules["tinygrad_cnn.kernels.conv"]  # the module, not the function it exports
+
+
+@contextmanager
+def threads(n, smallest_parts=True):
+    """`n` threads, and (by default) every kernel cut into as many parts as it has items."""
+    saved = (parallel.get_num_threads(), parallel.MIN_PART_MACS, parallel.MIN_PART_VALUES,
+             CONV.MIN_PART_POSITIONS)
+    parallel.set_num_threads(n)
+    if smallest_parts:
+        parallel.MIN_PART_MACS = parallel.MIN_PART_VALUES = CONV.MIN_PART_POSITIONS = 1
+    try:
+        yield
+    finally:
+        parallel.set_num_threads(saved[0])
+        parallel.MIN_PART_MACS, parallel.MIN_PART_VALUES, CONV.MIN_PART_POSITIONS = saved[1:]
+
+
+def _run(fn, arrays):
+    """fn's output and the gradient of every input, for a fixed upstream gradient."""
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    y = fn(*tensors)
+    y.backward(Tensor(np.cos(np.arange(y.size, dtype=y.dtype)).reshape(y.shape)))
+    return [y.data, *(t.grad.data for t in tensors)]
+
+
+def assert_same_bits_at_1_and_2_threads(fn, arrays):
+    with threads(1):
+        one = _run(fn, arrays)
+    with threads(2):
+        two = _run(fn, arrays)
+    for a, b in zip(one, two):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert a.tobytes() == b.tobytes()
+
+
+def _batch(args, images=5):
+    """The drawn call's arrays with the batch grown to `images` (scaled copies), so the batch
+    splits into several parts."""
+    x, *rest = (t.data for t in args.tensors)
+    scales = np.linspace(1.0, -0.5, images).reshape(-1, 1, *([1] * (x.ndim - 2)))
+    return [np.concatenate([x[:1] * s for s in scales]).astype(x.dtype), *rest]
+
+
+# ---- the same bits for every parallel path -----------------------------------------------------
+
+
+@given(args=conv2d_args(np.float32), path=st.sampled_from([None, *tg.kernels.PATHS]))
+def test_conv2d_forward_and_backward_have_the_same_bits_at_1_and_2_threads(args, path):
+    arrays = _batch(args)
+    stride = args.kwargs["stride"]
+    if path == "flattened" and stride != (1, 1):
+        path = None
+
+    def conv(x, w, *bias):
+        return F.conv2d(x, w, *bias, **args.kwargs)
+
+    original = CONV.choose_path
+    if path is not None:
+        CONV.choose_path = lambda *_: path
+    try:
+        assert_same_bits_at_1_and_2_threads(conv, arrays)
+    finally:
+        CONV.choose_path = original
+
+
+@given(args=conv_transpose2d_args(np.float32))
+def test_conv_transpose2d_has_the_same_bits_at_1_and_2_threads(args):
+    assert_same_bits_at_1_and_2_threads(
+        lambda *t: F.conv_transpose2d(*t, **args.kwargs), _batch(args))
+
+
+@given(args=pool2d_args(np.float32))
+def test_max_pool2d_has_the_same_bits_at_1_and_2_threads(args):
+    assert_same_bits_at_1_and_2_threads(lambda x: F.max_pool2d(x, **args.kwargs), _batch(args))
+
+
+@given(args=avg_pool2d_args(np.float32))
+def test_avg_pool2d_has_the_same_bits_at_1_and_2_threads(args):
+    assert_same_bits_at_1_and_2_threads(lambda x: F.avg_pool2d(x, **args.kwargs), _batch(args))
+
+
+@given(data=st.data(), shapes=broadcastable_shapes(2, min_dims=1))
+def test_add_relu_and_their_gradients_have_the_same_bits_at_1_and_2_threads(data, shapes):
+    arrays = [data.draw(float_arrays(shape, np.float32)) for shape in shapes]
+    assert_same_bits_at_1_and_2_threads(lambda a, b: (a + b).relu(), arrays)
+
+
+@given(data=st.data(), m=st.integers(1, 9), k=st.integers(1, 4), n=st.integers(1, 4),
+       batch=st.sampled_from([(), (3,), (2, 1)]))
+def test_matmul_has_the_same_bits_at_1_and_2_threads(data, m, k, n, batch):
+    a = data.draw(float_arrays((*batch, m, k), np.float32))
+    b = data.draw(float_arrays((k, n), np.float32))
+    assert_same_bits_at_1_and_2_threads(lambda a, b: a @ b, [a, b])
+
+
+def test_a_lenet5_training_step_has_the_same_bits_at_1_and_2_threads_with_the_real_parts():
+    """At batch 256 the default thresholds cut LeNet-5's heavy kernels into parts."""
+    x = np.random.default_rng(0).random((256, 1, 28, 28), dtype=np.float32)
+    labels = np.arange(256) % 10
+    grads = []
+    for n in (1, 2):
+        tg.manual_seed(0)
+        model = models.lenet5()
+        with threads(n, smallest_parts=False):
+            F.cross_entropy(model(Tensor(x)), labels).backward()
+        grads.append([p.grad.data.tobytes() for p in model.parameters()])
+    assert parallel.split(256, 256 * 16 * 150 * 64, parallel.MIN_PART_MACS) != [slice(0, 256)]
+    assert grads[0] == grads[1]
+
+
+# ---- thread counts -------------------------------------------------------------------------------
+
+
+def test_set_num_threads_sets_the_pool_and_blas():
+    with threads(3, smallest_parts=False):
+        assert parallel.get_num_threads() == 3
+        assert {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"} \
+            == {3}
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2", None])
+def test_set_num_threads_refuses_anything_but_a_positive_int(bad):
+    with pytest.raises(ValueError, match=r"set_num_threads: n must be a positive int, got"):
+        parallel.set_num_threads(bad)
+
+
+def test_the_default_is_the_cpus_this_process_may_use_or_omp_num_threads(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert parallel._default_threads() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("OMP_NUM_THREADS", "3,2")
+    assert parallel._default_threads() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "none")
+    assert parallel._default_threads() == len(os.sched_getaffinity(0))
+
+
+def test_the_package_exports_the_thread_functions():
+    assert tg.set_num_threads is parallel.set_num_threads
+    assert tg.get_num_threads is parallel.get_num_threads
+
+
+# ---- parts and the pool --------------------------------------------------------------------------
+
+
+@given(items=st.integers(0, 300), work=st.floats(0, 1e9))
+def test_parts_cover_the_items_in_order_and_their_count_is_a_power_of_two(items, work):
+    parts = parallel.split(items, work)
+    assert parts[0].start == 0 and parts[-1].stop == items
+    assert all(a.stop == b.start for a, b in itertools.pairwise(parts))
+    count = len(parts)
+    assert count & (count - 1) == 0 and count <= parallel.MAX_PARTS
+    sizes = [p.stop - p.start for p in parts]
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_parts_do_not_depend_on_the_thread_count():
+    with threads(1, smallest_parts=False):
+        one = parallel.split(256, 1e9, parallel.MIN_PART_MACS)
+    with threads(2, smallest_parts=False):
+        two = parallel.split(256, 1e9, parallel.MIN_PART_MACS)
+    assert one == two and len(one) > 1
+
+
+def test_run_returns_the_results_in_part_order_from_several_threads():
+    names = set()
+
+    def work(part):
+        names.add(threading.current_thread().name)
+        np.linalg.norm(np.ones(200_000))  # long enough, and GIL-free, for a helper to join in
+        return part * part
+
+    with threads(2):
+        assert parallel.run(work, 16) == [part * part for part in range(16)]
+    assert "MainThread" in names
+
+
+def test_an_error_in_a_part_reaches_the_caller_after_every_part_has_stopped():
+    def work(part):
+        if part == 5:
+            raise ZeroDivisionError("part 5")
+        return part
+
+    with threads(2), pytest.raises(ZeroDivisionError, match="part 5"):
+        parallel.run(work, 8)
+    with threads(2):
+        assert parallel.run(lambda part: part, 4) == [0, 1, 2, 3]  # the pool still works
+
+
+def test_a_kernel_inside_a_part_runs_serially():
+    with threads(2):
+        inner = parallel.run(lambda part: parallel.run(lambda p: (part, p), 2), 2)
+    assert inner == [[(0, 0), (0, 1)], [(1, 0), (1, 1)]]
+
+
+def test_callers_on_two_threads_each_get_their_own_results():
+    x = np.random.default_rng(1).standard_normal((6, 3, 9, 9)).astype(np.float32)
+    w = np.random.default_rng(2).standard_normal((4, 3, 3, 3)).astype(np.float32)
+    results = []
+
+    def caller():
+        results.extend(F.conv2d(Tensor(x), Tensor(w)).data for _ in range(20))
+
+    with threads(2):
+        expected = F.conv2d(Tensor(x), Tensor(w)).data
+        callers = [threading.Thread(target=caller) for _ in range(2)]
+        for thread in callers:
+            thread.start()
+        for thread in callers:
+            thread.join()
+    assert len(results) == 40
+    assert all(r.tobytes() == expected.tobytes() for r in results)
+
+
+def test_blas_runs_one_thread_inside_a_kernel_and_gets_its_threads_back():
+    def blas_threads():
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    with threads(2):
+        inside = parallel.run(lambda part: blas_threads(), 1)
+        assert inside == [{1}]
+        assert blas_threads() == {2}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_forked_child_runs_kernels_on_threads_of_its_own():
+    with threads(2):
+        parallel.run(lambda part: part, 2)  # the parent's pool threads exist
+        child = os.fork()
+        if child == 0:
+            ok = False
+            try:
+                ok = parallel.run(lambda part: part * 2, 4) == [0, 2, 4, 6]
+            finally:
+                os._exit(0 if ok else 1)
+        for _ in range(200):  # 10 s at most: a child waiting on its parent's threads hangs
+            pid, status = os.waitpid(child, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(child, 9)
+            os.waitpid(child, 0)
+            pytest.fail("the forked child hung in parallel.run")
+    assert os.waitstatus_to_exitcode(status) == 0
