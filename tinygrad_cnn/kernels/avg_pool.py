@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_cnn import parallel
 from tinygrad_cnn.geometry import Geometry
 from tinygrad_cnn.kernels.windows import Pair, adaptive_windows, pad, tap, taps
 
@@ -37,6 +38,14 @@ def average(
     x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: int | None
 ) -> np.ndarray:
     """The mean of every window of x padded with zeros, (N, C, oH, oW)."""
+    return parallel.over_batch(
+        lambda images: _average(x[images], g, count_include_pad, divisor_override),
+        x.shape[0], x.size * len(taps(g)))
+
+
+def _average(
+    x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: int | None
+) -> np.ndarray:
     size = x.shape[2:]
     out = g.output_size(size)
     canvas = pad(x, g.padding, 0.0, size=g.reach(out))
@@ -53,6 +62,15 @@ def spread(
 ) -> np.ndarray:
     """Each grad[n, c, h, w] / divisor[h, w] added over window (h, w): the adjoint of
     `average`, (N, C, H, W)."""
+    return parallel.over_batch(
+        lambda images: _spread(grad[images], size, g, count_include_pad, divisor_override),
+        grad.shape[0], grad.size * len(taps(g)))
+
+
+def _spread(
+    grad: np.ndarray, size: Pair, g: Geometry, count_include_pad: bool,
+    divisor_override: int | None,
+) -> np.ndarray:
     out = grad.shape[2:]
     share = grad / window_divisor(size, out, g, count_include_pad, divisor_override, grad.dtype)
     (top, bottom), (left, right) = g.padding

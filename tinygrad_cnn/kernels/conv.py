@@ -17,10 +17,12 @@ suited to other shapes:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
 
+from tinygrad_cnn import parallel
 from tinygrad_cnn.geometry import Geometry
 from tinygrad_cnn.kernels import flattened, im2col, per_image
 from tinygrad_cnn.kernels.windows import Pair
@@ -35,6 +37,12 @@ UNIT_STRIDE_MIN_SIZE = 2048
 # Other convs with at least this many windows per image (oH·oW) run image by image; with
 # fewer, the per-image products are too small for BLAS and im2col's batched columns win.
 PER_IMAGE_MIN_WINDOWS = 256
+
+# A part of the batch (for the threads of `parallel`) holds at least this many output
+# positions (images · oH·oW): a weight gradient writes a weight-sized share per part and a
+# transposed conv lays out the weight per chunk, so ResNet-18's 1x1 and 2x2 maps, with
+# 512x512x3x3 weights, ran at a third of the speed in parts of 8 images.
+MIN_PART_POSITIONS = 512
 
 # A batch is convolved in chunks of images whose window columns fit in this many bytes: the
 # products then run from cache, and no temporary is big enough for glibc to map it fresh (and
@@ -61,11 +69,31 @@ def _path(name: str | None, image: tuple[int, ...], g: Geometry, windows: Pair) 
     return PATHS[name]
 
 
-def batch_chunks(x: np.ndarray, values_per_image: int, budget: int = CHUNK_BYTES) -> list[slice]:
-    """Slices of the batch, each holding at most `budget` bytes of window columns, and at
-    least one image."""
-    step = max(1, budget // max(1, values_per_image * x.itemsize))
-    return [slice(start, start + step) for start in range(0, x.shape[0], step)]
+def batch_chunks(images: slice, values_per_image: int, itemsize: int,
+                 budget: int = CHUNK_BYTES) -> list[slice]:
+    """Slices of the `images` of one part, each holding at most `budget` bytes of window
+    columns, and at least one image."""
+    step = max(1, budget // max(1, values_per_image * itemsize))
+    return [slice(start, min(start + step, images.stop))
+            for start in range(images.start, images.stop, step)]
+
+
+def batch_parts(
+    x: np.ndarray, windows: Pair, values_per_image: int, macs: int,
+    run_part: Callable[[slice], object], budget: int = CHUNK_BYTES, per_part: int = 1,
+) -> list[object]:
+    """run_part(chunk) for every cache-sized chunk of the batch, the parts of the batch on
+    the threads of `parallel` (each at least `per_part` times parallel.MIN_PART_MACS and
+    MIN_PART_POSITIONS); the results in batch order."""
+    positions = x.shape[0] * math.prod(windows)
+    parts = parallel.split(x.shape[0], macs, per_part * parallel.MIN_PART_MACS,
+                           most=positions // MIN_PART_POSITIONS)
+
+    def run_chunks(part: int) -> list[object]:
+        chunks = batch_chunks(parts[part], values_per_image, x.itemsize, budget)
+        return [run_part(chunk) for chunk in chunks]
+
+    return [result for results in parallel.run(run_chunks, len(parts)) for result in results]
 
 
 def window_values(channels: int, g: Geometry, windows: Pair) -> int:
@@ -78,8 +106,12 @@ def conv(x: np.ndarray, w: np.ndarray, g: Geometry, path: str | None = None) -> 
     out = g.output_size(x.shape[2:])
     kernels = _path(path, x.shape, g, out)
     y = np.empty((x.shape[0], w.shape[0], *out), dtype=np.result_type(x, w))
-    for part in batch_chunks(x, window_values(x.shape[1], g, out)):
-        y[part] = kernels.conv(x[part], w, g, out)
+
+    def run_part(images: slice) -> None:
+        y[images] = kernels.conv(x[images], w, g, out)
+
+    macs = x.shape[0] * w.size * math.prod(out)
+    batch_parts(x, out, window_values(x.shape[1], g, out), macs, run_part)
     return y
 
 
@@ -91,20 +123,35 @@ def conv_transpose(
     size = g.transposed_size(windows)
     kernels = _path(path, x.shape, g, windows)
     y = np.empty((x.shape[0], g.groups * Og, *size), dtype=np.result_type(x, w))
-    # 4x bigger chunks: col2im runs a Python-level loop over the kH·kW taps per chunk
-    budget = 4 * CHUNK_BYTES
-    for part in batch_chunks(x, window_values(g.groups * Og, g, windows), budget):
-        y[part] = kernels.conv_transpose(x[part], w, g, size)
+
+    def run_part(images: slice) -> None:
+        y[images] = kernels.conv_transpose(x[images], w, g, size)
+
+    macs = x.shape[0] * w.size * math.prod(windows)
+    # 4x bigger chunks and parts: col2im runs a Python-level loop over the kH·kW taps per
+    # chunk, whose many short NumPy calls hand the GIL back and forth between threads
+    values = window_values(g.groups * Og, g, windows)
+    batch_parts(x, windows, values, macs, run_part, budget=4 * CHUNK_BYTES, per_part=4)
     return y
 
 
 def conv_weight_grad(
     x: np.ndarray, gy: np.ndarray, g: Geometry, path: str | None = None
 ) -> np.ndarray:
-    """dL/dw of conv2d on arrays: (N, C, H, W), (N, O, oH, oW) -> (O, Cg, kH, kW)."""
+    """dL/dw of conv2d on arrays: (N, C, H, W), (N, O, oH, oW) -> (O, Cg, kH, kW).
+
+    Each chunk's share is added in batch order whatever thread computed it, so the sum is the
+    same bits for every thread count.
+    """
     windows = gy.shape[2:]
     kernels = _path(path, x.shape, g, windows)
     gw = np.zeros((gy.shape[1], x.shape[1] // g.groups, *g.kernel), dtype=np.result_type(x, gy))
-    for part in batch_chunks(x, window_values(x.shape[1], g, windows)):
-        gw += kernels.weight_grad(x[part], gy[part], g)
+
+    def run_part(images: slice) -> np.ndarray:
+        return kernels.weight_grad(x[images], gy[images], g)
+
+    macs = x.shape[0] * gw.size * math.prod(windows)
+    values = window_values(x.shape[1], g, windows)
+    for share in batch_parts(x, windows, values, macs, run_part):
+        gw += share
     return gw

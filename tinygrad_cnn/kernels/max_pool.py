@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_cnn import parallel
 from tinygrad_cnn.geometry import Geometry
 from tinygrad_cnn.kernels.windows import Pair, adaptive_windows, pad, tap, taps
 
@@ -22,6 +23,13 @@ def window_max(
     A later tap takes over only when strictly greater, or NaN (which propagates, as in
     PyTorch), so ties go to the first maximum in row-major order.
     """
+    return parallel.over_batch(lambda images: _window_max(x[images], g, winners), x.shape[0],
+                               x.size * len(taps(g)), axes=(0, 1))
+
+
+def _window_max(
+    x: np.ndarray, g: Geometry, winners: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
     out = g.output_size(x.shape[2:])
     canvas = pad(x, g.padding, -np.inf, size=g.reach(out))
     views = [tap(canvas, i, j, out, g) for i, j in taps(g)]
@@ -75,6 +83,11 @@ def plane_indices(winners: np.ndarray, size: Pair, g: Geometry) -> np.ndarray:
 
 def scatter(grad: np.ndarray, winners: np.ndarray, size: Pair, g: Geometry) -> np.ndarray:
     """zeros (N, C, H, W) with each grad[n, c, h, w] added at its window's winner."""
+    return parallel.over_batch(lambda images: _scatter(grad[images], winners[:, images], size, g),
+                               grad.shape[0], winners.size)
+
+
+def _scatter(grad: np.ndarray, winners: np.ndarray, size: Pair, g: Geometry) -> np.ndarray:
     out = grad.shape[2:]
     (top, bottom), (left, right) = g.padding
     height, width = size[0] + top + bottom, size[1] + left + right
@@ -97,6 +110,11 @@ def scatter(grad: np.ndarray, winners: np.ndarray, size: Pair, g: Geometry) -> n
 
 def gather(x: np.ndarray, winners: np.ndarray, g: Geometry) -> np.ndarray:
     """x at the winner of every window: max pooling with the winners fixed, (N, C, oH, oW)."""
+    return parallel.over_batch(lambda images: _gather(x[images], winners[:, images], g),
+                               x.shape[0], winners.size)
+
+
+def _gather(x: np.ndarray, winners: np.ndarray, g: Geometry) -> np.ndarray:
     out = winners.shape[3:]
     canvas = pad(x, g.padding, 0.0, size=g.reach(out))
     y = np.zeros(winners.shape[1:], dtype=x.dtype)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tinygrad_cnn import parallel
 from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.ops.reduce import sum_to_shape
 from tinygrad_cnn.shapes import broadcast_shape
@@ -48,7 +49,7 @@ class Add(Elementwise):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return a + b
+        return parallel.ufunc(np.add, a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -156,7 +157,7 @@ class Where(Elementwise):
         if b.size == 1 and b.ndim <= a.ndim and not b.any():
             # a where condition else 0 (ReLU's and clip's VJPs) as a branch-free product, which
             # a random mask does not slow down as it does np.where; exact unless a holds inf/NaN.
-            out = np.multiply(a, condition, dtype=np.result_type(a, b))
+            out = parallel.ufunc(np.multiply, a, condition, dtype=np.result_type(a, b))
             if np.isfinite(out).all():
                 return out
         return np.where(condition, a, b)
@@ -242,7 +243,7 @@ class Relu(Elementwise):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = np.maximum(x, 0)
+        y = parallel.ufunc(np.maximum, x, 0)
         ctx.save_for_backward(y)
         return y
 
