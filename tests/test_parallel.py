@@ -24,6 +24,7 @@ from tinygrad_cnn.testing.strategies import (
     conv_transpose2d_args,
     float_arrays,
     pool2d_args,
+    shapes,
 )
 
 CONV = sys.modules["tinygrad_cnn.kernels.conv"]  # the module, not the function it exports
@@ -112,6 +113,14 @@ def test_avg_pool2d_has_the_same_bits_at_1_and_2_threads(args):
 def test_add_relu_and_their_gradients_have_the_same_bits_at_1_and_2_threads(data, shapes):
     arrays = [data.draw(float_arrays(shape, np.float32)) for shape in shapes]
     assert_same_bits_at_1_and_2_threads(lambda a, b: (a + b).relu(), arrays)
+
+
+@given(data=st.data(), shape=shapes(min_dims=1, max_dims=4, max_side=6),
+       keepdim=st.booleans())
+def test_sums_have_the_same_bits_at_1_and_2_threads(data, shape, keepdim):
+    dims = data.draw(st.sets(st.integers(0, len(shape) - 1), min_size=1).map(tuple))
+    x = data.draw(float_arrays(shape, np.float32, -1e3, 1e3))
+    assert_same_bits_at_1_and_2_threads(lambda x: x.sum(dims, keepdim=keepdim), [x])
 
 
 @given(data=st.data(), m=st.integers(1, 9), k=st.integers(1, 4), n=st.integers(1, 4),

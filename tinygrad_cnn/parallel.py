@@ -253,6 +253,26 @@ def ufunc(function: np.ufunc, *inputs: Any, dtype: np.dtype | None = None) -> np
     return out
 
 
+def total(x: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
+    """x.sum(axis=axes, keepdims=keepdims), in parts over the first axis when x is big.
+
+    Summed over the first axis, the parts' sums are added in part order, and the parts are
+    cut by shape alone, so the bits never depend on the thread count.
+    """
+    if x.ndim == 0 or x.size < 2 * MIN_PART_VALUES:
+        return x.sum(axis=axes, keepdims=keepdims)
+    axes = tuple(axis % x.ndim for axis in axes)
+    if 0 not in axes:  # each output value from its own rows: an exact cut
+        return over_batch(lambda rows: x[rows].sum(axis=axes, keepdims=keepdims), x.shape[0],
+                          x.size)
+    parts = split(x.shape[0], x.size)
+    shares = run(lambda part: x[parts[part]].sum(axis=axes, keepdims=True), len(parts))
+    result = shares[0]
+    for share in shares[1:]:
+        result = result + share
+    return result if keepdims else result.squeeze(axis=axes)
+
+
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b, in parts over the rows of `a` when the product is big (BLAS on one thread).
 

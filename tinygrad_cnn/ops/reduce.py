@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tinygrad_cnn import parallel
 from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        return np.asarray(x.sum(axis=dims, keepdims=keepdim))
+        return np.asarray(parallel.total(x, dims, keepdim))
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
