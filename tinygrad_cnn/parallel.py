@@ -185,21 +185,21 @@ def run(work: Callable[[int], Any], count: int) -> list[Any]:
         if count == 1 or _threads == 1 or not _pool.lock.acquire(blocking=False):
             return [work(part) for part in range(count)]
         try:
-            return _run_with_helpers(_Job(work, count), min(count, _threads) - 1)
+            return _run_with_helpers(_Job(work, count), helpers=min(count, _threads) - 1)
         finally:
             _pool.lock.release()
 
 
-def _run_with_helpers(job: _Job, count: int) -> list[Any]:
-    helpers = _pool.helpers(count)
-    for inbox in helpers:
+def _run_with_helpers(job: _Job, helpers: int) -> list[Any]:
+    inboxes = _pool.helpers(helpers)
+    for inbox in inboxes:
         inbox.put(job)
     local.in_part = True
     try:
         job.serve()
     finally:
         local.in_part = False
-        for _ in helpers:  # wait for every helper, even when this thread's part failed
+        for _ in inboxes:  # wait for every helper, even when this thread's part failed
             job.done.get()
     if job.errors:
         raise job.errors[0]
@@ -282,7 +282,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     microseconds to wake, so a linear layer of LeNet-5's size ran slower in two parts.
     """
     parts = split(a.shape[-2], a.size * b.shape[-1], 4 * MIN_PART_MACS)  # a's share of MACs
-    if len(parts) == 1 or getattr(local, "in_part", False):
+    if len(parts) == 1:
         with _OneBlasThread():
             return a @ b
     shape = (*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), a.shape[-2], b.shape[-1])
