@@ -3,10 +3,8 @@ for every kernel that runs in parts (forward and backward, through the public op
 
 import itertools
 import os
-import sys
 import threading
 import time
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -16,6 +14,7 @@ from threadpoolctl import threadpool_info
 
 import tinygrad_cnn as tg
 import tinygrad_cnn.nn.functional as F
+from tests.pool import CONV, threads
 from tinygrad_cnn import Tensor, models, parallel
 from tinygrad_cnn.testing.strategies import (
     avg_pool2d_args,
@@ -26,23 +25,6 @@ from tinygrad_cnn.testing.strategies import (
     pool2d_args,
     shapes,
 )
-
-CONV = sys.modules["tinygrad_cnn.kernels.conv"]  # the module, not the function it exports
-
-
-@contextmanager
-def threads(n, smallest_parts=True):
-    """`n` threads, and (by default) every kernel cut into as many parts as it has items."""
-    saved = (parallel.get_num_threads(), parallel.MIN_PART_MACS, parallel.MIN_PART_VALUES,
-             CONV.MIN_PART_POSITIONS)
-    parallel.set_num_threads(n)
-    if smallest_parts:
-        parallel.MIN_PART_MACS = parallel.MIN_PART_VALUES = CONV.MIN_PART_POSITIONS = 1
-    try:
-        yield
-    finally:
-        parallel.set_num_threads(saved[0])
-        parallel.MIN_PART_MACS, parallel.MIN_PART_VALUES, CONV.MIN_PART_POSITIONS = saved[1:]
 
 
 def _run(fn, arrays):
