@@ -7,8 +7,8 @@ import pytest
 from define_by_run import CASES, DictOut, Residual, ResNetLike, Twice, TwoInputs, real_inputs
 
 from tinygrad_cnn import models, nn
+from tinygrad_cnn.autograd.abstract import shapes_of
 from tinygrad_cnn.nn.init import skip_init
-from tinygrad_cnn.shape_only import shapes_of
 from tinygrad_cnn.summary import Summary, SummaryRow, conv_output_size, pool_output_size, summary
 
 

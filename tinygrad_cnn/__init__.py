@@ -1,8 +1,9 @@
 """tinygrad_cnn: a small, fast, readable deep-learning framework for CNNs, on NumPy."""
 
-# First, so that tensor.py starts the Tensor <-> Function import cycle (see function.py).
+# First, so that tensor.py starts the Tensor <-> Function import cycle (see autograd/function.py).
 from tinygrad_cnn.tensor import Tensor  # isort: skip
 from tinygrad_cnn.autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from tinygrad_cnn.autograd.abstract import eval_shape
 from tinygrad_cnn.creation import (
     arange,
     cat,
@@ -18,7 +19,6 @@ from tinygrad_cnn.creation import (
 from tinygrad_cnn.parallel import get_num_threads, set_num_threads
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import load, save
-from tinygrad_cnn.shape_only import eval_shape
 
 float32 = "float32"
 float64 = "float64"

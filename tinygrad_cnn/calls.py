@@ -1,6 +1,6 @@
 """What one shape-only run of a model did: its module calls, nested, and every op inside them.
 
-A `Recorder` listens to a shape-only run (`shape_only.run(..., observer=recorder)`): each
+A `Recorder` listens to a shape-only run (`abstract.run(..., observer=recorder)`): each
 module call becomes a `Call` (its dotted name, depth, inputs, output and the calls inside it)
 and each op an `OpCall` in the innermost call running it, with its multiply-accumulates and
 the receptive field of what it made. `summary` makes its table from the calls and
@@ -13,8 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from tinygrad_cnn import shape_only
-from tinygrad_cnn.autograd import Context
+from tinygrad_cnn.autograd import Context, abstract
 from tinygrad_cnn.ops import avg_pool, conv, linalg, max_pool, movement
 from tinygrad_cnn.tensor import Tensor
 
@@ -61,7 +60,7 @@ def record(model: Any, input_shape: Any, caller: str) -> Recorder:
     inputs = _inputs(input_shape, caller)
     recorder = Recorder(model)
     try:
-        recorder.output = shape_only.run(model, inputs, observer=recorder)
+        recorder.output = abstract.run(model, inputs, observer=recorder)
     except (ValueError, NotImplementedError) as error:
         raise type(error)(f"{caller}: {error}") from None
     recorder.inputs = inputs
@@ -70,15 +69,15 @@ def record(model: Any, input_shape: Any, caller: str) -> Recorder:
 
 def _inputs(input_shape: Any, caller: str) -> list[Any]:
     """One shape-only input per positional argument: one shape, or a list of them."""
-    several = isinstance(input_shape, list) and not shape_only.is_shape(input_shape)
+    several = isinstance(input_shape, list) and not abstract.is_shape(input_shape)
     shapes = list(input_shape) if several else [input_shape]
     for shape in shapes:
-        if shape_only.is_shape(shape) and (not shape or min(shape) < 1):
+        if abstract.is_shape(shape) and (not shape or min(shape) < 1):
             raise ValueError(f"{caller}: input_shape must be positive ints, got {input_shape!r}")
-        if not shape_only.is_shape(shape) and not isinstance(shape, (dict, tuple, list)):
+        if not abstract.is_shape(shape) and not isinstance(shape, (dict, tuple, list)):
             raise ValueError(f"{caller}: input_shape must be a shape or a list of shapes, got "
                              f"{input_shape!r}")
-    return [shape_only.abstract(shape) for shape in shapes]
+    return [abstract.to_abstract(shape) for shape in shapes]
 
 
 class Recorder:

@@ -47,6 +47,14 @@ def normalize_dims(op: str, dim: int | Sequence[int] | None, ndim: int) -> tuple
     return tuple(d for d in normalized if d < ndim)
 
 
+def position_shape(op: str, shape: Shape, dim: int | None, keepdim: bool) -> Shape:
+    """The shape argmax/argmin return: () for all dims, else `shape` reduced over `dim`."""
+    if dim is None:
+        return ()
+    dim = normalize_dim(op, dim, len(shape))
+    return tuple(1 if i == dim else n for i, n in enumerate(shape) if keepdim or i != dim)
+
+
 def _ints(op: str, what: str, values: Sequence[int]) -> tuple[int, ...]:
     """Python or NumPy ints as a tuple of ints; anything else a TypeError, as in PyTorch
     (int() would make 3.9 a silent 3 and parse "3")."""

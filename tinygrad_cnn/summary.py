@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tinygrad_cnn import shape_only
+from tinygrad_cnn.autograd import abstract
 from tinygrad_cnn.calls import Call, record
 from tinygrad_cnn.geometry import conv_output_size, pool_output_size
 from tinygrad_cnn.nn.module import Module
@@ -143,7 +143,7 @@ def summary(model: Module, input_shape: Any, verbose: bool = True,
     result = Summary(
         model=type(model).__name__,
         input_shape=input_shape if len(inputs) > 1 else inputs[0].shape,
-        output_shape=shape_only.shapes_of(output),
+        output_shape=abstract.shapes_of(output),
         rows=rows,
         total_params=model.num_parameters(),
         trainable_params=model.num_parameters(trainable_only=True),
@@ -174,7 +174,7 @@ def _rows(calls: list[Call], depth: int | None) -> list[SummaryRow]:
         macs = call.total_macs if folded else call.own_macs
         field = call.field if call.field is not None else (None, None)
         rows.append(SummaryRow(call.name, type(call.module).__name__,
-                               shape_only.shapes_of(call.output), params, macs, *field,
+                               abstract.shapes_of(call.output), params, macs, *field,
                                call.depth))
     return rows
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from tinygrad_cnn import autograd, function, grad_mode, shapes
-from tinygrad_cnn.autograd import Context
-from tinygrad_cnn.function import AbstractArray
+from tinygrad_cnn import autograd, shapes
+from tinygrad_cnn.autograd import Context, abstract, function, grad_mode
 from tinygrad_cnn.ops import elementwise as ew
 from tinygrad_cnn.ops import linalg, movement, reduce, softmax, special
 
@@ -27,8 +27,8 @@ class MaxMin(NamedTuple):
 
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
     """Arrays keep their dtype; Python scalars and lists become float32 unless `dtype` says."""
-    if isinstance(data, Tensor) and isinstance(data._data, AbstractArray):
-        return AbstractArray(data.shape, data.dtype if dtype is None else dtype)
+    if isinstance(data, Tensor) and abstract.has_no_values(data):
+        return abstract.AbstractArray(data.shape, data.dtype if dtype is None else dtype)
     if isinstance(data, Tensor):
         data = data.data  # the values leave the other tensor's graph
     if isinstance(data, (np.ndarray, np.generic)):
@@ -99,9 +99,7 @@ class Tensor:
         the array (``t.data[...] = a``) is not seen, unless you call `mark_modified` after it
         (or run under `detect_anomaly`, which also compares saved arrays).
         """
-        if self._watched:
-            _read(self, ".data")
-        return self._data
+        return self._values(".data")
 
     @data.setter
     def data(self, value: Any) -> None:
@@ -125,7 +123,7 @@ class Tensor:
     def _values(self, what: str) -> np.ndarray:
         """The array, for a step that takes the values out of the graph (named by `what`)."""
         if self._watched:
-            _read(self, what)
+            grad_mode.values_read(self, what)
         return self._data
 
     # ---- properties -------------------------------------------------------------------------
@@ -182,28 +180,21 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The data as an ndarray (shared, not copied)."""
-        if self._watched:
-            _read(self, ".numpy()")
-        return self._data
+        return self._values(".numpy()")
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if self._watched:
-            _read(self, "np.asarray()")
-        return self._data if dtype is None else self._data.astype(dtype)
+        data = self._values("np.asarray()")
+        return data if dtype is None else data.astype(dtype)
 
     def item(self) -> Scalar:
         """The value of a one-element tensor as a Python number."""
         if self.size != 1:
             raise ValueError(f"item: tensor has {self.size} elements, shape {self.shape}")
-        if self._watched:
-            _read(self, ".item()")
-        return self._data.item()
+        return self._values(".item()").item()
 
     def tolist(self) -> Any:
         """The data as nested Python lists."""
-        if self._watched:
-            _read(self, ".tolist()")
-        return self._data.tolist()
+        return self._values(".tolist()").tolist()
 
     def detach(self) -> Tensor:
         """A tensor sharing this data, cut from the graph."""
@@ -312,10 +303,7 @@ class Tensor:
     def _compare(self, other: Any, fn: Any) -> Tensor:
         other = self._operand(other)
         shape = shapes.broadcast_shape(fn.__name__, self.shape, other.shape)
-        if _shape_only(self, other):
-            return _abstract(shape, bool)
-        return Tensor._from_op(fn(self._values("a comparison"), other._values("a comparison")),
-                               None)
+        return abstract.outside_graph(fn, (self, other), shape, bool, "a comparison")
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, np.less)
@@ -342,9 +330,7 @@ class Tensor:
         return self._compare(other, np.logical_or)
 
     def __invert__(self) -> Tensor:
-        if _shape_only(self):
-            return _abstract(self.shape, bool)
-        return Tensor._from_op(np.logical_not(self._values("~")), None)
+        return abstract.outside_graph(np.logical_not, (self,), self.shape, bool, "~")
 
     __hash__ = object.__hash__
 
@@ -357,7 +343,7 @@ class Tensor:
         return self.shape[0]
 
     def __repr__(self) -> str:
-        if _shape_only(self):
+        if abstract.has_no_values(self):
             return f"tensor(shape={self.shape}, dtype={self.dtype}, shape only)"
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extra = ", requires_grad=True" if self.requires_grad else ""
@@ -424,13 +410,9 @@ class Tensor:
         """self where `condition` is true, else `other` (as `torch.Tensor.where`)."""
         other = self._operand(other)
         shape = shapes.broadcast_shape("where", self.shape, other.shape)
-        if isinstance(condition, Tensor) and _shape_only(condition):
-            shapes.broadcast_shape("where", condition.shape, shape)
-            return ew.Where.apply(self, other, condition=condition._data)  # its shape is enough
-        condition = np.asarray(condition._values("a where condition")
-                               if isinstance(condition, Tensor) else condition)
+        condition = abstract.condition_array(condition)
         shapes.broadcast_shape("where", condition.shape, shape)
-        return ew.Where.apply(self, other, condition=condition.astype(bool, copy=False))
+        return ew.Where.apply(self, other, condition=condition)
 
     def softmax(self, dim: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along `dim`."""
@@ -498,21 +480,20 @@ class Tensor:
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the first maximum (of the flattened tensor when `dim` is None)."""
-        if _shape_only(self):
-            return _abstract(_index_of_extreme_shape(self.shape, "argmax", dim, keepdim), np.int64)
-        if dim is None:
-            return Tensor(np.asarray(self._values("argmax").argmax()))
-        dim = shapes.normalize_dim("argmax", dim, self.ndim)
-        return Tensor(self._values("argmax").argmax(axis=dim, keepdims=keepdim))
+        return self._position(np.argmax, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the first minimum (of the flattened tensor when `dim` is None)."""
-        if _shape_only(self):
-            return _abstract(_index_of_extreme_shape(self.shape, "argmin", dim, keepdim), np.int64)
-        if dim is None:
-            return Tensor(np.asarray(self._values("argmin").argmin()))
-        dim = shapes.normalize_dim("argmin", dim, self.ndim)
-        return Tensor(self._values("argmin").argmin(axis=dim, keepdims=keepdim))
+        return self._position(np.argmin, dim, keepdim)
+
+    def _position(self, fn: Any, dim: int | None, keepdim: bool) -> Tensor:
+        """`np.argmax` or `np.argmin` of all elements, or along `dim`."""
+        name = fn.__name__
+        shape = shapes.position_shape(name, self.shape, dim, keepdim)
+        if dim is not None:
+            fn = functools.partial(fn, axis=shapes.normalize_dim(name, dim, self.ndim),
+                                   keepdims=keepdim)
+        return abstract.outside_graph(fn, (self,), shape, np.int64, name)
 
     # ---- movement ---------------------------------------------------------------------------
 
@@ -580,15 +561,11 @@ class Tensor:
 
     def zeros_like(self) -> Tensor:
         """Zeros of this shape and dtype."""
-        if _shape_only(self):
-            return _abstract(self.shape, self.dtype)
-        return Tensor._from_op(np.zeros(self.shape, dtype=self.dtype), None)
+        return abstract.filled_like(self, np.zeros)
 
     def ones_like(self) -> Tensor:
         """Ones of this shape and dtype."""
-        if _shape_only(self):
-            return _abstract(self.shape, self.dtype)
-        return Tensor._from_op(np.ones(self.shape, dtype=self.dtype), None)
+        return abstract.filled_like(self, np.ones)
 
 
 def _alias(dim: Any, axis: Any) -> Any:
@@ -620,30 +597,3 @@ def _normalize_index(index: Any) -> Any:
         normalized.append(part)
     return tuple(normalized) if isinstance(index, tuple) or len(normalized) > 1 else normalized[0]
 
-
-def _read(t: Tensor, what: str) -> None:
-    """Tell the watcher (see `grad_mode.watching`) that `what` reads a watched tensor's values."""
-    watch = grad_mode.switches().watch
-    if watch is not None:
-        watch(t, what)
-
-
-def _shape_only(t: Tensor, other: Tensor | None = None) -> bool:
-    """True when a tensor has a shape but no values (a shape-only run's)."""
-    return type(t._data) is AbstractArray or (
-        other is not None and type(other._data) is AbstractArray)
-
-
-def _abstract(shape: tuple[int, ...], dtype: Any) -> Tensor:
-    """A tensor of a shape-only run: this shape and dtype, no values."""
-    return Tensor._from_op(AbstractArray(shape, dtype), None, watched=True)
-
-
-def _index_of_extreme_shape(
-    shape: tuple[int, ...], op: str, dim: int | None, keepdim: bool
-) -> tuple[int, ...]:
-    """The shape argmax/argmin return: () for all dims, else `shape` reduced over `dim`."""
-    if dim is None:
-        return ()
-    dim = shapes.normalize_dim(op, dim, len(shape))
-    return tuple(1 if i == dim else n for i, n in enumerate(shape) if keepdim or i != dim)

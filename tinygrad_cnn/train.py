@@ -13,12 +13,11 @@ from tqdm.auto import tqdm
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import random
-from tinygrad_cnn.autograd import no_grad
+from tinygrad_cnn.autograd import ShapeDtype, no_grad
+from tinygrad_cnn.autograd.abstract import eval_shape
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
-from tinygrad_cnn.function import ShapeDtype
 from tinygrad_cnn.interrupt import held_interrupts
-from tinygrad_cnn.shape_only import eval_shape
 from tinygrad_cnn.tensor import Tensor
 
 __all__ = ["Classifier", "History"]

@@ -8,7 +8,7 @@ from torch_parity import TOL, torch_module
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor
-from tinygrad_cnn.function import ShapeDtype
+from tinygrad_cnn.autograd import ShapeDtype
 from tinygrad_cnn.kernels.resample import interpolation_maps, pad_maps
 from tinygrad_cnn.ops.resample import BoundaryPad, Gather, Interpolate, Scatter
 from tinygrad_cnn.testing import gradcheck, gradgradcheck

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 
 from tinygrad_cnn import Tensor
-from tinygrad_cnn.function import ShapeDtype
+from tinygrad_cnn.autograd import ShapeDtype
 from tinygrad_cnn.ops.special import Erf
 from tinygrad_cnn.testing import gradcheck, gradgradcheck
 from tinygrad_cnn.testing.strategies import tensors

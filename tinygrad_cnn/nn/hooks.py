@@ -13,8 +13,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tinygrad_cnn import grad_mode
-from tinygrad_cnn.autograd import Context, Function, ShapeDtype
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype, grad_mode
 from tinygrad_cnn.tensor import Tensor
 
 if TYPE_CHECKING:

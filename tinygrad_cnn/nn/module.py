@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import autograd, grad_mode
+from tinygrad_cnn import autograd
+from tinygrad_cnn.autograd import grad_mode
 from tinygrad_cnn.nn import hooks, state
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor

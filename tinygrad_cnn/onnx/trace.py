@@ -6,8 +6,14 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from tinygrad_cnn import grad_mode
-from tinygrad_cnn.autograd import Context, current_scope, enable_grad, scope_label, scope_path
+from tinygrad_cnn.autograd import (
+    Context,
+    current_scope,
+    enable_grad,
+    grad_mode,
+    scope_label,
+    scope_path,
+)
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 

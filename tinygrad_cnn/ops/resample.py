@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn.autograd import Context, Function
-from tinygrad_cnn.function import ShapeDtype
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.kernels import resample as kernel
 from tinygrad_cnn.kernels.resample import Maps
 

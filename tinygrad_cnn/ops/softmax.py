@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn import grad_mode
-from tinygrad_cnn.autograd import Context, Function, ShapeDtype
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype, grad_mode
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor

@@ -7,7 +7,7 @@ from typing import Any
 
 import graphviz
 
-from tinygrad_cnn import shape_only
+from tinygrad_cnn.autograd import abstract
 from tinygrad_cnn.calls import Call, OpCall, Recorder, record
 from tinygrad_cnn.tensor import Tensor
 from tinygrad_cnn.viz import labels, styles
@@ -114,7 +114,7 @@ class _Drawing:
         name = f"l{self.ids['box']}"
         self.ids["box"] += 1
         row = {"name": call.name, "type": type(call.module).__name__,
-               "output_shape": shape_only.shapes_of(call.output),
+               "output_shape": abstract.shapes_of(call.output),
                "params": call.module.num_parameters()}
         self._home(call.parent).node(name, _layer_label(row, call.module), **styles.LAYER,
                                      fillcolor=_color(row["type"]))

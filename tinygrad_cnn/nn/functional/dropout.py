@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import grad_mode, random
+from tinygrad_cnn import random
+from tinygrad_cnn.autograd import grad_mode
 from tinygrad_cnn.tensor import Tensor
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import grad_mode
+from tinygrad_cnn.autograd import grad_mode
 from tinygrad_cnn.tensor import Tensor
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import grad_mode
+from tinygrad_cnn.autograd import grad_mode
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn.layers.base import positive_int
 from tinygrad_cnn.nn.module import Module

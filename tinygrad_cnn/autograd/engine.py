@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tinygrad_cnn import function, grad_mode
-
 # The module, not the class: tensor.py imports this file (see function.py).
 from tinygrad_cnn import tensor as _tensor
-from tinygrad_cnn.function import Context, check_finite
+from tinygrad_cnn.autograd import function, grad_mode
+from tinygrad_cnn.autograd.function import Context, check_finite
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor

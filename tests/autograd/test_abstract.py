@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, cat, eval_shape, models, nn
 from tinygrad_cnn.autograd import Function, ShapeDtype, grad
-from tinygrad_cnn.shape_only import shapes_of
+from tinygrad_cnn.autograd.abstract import shapes_of
 from tinygrad_cnn.testing.strategies import (
     adaptive_pool2d_args,
     avg_pool2d_args,

@@ -6,8 +6,8 @@ import threading
 import numpy as np
 
 import tinygrad_cnn.nn.functional as F
-from tinygrad_cnn import Tensor, grad_mode, manual_seed, models, no_grad, optim
-from tinygrad_cnn.autograd import current_scope, detect_anomaly, is_grad_enabled
+from tinygrad_cnn import Tensor, manual_seed, models, no_grad, optim
+from tinygrad_cnn.autograd import current_scope, detect_anomaly, grad_mode, is_grad_enabled
 
 STEPS = 12
 

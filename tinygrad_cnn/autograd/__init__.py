@@ -1,12 +1,14 @@
 """Autograd's public names: primitive ops, grad mode, the backward walk, anomaly detection.
 
 The pieces live in `grad_mode` (the switches), `function` (Function and its graph node,
-Context) and `engine` (the reverse walk); this module gathers them under one name.
+Context), `engine` (the reverse walk) and `abstract` (shape-only runs, `eval_shape`); this
+package's `__init__` gathers the public ones under one name.
 """
 
-from tinygrad_cnn.engine import backward, grad
-from tinygrad_cnn.function import Context, Function, ShapeDtype, scope_label, scope_path
-from tinygrad_cnn.grad_mode import (
+from tinygrad_cnn.autograd.abstract import ShapeDtype
+from tinygrad_cnn.autograd.engine import backward, grad
+from tinygrad_cnn.autograd.function import Context, Function, scope_label, scope_path
+from tinygrad_cnn.autograd.grad_mode import (
     current_scope,
     detect_anomaly,
     enable_grad,

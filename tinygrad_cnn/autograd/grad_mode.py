@@ -146,6 +146,13 @@ def watching(watch: Callable[[Any, str], None]) -> contextlib.AbstractContextMan
     return switched(watch=watch)
 
 
+def values_read(t: Any, what: str) -> None:
+    """Tell this thread's watcher (see `watching`) that `what` reads a watched tensor's values."""
+    watch = per_thread.switches.watch
+    if watch is not None:
+        watch(t, what)
+
+
 def evaluating_shapes() -> bool:
     """True inside a shape-only run, where tensors have shapes but no values: layers skip
     their side effects (running statistics, dropout masks) there."""

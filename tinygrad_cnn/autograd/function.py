@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import itertools
-import math
 import zlib
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from tinygrad_cnn import grad_mode
 
 # The module, not the class: tensor.py imports this file (and is imported first, by the package
 # __init__), so `Tensor` is looked up at call time.
 from tinygrad_cnn import tensor as _tensor
+from tinygrad_cnn.autograd import abstract, grad_mode
+from tinygrad_cnn.autograd.abstract import ShapeDtype
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -147,46 +146,6 @@ class Context:
         return f"<{self.name} backward>"
 
 
-class ShapeDtype(NamedTuple):
-    """What a shape-only run knows of an array: its shape and dtype (JAX's abstract value)."""
-
-    shape: tuple[int, ...]
-    dtype: np.dtype
-
-
-class AbstractArray:
-    """The array of a tensor in a shape-only run: a shape and a dtype, and no values.
-
-    It answers `shape`, `dtype`, `ndim`, `size` and `itemsize` as an ndarray would; anything
-    that needs values (NumPy functions, `np.asarray`) raises a `ValueError` saying so.
-    """
-
-    __slots__ = ("dtype", "shape")
-
-    def __init__(self, shape: tuple[int, ...], dtype: Any):
-        self.shape = tuple(int(n) for n in shape)
-        self.dtype = np.dtype(dtype)
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def size(self) -> int:
-        return math.prod(self.shape)
-
-    @property
-    def itemsize(self) -> int:
-        return self.dtype.itemsize
-
-    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        raise ValueError(f"eval_shape: a step needs the values of a tensor of shape "
-                         f"{self.shape} ({self.dtype}), which a shape-only run does not have")
-
-    def __repr__(self) -> str:
-        return f"AbstractArray(shape={self.shape}, dtype={self.dtype})"
-
-
 class Function:
     """Base class of every primitive op: `forward` on arrays, `backward` with tensor ops.
 
@@ -259,7 +218,7 @@ class Function:
     ) -> Tensor:
         """The output's shape and dtype from the op's shape rule, computing nothing."""
         spec = cls.abstract_eval(*[ShapeDtype(t.shape, t.dtype) for t in inputs], **attrs)
-        out = _tensor.Tensor._from_op(AbstractArray(*spec), None, watched=True)
+        out = abstract.without_values(*spec)
         if switches.observer is not None:
             ctx = Context(cls, inputs, attrs, (False,) * len(inputs), switches.scope)
             switches.observer.op(ctx, out)
