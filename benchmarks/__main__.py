@@ -3,7 +3,7 @@
 Each thread count (default: 1, 2 and all the CPUs this process may use, deduplicated, none
 above the CPU count) runs the suite in a process of its own, `python -m benchmarks --threads
 N`, which sets OPENBLAS/OMP/MKL_NUM_THREADS before NumPy or PyTorch is imported and gives N
-threads to our kernels (`tinygrad_cnn.parallel.set_num_threads`), to NumPy's BLAS and to
+threads to our kernels (`tinygrad_cnn.set_num_threads`), to NumPy's BLAS and to
 PyTorch. Within that process every case times tinygrad_cnn and (when installed) PyTorch
 interleaved, round by round, with the same malloc thresholds; it prints a table of medians
 with the per-round ratio (median and min..max) and writes all samples as JSON. Peak memory

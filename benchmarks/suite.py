@@ -23,7 +23,7 @@ from benchmarks import (
     bench_train,
 )
 from benchmarks.timing import SETTLE_SECONDS, Comparison, torch_or_none
-from tinygrad_cnn import parallel
+from tinygrad_cnn import set_num_threads
 
 NAME_WIDTH = len(bench_epoch.NAME)  # the longest case name
 
@@ -54,7 +54,7 @@ def _print_row(row: dict) -> None:
 def run(threads: int, rounds: int, skip: set[str], malloc_report: dict) -> dict:
     """Every section not in `skip`, our kernels and both BLAS at `threads` threads; returns the
     JSON-ready results."""
-    parallel.set_num_threads(threads)
+    set_num_threads(threads)
     torch = torch_or_none()
     if torch is not None and torch.get_num_threads() != threads:
         raise RuntimeError(f"PyTorch runs {torch.get_num_threads()} threads, not {threads}")

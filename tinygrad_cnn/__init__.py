@@ -16,7 +16,7 @@ from tinygrad_cnn.creation import (
     where,
     zeros,
 )
-from tinygrad_cnn.parallel import get_num_threads, set_num_threads
+from tinygrad_cnn.kernels.threads import get_num_threads, set_num_threads
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import load, save
 

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import assume, given
 
 from tests import reference
-from tinygrad_cnn import kernels
 from tinygrad_cnn.geometry import conv_geometry, conv_transpose_geometry
+from tinygrad_cnn.kernels import conv as conv_kernels
 from tinygrad_cnn.testing.strategies import conv1d_args, conv2d_args, conv_transpose2d_args
 
-PATHS = list(kernels.PATHS)
+PATHS = list(conv_kernels.PATHS)
 
 
 def _geometry(args, transposed=False):
@@ -39,14 +39,14 @@ def _conv_against_loops(args, path):
     g = _geometry(args)
     _runnable(path, g)
     x, w = _unit_height(args)
-    y = kernels.conv(x, w, g, path)
+    y = conv_kernels.conv(x, w, g, path)
     gy = np.random.default_rng(0).standard_normal(y.shape)
     want, want_gx, want_gw = reference.conv2d_grads(x, w, gy, g.stride, g.padding, g.dilation,
                                                     g.groups)
     back = g.fitting_output_padding(x.shape[2:], gy.shape[2:])
     np.testing.assert_allclose(y, want, atol=1e-12)
-    np.testing.assert_allclose(kernels.conv_transpose(gy, w, back, path), want_gx, atol=1e-12)
-    np.testing.assert_allclose(kernels.conv_weight_grad(x, gy, g, path), want_gw, atol=1e-12)
+    np.testing.assert_allclose(conv_kernels.conv_transpose(gy, w, back, path), want_gx, atol=1e-12)
+    np.testing.assert_allclose(conv_kernels.conv_weight_grad(x, gy, g, path), want_gw, atol=1e-12)
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -67,14 +67,14 @@ def test_conv_transpose2d_paths_match_the_loops(args, path):
     g = _geometry(args, transposed=True)
     _runnable(path, g)
     x, w = _unit_height(args)
-    y = kernels.conv_transpose(x, w, g, path)
+    y = conv_kernels.conv_transpose(x, w, g, path)
     gy = np.random.default_rng(0).standard_normal(y.shape)
     want, want_gx, want_gw = reference.conv_transpose2d_grads(
         x, w, gy, g.stride, g.padding, g.output_padding, g.dilation, g.groups)
-    gx = kernels.conv(gy, w, g, path)[:, :, : x.shape[2], : x.shape[3]]
+    gx = conv_kernels.conv(gy, w, g, path)[:, :, : x.shape[2], : x.shape[3]]
     np.testing.assert_allclose(y, want, atol=1e-12)
     np.testing.assert_allclose(gx, want_gx, atol=1e-12)
-    np.testing.assert_allclose(kernels.conv_weight_grad(gy, x, g, path), want_gw, atol=1e-12)
+    np.testing.assert_allclose(conv_kernels.conv_weight_grad(gy, x, g, path), want_gw, atol=1e-12)
 
 
 PYTORCH_CASES = [  # (x shape, w shape, kwargs)
@@ -99,9 +99,10 @@ def test_float32_paths_match_pytorch(x_shape, w_shape, kwargs, path):
     yt = torch.nn.functional.conv2d(*theirs, **kwargs)
     gy = rng.standard_normal(tuple(yt.shape), np.float32)
     yt.backward(torch.tensor(gy))
-    y = kernels.conv(x, w, g, path)
-    gx = kernels.conv_transpose(gy, w, g.fitting_output_padding(x_shape[2:], gy.shape[2:]), path)
-    gw = kernels.conv_weight_grad(x, gy, g, path)
+    y = conv_kernels.conv(x, w, g, path)
+    back = g.fitting_output_padding(x_shape[2:], gy.shape[2:])
+    gx = conv_kernels.conv_transpose(gy, w, back, path)
+    gw = conv_kernels.conv_weight_grad(x, gy, g, path)
     assert {y.dtype, gx.dtype, gw.dtype} == {np.dtype(np.float32)}
     np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(gx, theirs[0].grad.numpy(), rtol=1e-4, atol=1e-3)
@@ -116,12 +117,12 @@ def test_float32_paths_match_pytorch(x_shape, w_shape, kwargs, path):
 ])
 def test_the_entry_picks_a_path_by_shape(image, stride, windows, path):
     g = conv_geometry("test", (3, 3), stride, 0, 1, 1, 2)
-    assert kernels.choose_path(image, g, windows) == path
+    assert conv_kernels.choose_path(image, g, windows) == path
 
 
 def test_an_unknown_or_unfit_path_is_refused():
     x, w = np.zeros((1, 1, 6, 6)), np.zeros((1, 1, 3, 3))
     with pytest.raises(ValueError, match=r"path must be one of flattened, per_image, im2col"):
-        kernels.conv(x, w, conv_geometry("test", (3, 3), 1, 0, 1, 1, 2), "fft")
+        conv_kernels.conv(x, w, conv_geometry("test", (3, 3), 1, 0, 1, 1, 2), "fft")
     with pytest.raises(ValueError, match=r"flattened path needs stride 1, got \(2, 2\)"):
-        kernels.conv(x, w, conv_geometry("test", (3, 3), 2, 0, 1, 1, 2), "flattened")
+        conv_kernels.conv(x, w, conv_geometry("test", (3, 3), 2, 0, 1, 1, 2), "flattened")

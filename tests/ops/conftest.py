@@ -3,7 +3,7 @@ as it has items, so the gradcheck properties check the parallel paths."""
 
 import pytest
 
-from tests.pool import threads
+from tests.threadpool import threads
 
 
 @pytest.fixture(autouse=True)

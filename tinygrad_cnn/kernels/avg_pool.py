@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_cnn import parallel
 from tinygrad_cnn.geometry import Geometry
+from tinygrad_cnn.kernels import threads
 from tinygrad_cnn.kernels.windows import Pair, adaptive_windows, pad, tap, taps
 
 
@@ -38,7 +38,7 @@ def average(
     x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: int | None
 ) -> np.ndarray:
     """The mean of every window of x padded with zeros, (N, C, oH, oW)."""
-    return parallel.over_batch(
+    return threads.over_batch(
         lambda images: _average(x[images], g, count_include_pad, divisor_override),
         x.shape[0], x.size * len(taps(g)))
 
@@ -62,7 +62,7 @@ def spread(
 ) -> np.ndarray:
     """Each grad[n, c, h, w] / divisor[h, w] added over window (h, w): the adjoint of
     `average`, (N, C, H, W)."""
-    return parallel.over_batch(
+    return threads.over_batch(
         lambda images: _spread(grad[images], size, g, count_include_pad, divisor_override),
         grad.shape[0], grad.size * len(taps(g)))
 

@@ -22,9 +22,8 @@ from types import ModuleType
 
 import numpy as np
 
-from tinygrad_cnn import parallel
 from tinygrad_cnn.geometry import Geometry
-from tinygrad_cnn.kernels import flattened, im2col, per_image
+from tinygrad_cnn.kernels import flattened, im2col, per_image, threads
 from tinygrad_cnn.kernels.windows import Pair
 
 PATHS: dict[str, ModuleType] = {"flattened": flattened, "per_image": per_image, "im2col": im2col}
@@ -38,7 +37,7 @@ UNIT_STRIDE_MIN_SIZE = 2048
 # fewer, the per-image products are too small for BLAS and im2col's batched columns win.
 PER_IMAGE_MIN_WINDOWS = 256
 
-# A part of the batch (for the threads of `parallel`) holds at least this many output
+# A part of the batch (for the pool's threads) holds at least this many output
 # positions (images · oH·oW): a weight gradient writes a weight-sized share per part and a
 # transposed conv lays out the weight per chunk, so ResNet-18's 1x1 and 2x2 maps, with
 # 512x512x3x3 weights, ran at a third of the speed in parts of 8 images.
@@ -83,17 +82,17 @@ def batch_parts(
     run_part: Callable[[slice], object], budget: int = CHUNK_BYTES, per_part: int = 1,
 ) -> list[object]:
     """run_part(chunk) for every cache-sized chunk of the batch, the parts of the batch on
-    the threads of `parallel` (each at least `per_part` times parallel.MIN_PART_MACS and
+    the pool's threads (each at least `per_part` times threads.MIN_PART_MACS and
     MIN_PART_POSITIONS); the results in batch order."""
     positions = x.shape[0] * math.prod(windows)
-    parts = parallel.split(x.shape[0], macs, per_part * parallel.MIN_PART_MACS,
-                           most=positions // MIN_PART_POSITIONS)
+    parts = threads.split(x.shape[0], macs, per_part * threads.MIN_PART_MACS,
+                          most=positions // MIN_PART_POSITIONS)
 
     def run_chunks(part: int) -> list[object]:
         chunks = batch_chunks(parts[part], values_per_image, x.itemsize, budget)
         return [run_part(chunk) for chunk in chunks]
 
-    return [result for results in parallel.run(run_chunks, len(parts)) for result in results]
+    return [result for results in threads.run(run_chunks, len(parts)) for result in results]
 
 
 def window_values(channels: int, g: Geometry, windows: Pair) -> int:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_cnn import parallel
 from tinygrad_cnn.geometry import Geometry
+from tinygrad_cnn.kernels import threads
 from tinygrad_cnn.kernels.windows import Pair, adaptive_windows, pad, tap, taps
 
 
@@ -23,8 +23,8 @@ def window_max(
     A later tap takes over only when strictly greater, or NaN (which propagates, as in
     PyTorch), so ties go to the first maximum in row-major order.
     """
-    return parallel.over_batch(lambda images: _window_max(x[images], g, winners), x.shape[0],
-                               x.size * len(taps(g)), axes=(0, 1))
+    return threads.over_batch(lambda images: _window_max(x[images], g, winners), x.shape[0],
+                              x.size * len(taps(g)), axes=(0, 1))
 
 
 def _window_max(
@@ -83,8 +83,8 @@ def plane_indices(winners: np.ndarray, size: Pair, g: Geometry) -> np.ndarray:
 
 def scatter(grad: np.ndarray, winners: np.ndarray, size: Pair, g: Geometry) -> np.ndarray:
     """zeros (N, C, H, W) with each grad[n, c, h, w] added at its window's winner."""
-    return parallel.over_batch(lambda images: _scatter(grad[images], winners[:, images], size, g),
-                               grad.shape[0], winners.size)
+    return threads.over_batch(lambda images: _scatter(grad[images], winners[:, images], size, g),
+                              grad.shape[0], winners.size)
 
 
 def _scatter(grad: np.ndarray, winners: np.ndarray, size: Pair, g: Geometry) -> np.ndarray:
@@ -110,8 +110,8 @@ def _scatter(grad: np.ndarray, winners: np.ndarray, size: Pair, g: Geometry) -> 
 
 def gather(x: np.ndarray, winners: np.ndarray, g: Geometry) -> np.ndarray:
     """x at the winner of every window: max pooling with the winners fixed, (N, C, oH, oW)."""
-    return parallel.over_batch(lambda images: _gather(x[images], winners[:, images], g),
-                               x.shape[0], winners.size)
+    return threads.over_batch(lambda images: _gather(x[images], winners[:, images], g),
+                              x.shape[0], winners.size)
 
 
 def _gather(x: np.ndarray, winners: np.ndarray, g: Geometry) -> np.ndarray:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn import kernels
 from tinygrad_cnn.autograd import Context, Function, ShapeDtype
 from tinygrad_cnn.geometry import Geometry
+from tinygrad_cnn.kernels import conv as kernel
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -41,7 +41,7 @@ class Convolution(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, *, geometry: Geometry) -> np.ndarray:
         ctx.save_for_backward(x, w)
-        return kernels.conv(x, w, geometry)
+        return kernel.conv(x, w, geometry)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -71,7 +71,7 @@ class ConvTranspose(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, *, geometry: Geometry) -> np.ndarray:
         ctx.save_for_backward(x, w)
-        return kernels.conv_transpose(x, w, geometry)
+        return kernel.conv_transpose(x, w, geometry)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -98,7 +98,7 @@ class ConvWeightGrad(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, gy: np.ndarray, *, geometry: Geometry) -> np.ndarray:
         ctx.save_for_backward(x, gy)
-        return kernels.conv_weight_grad(x, gy, geometry)
+        return kernel.conv_weight_grad(x, gy, geometry)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:

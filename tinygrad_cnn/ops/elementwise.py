@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tinygrad_cnn import parallel
 from tinygrad_cnn.autograd import Context, Function, ShapeDtype
+from tinygrad_cnn.kernels import threaded
 from tinygrad_cnn.ops.reduce import sum_to_shape
 from tinygrad_cnn.shapes import broadcast_shape
 
@@ -49,7 +49,7 @@ class Add(Elementwise):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return parallel.ufunc(np.add, a, b)
+        return threaded.ufunc(np.add, a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -157,7 +157,7 @@ class Where(Elementwise):
         if b.size == 1 and b.ndim <= a.ndim and not b.any():
             # a where condition else 0 (ReLU's and clip's VJPs) as a branch-free product, which
             # a random mask does not slow down as it does np.where; exact unless a holds inf/NaN.
-            out = parallel.ufunc(np.multiply, a, condition, dtype=np.result_type(a, b))
+            out = threaded.ufunc(np.multiply, a, condition, dtype=np.result_type(a, b))
             if np.isfinite(out).all():
                 return out
         return np.where(condition, a, b)
@@ -243,7 +243,7 @@ class Relu(Elementwise):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        y = parallel.ufunc(np.maximum, x, 0)
+        y = threaded.ufunc(np.maximum, x, 0)
         ctx.save_for_backward(y)
         return y
 

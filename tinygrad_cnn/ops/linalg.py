@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn import parallel
 from tinygrad_cnn.autograd import Context, Function, ShapeDtype
+from tinygrad_cnn.kernels import threaded
 from tinygrad_cnn.ops.reduce import sum_to_shape
 from tinygrad_cnn.shapes import matmul_shape
 
@@ -25,7 +25,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return parallel.matmul(a, b)
+        return threaded.matmul(a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:

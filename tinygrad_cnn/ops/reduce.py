@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_cnn import parallel
 from tinygrad_cnn.autograd import Context, Function, ShapeDtype
+from tinygrad_cnn.kernels import threaded
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -43,7 +43,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        return np.asarray(parallel.total(x, dims, keepdim))
+        return np.asarray(threaded.total(x, dims, keepdim))
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:

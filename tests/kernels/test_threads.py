@@ -14,8 +14,10 @@ from threadpoolctl import threadpool_info
 
 import tinygrad_cnn as tg
 import tinygrad_cnn.nn.functional as F
-from tests.pool import CONV, threads
-from tinygrad_cnn import Tensor, models, parallel
+from tests.threadpool import threads
+from tinygrad_cnn import Tensor, models
+from tinygrad_cnn.kernels import conv as conv_kernels
+from tinygrad_cnn.kernels import threads as kernel_threads
 from tinygrad_cnn.testing.strategies import (
     avg_pool2d_args,
     broadcastable_shapes,
@@ -56,7 +58,7 @@ def _batch(args, images=5):
 # ---- the same bits for every parallel path -----------------------------------------------------
 
 
-@given(args=conv2d_args(np.float32), path=st.sampled_from([None, *tg.kernels.PATHS]))
+@given(args=conv2d_args(np.float32), path=st.sampled_from([None, *conv_kernels.PATHS]))
 def test_conv2d_forward_and_backward_have_the_same_bits_at_1_and_2_threads(args, path):
     arrays = _batch(args)
     stride = args.kwargs["stride"]
@@ -66,13 +68,13 @@ def test_conv2d_forward_and_backward_have_the_same_bits_at_1_and_2_threads(args,
     def conv(x, w, *bias):
         return F.conv2d(x, w, *bias, **args.kwargs)
 
-    original = CONV.choose_path
+    original = conv_kernels.choose_path
     if path is not None:
-        CONV.choose_path = lambda *_: path
+        conv_kernels.choose_path = lambda *_: path
     try:
         assert_same_bits_at_1_and_2_threads(conv, arrays)
     finally:
-        CONV.choose_path = original
+        conv_kernels.choose_path = original
 
 
 @given(args=conv_transpose2d_args(np.float32))
@@ -124,7 +126,8 @@ def test_a_lenet5_training_step_has_the_same_bits_at_1_and_2_threads_with_the_re
         with threads(n, smallest_parts=False):
             F.cross_entropy(model(Tensor(x)), labels).backward()
         grads.append([p.grad.data.tobytes() for p in model.parameters()])
-    assert parallel.split(256, 256 * 16 * 150 * 64, parallel.MIN_PART_MACS) != [slice(0, 256)]
+    parts = kernel_threads.split(256, 256 * 16 * 150 * 64, kernel_threads.MIN_PART_MACS)
+    assert parts != [slice(0, 256)]
     assert grads[0] == grads[1]
 
 
@@ -133,7 +136,7 @@ def test_a_lenet5_training_step_has_the_same_bits_at_1_and_2_threads_with_the_re
 
 def test_set_num_threads_sets_the_pool_and_blas():
     with threads(3, smallest_parts=False):
-        assert parallel.get_num_threads() == 3
+        assert kernel_threads.get_num_threads() == 3
         assert {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"} \
             == {3}
 
@@ -141,21 +144,21 @@ def test_set_num_threads_sets_the_pool_and_blas():
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2", None])
 def test_set_num_threads_refuses_anything_but_a_positive_int(bad):
     with pytest.raises(ValueError, match=r"set_num_threads: n must be a positive int, got"):
-        parallel.set_num_threads(bad)
+        kernel_threads.set_num_threads(bad)
 
 
 def test_the_default_is_the_cpus_this_process_may_use_or_omp_num_threads(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    assert parallel._default_threads() == len(os.sched_getaffinity(0))
+    assert kernel_threads._default_threads() == len(os.sched_getaffinity(0))
     monkeypatch.setenv("OMP_NUM_THREADS", "3,2")
-    assert parallel._default_threads() == 3
+    assert kernel_threads._default_threads() == 3
     monkeypatch.setenv("OMP_NUM_THREADS", "none")
-    assert parallel._default_threads() == len(os.sched_getaffinity(0))
+    assert kernel_threads._default_threads() == len(os.sched_getaffinity(0))
 
 
 def test_the_package_exports_the_thread_functions():
-    assert tg.set_num_threads is parallel.set_num_threads
-    assert tg.get_num_threads is parallel.get_num_threads
+    assert tg.set_num_threads is kernel_threads.set_num_threads
+    assert tg.get_num_threads is kernel_threads.get_num_threads
 
 
 # ---- parts and the pool --------------------------------------------------------------------------
@@ -163,20 +166,20 @@ def test_the_package_exports_the_thread_functions():
 
 @given(items=st.integers(0, 300), work=st.floats(0, 1e9))
 def test_parts_cover_the_items_in_order_and_their_count_is_a_power_of_two(items, work):
-    parts = parallel.split(items, work)
+    parts = kernel_threads.split(items, work)
     assert parts[0].start == 0 and parts[-1].stop == items
     assert all(a.stop == b.start for a, b in itertools.pairwise(parts))
     count = len(parts)
-    assert count & (count - 1) == 0 and count <= parallel.MAX_PARTS
+    assert count & (count - 1) == 0 and count <= kernel_threads.MAX_PARTS
     sizes = [p.stop - p.start for p in parts]
     assert max(sizes) - min(sizes) <= 1
 
 
 def test_parts_do_not_depend_on_the_thread_count():
     with threads(1, smallest_parts=False):
-        one = parallel.split(256, 1e9, parallel.MIN_PART_MACS)
+        one = kernel_threads.split(256, 1e9, kernel_threads.MIN_PART_MACS)
     with threads(2, smallest_parts=False):
-        two = parallel.split(256, 1e9, parallel.MIN_PART_MACS)
+        two = kernel_threads.split(256, 1e9, kernel_threads.MIN_PART_MACS)
     assert one == two and len(one) > 1
 
 
@@ -189,7 +192,7 @@ def test_run_returns_the_results_in_part_order_from_several_threads():
         return part * part
 
     with threads(2):
-        assert parallel.run(work, 16) == [part * part for part in range(16)]
+        assert kernel_threads.run(work, 16) == [part * part for part in range(16)]
     assert "MainThread" in names
 
 
@@ -200,14 +203,14 @@ def test_an_error_in_a_part_reaches_the_caller_after_every_part_has_stopped():
         return part
 
     with threads(2), pytest.raises(ZeroDivisionError, match="part 5"):
-        parallel.run(work, 8)
+        kernel_threads.run(work, 8)
     with threads(2):
-        assert parallel.run(lambda part: part, 4) == [0, 1, 2, 3]  # the pool still works
+        assert kernel_threads.run(lambda part: part, 4) == [0, 1, 2, 3]  # the pool still works
 
 
 def test_a_kernel_inside_a_part_runs_serially():
     with threads(2):
-        inner = parallel.run(lambda part: parallel.run(lambda p: (part, p), 2), 2)
+        inner = kernel_threads.run(lambda part: kernel_threads.run(lambda p: (part, p), 2), 2)
     assert inner == [[(0, 0), (0, 1)], [(1, 0), (1, 1)]]
 
 
@@ -235,7 +238,7 @@ def test_blas_runs_one_thread_inside_a_kernel_and_gets_its_threads_back():
         return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
 
     with threads(2):
-        inside = parallel.run(lambda part: blas_threads(), 1)
+        inside = kernel_threads.run(lambda part: blas_threads(), 1)
         assert inside == [{1}]
         assert blas_threads() == {2}
 
@@ -243,12 +246,12 @@ def test_blas_runs_one_thread_inside_a_kernel_and_gets_its_threads_back():
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
 def test_a_forked_child_runs_kernels_on_threads_of_its_own():
     with threads(2):
-        parallel.run(lambda part: part, 2)  # the parent's pool threads exist
+        kernel_threads.run(lambda part: part, 2)  # the parent's pool threads exist
         child = os.fork()
         if child == 0:
             ok = False
             try:
-                ok = parallel.run(lambda part: part * 2, 4) == [0, 2, 4, 6]
+                ok = kernel_threads.run(lambda part: part * 2, 4) == [0, 2, 4, 6]
             finally:
                 os._exit(0 if ok else 1)
         for _ in range(200):  # 10 s at most: a child waiting on its parent's threads hangs
@@ -259,5 +262,5 @@ def test_a_forked_child_runs_kernels_on_threads_of_its_own():
         else:
             os.kill(child, 9)
             os.waitpid(child, 0)
-            pytest.fail("the forked child hung in parallel.run")
+            pytest.fail("the forked child hung in the pool's run")
     assert os.waitstatus_to_exitcode(status) == 0

@@ -3,7 +3,8 @@
 A kernel cuts its work into parts by shape alone (`split`) and hands a function of the part to
 `run`, which computes the parts on the pool's threads and this one and returns the results in
 part order. What a kernel computes therefore never depends on the thread count, only who
-computes each part: results are the same bits with one thread or eight.
+computes each part: results are the same bits with one thread or eight. (`threaded` cuts
+NumPy's ufuncs, sums and products the same way.)
 
 While a kernel runs, BLAS is held to one thread (through threadpoolctl) and the pool is the only
 source of threads: a big product is split like any other work. Two thread pools would fight
@@ -142,7 +143,7 @@ def _blas_libraries() -> list[Any]:
     return _blas
 
 
-class _OneBlasThread:
+class OneBlasThread:
     """Holds BLAS to one thread inside, restoring its count after; a few microseconds."""
 
     def __enter__(self) -> None:
@@ -181,7 +182,7 @@ def run(work: Callable[[int], Any], count: int) -> list[Any]:
     """
     if getattr(local, "in_part", False):
         return [work(part) for part in range(count)]
-    with _OneBlasThread():
+    with OneBlasThread():
         if count == 1 or _threads == 1 or not _pool.lock.acquire(blocking=False):
             return [work(part) for part in range(count)]
         try:
@@ -229,67 +230,3 @@ def over_batch(
         return np.concatenate(results, axis=axes[0])
     return tuple(None if pieces[0] is None else np.concatenate(pieces, axis=axis)
                  for pieces, axis in zip(zip(*results), axes))
-
-
-def ufunc(function: np.ufunc, *inputs: Any, dtype: np.dtype | None = None) -> np.ndarray:
-    """function(*inputs, dtype=dtype), NumPy-broadcast, in parts over the first axis when the
-    first input is big.
-
-    An input without the result's first axis is passed whole to every part.
-    """
-    if _threads == 1 or getattr(inputs[0], "size", 0) < 2 * MIN_PART_VALUES:
-        return function(*inputs) if dtype is None else function(*inputs, dtype=dtype)
-    options = {} if dtype is None else {"dtype": dtype}
-    shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
-    parts = exact_parts(shape[0], math.prod(shape))
-    out = np.empty(shape, np.result_type(*inputs) if dtype is None else dtype)
-
-    def compute(part: int) -> None:
-        pieces = [a[parts[part]] if np.ndim(a) == len(shape) and np.shape(a)[0] > 1 else a
-                  for a in inputs]
-        function(*pieces, out=out[parts[part]], **options)
-
-    run(compute, len(parts))
-    return out
-
-
-def total(x: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
-    """x.sum(axis=axes, keepdims=keepdims), in parts over the first axis when x is big.
-
-    Summed over the first axis, the parts' sums are added in part order, and the parts are
-    cut by shape alone, so the bits never depend on the thread count.
-    """
-    if x.ndim == 0 or x.size < 2 * MIN_PART_VALUES:
-        return x.sum(axis=axes, keepdims=keepdims)
-    axes = tuple(axis % x.ndim for axis in axes)
-    if 0 not in axes:  # each output value from its own rows: an exact cut
-        return over_batch(lambda rows: x[rows].sum(axis=axes, keepdims=keepdims), x.shape[0],
-                          x.size)
-    parts = split(x.shape[0], x.size)
-    shares = run(lambda part: x[parts[part]].sum(axis=axes, keepdims=True), len(parts))
-    result = shares[0]
-    for share in shares[1:]:
-        result = result + share
-    return result if keepdims else result.squeeze(axis=axes)
-
-
-def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b, in parts over the rows of `a` when the product is big (BLAS on one thread).
-
-    The parts are cut by shape alone, whatever the thread count: BLAS does not promise the
-    same bits for a product and for its rows one block at a time. Each part holds 4x the
-    usual work: a lone product is one NumPy call, and a parked thread takes tens of
-    microseconds to wake, so a linear layer of LeNet-5's size ran slower in two parts.
-    """
-    parts = split(a.shape[-2], a.size * b.shape[-1], 4 * MIN_PART_MACS)  # a's share of MACs
-    if len(parts) == 1:
-        with _OneBlasThread():
-            return a @ b
-    shape = (*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), a.shape[-2], b.shape[-1])
-    out = np.empty(shape, np.result_type(a, b))
-
-    def rows(part: int) -> None:
-        np.matmul(a[..., parts[part], :], b, out=out[..., parts[part], :])
-
-    run(rows, len(parts))
-    return out
