@@ -207,7 +207,8 @@ def check_groups(op: str, groups: Any, channels: dict[str, int], note: str = "")
     return int(groups)
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
+    """True for a Python or NumPy int (a bool is not one)."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
@@ -215,8 +216,8 @@ def spatial_tuple(
     op: str, name: str, value: Any, ndim: int, minimum: int = 1, note: str = ""
 ) -> Shape:
     """`value` as one int per spatial dim (an int is repeated), each at least `minimum`."""
-    values = (value,) * ndim if _is_int(value) else value
-    if not isinstance(values, (tuple, list)) or not all(_is_int(v) for v in values):
+    values = (value,) * ndim if is_int(value) else value
+    if not isinstance(values, (tuple, list)) or not all(is_int(v) for v in values):
         raise TypeError(f"{op}: {name} must be an int or {ndim} ints, got {value!r}{note}")
     if len(values) != ndim:
         raise ValueError(f"{op}: {name} must be an int or {ndim} ints, got {value!r}{note}")
@@ -248,7 +249,7 @@ def normalize_padding(op: str, padding: PaddingArg, kernel: Shape, dilation: Sha
         per_dim = spatial_tuple(op, "padding", padding, ndim, minimum=0, note=note)
         pairs = tuple((p, p) for p in per_dim)
     values = [v for pair in pairs for v in pair]
-    if not all(_is_int(v) for v in values):
+    if not all(is_int(v) for v in values):
         raise TypeError(f"{op}: padding must hold ints, got {padding!r}{note}")
     if any(v < 0 for v in values):
         raise ValueError(f"{op}: padding must be at least 0, got {padding!r}{note}")
@@ -268,87 +269,3 @@ def _named_padding(
         raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}{note}")
     totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
     return tuple((t // 2, t - t // 2) for t in totals)
-
-
-# ---- output sizes for people: the sizing questions of a course ----------------------------------
-
-
-def _in_size(in_size: SizeArg) -> tuple[Shape, bool]:
-    """The input size as a tuple, and whether it was a single int."""
-    if _is_int(in_size):
-        return (int(in_size),), True
-    size = tuple(in_size)
-    return spatial_tuple("conv_output_size", "in_size", size, len(size)), False
-
-
-def conv_output_size(in_size: SizeArg, kernel_size: SizeArg, stride: SizeArg = 1,
-                     padding: PaddingArg = 0, dilation: SizeArg = 1, ceil_mode: bool = False,
-                     strict: bool = False) -> int | Shape:
-    """The output size of a convolution: floor((n + 2p - d (k - 1) - 1) / s) + 1 per dim.
-
-    Args:
-        in_size: the input's spatial size, an int or one int per dim.
-        kernel_size: an int or one per dim.
-        stride: an int or one per dim.
-        padding: as `conv2d` takes it: an int, one int per dim, (left, right, top, bottom),
-            'valid' or 'same'.
-        dilation: an int or one per dim.
-        ceil_mode: round up, keeping only windows that start inside the input or its leading
-            padding (pooling's rule).
-        strict: raise when the stride leaves pixels at the end unused.
-
-    Returns:
-        An int for an int `in_size`, else a tuple.
-
-    Raises:
-        ValueError: for a kernel larger than the padded input, a bad argument, or (strict)
-            dropped pixels.
-
-    Examples:
-        >>> conv_output_size(144, 3)
-        142
-        >>> conv_output_size((20, 20), 3, stride=2)
-        (9, 9)
-    """
-    op = "conv_output_size"
-    size, scalar = _in_size(in_size)
-    geometry = conv_geometry(op, kernel_size, stride, padding, dilation, 1, len(size))
-    geometry = dataclasses.replace(geometry, ceil_mode=bool(ceil_mode))
-    out = geometry.output_size(size, op, strict=strict)
-    return out[0] if scalar else out
-
-
-def pool_output_size(in_size: SizeArg, kernel_size: SizeArg, stride: SizeArg | None = None,
-                     padding: PaddingArg = 0, dilation: SizeArg = 1, ceil_mode: bool = False,
-                     strict: bool = False) -> int | Shape:
-    """The output size of a pooling layer: `conv_output_size` with the stride defaulting to
-    the kernel size.
-
-    Examples:
-        >>> pool_output_size(24, 2)
-        12
-        >>> pool_output_size(5, 2, ceil_mode=True)
-        3
-    """
-    stride = kernel_size if stride is None or stride == () else stride
-    return conv_output_size(in_size, kernel_size, stride, padding, dilation, ceil_mode, strict)
-
-
-def conv_transpose_output_size(in_size: SizeArg, kernel_size: SizeArg, stride: SizeArg = 1,
-                               padding: PaddingArg = 0, output_padding: SizeArg = 0,
-                               dilation: SizeArg = 1) -> int | Shape:
-    """(n - 1) s - before - after + d (k - 1) + output_padding + 1 per dim.
-
-    Raises:
-        ValueError: when the padding removes the whole output.
-
-    Examples:
-        >>> conv_transpose_output_size(9, 3, stride=2, output_padding=1)
-        20
-    """
-    op = "conv_transpose_output_size"
-    size, scalar = _in_size(in_size)
-    geometry = conv_geometry(op, kernel_size, stride, padding, dilation, 1, len(size))
-    extra = spatial_tuple(op, "output_padding", output_padding, len(size), minimum=0)
-    out = dataclasses.replace(geometry, output_padding=extra).transposed_size(size, op)
-    return out[0] if scalar else out

@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_cnn.geometry import pool_output_size
+from tinygrad_cnn.summary.output_size import pool_output_size
 from tinygrad_cnn.tensor import Tensor
 
 Shape = tuple[int, ...]

@@ -8,7 +8,7 @@ from typing import Any
 import graphviz
 
 from tinygrad_cnn.autograd import abstract
-from tinygrad_cnn.calls import Call, OpCall, Recorder, record
+from tinygrad_cnn.summary.calls import Call, OpCall, Recorder, record
 from tinygrad_cnn.tensor import Tensor
 from tinygrad_cnn.viz import labels, styles
 

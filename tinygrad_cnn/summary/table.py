@@ -1,6 +1,6 @@
-"""Model summaries of any model from one shape-only run, and the output-size rules re-exported.
+"""The layer table of any model (`summary`), from one shape-only run.
 
-`summary(model, input_shape)` runs `model` once on tensors without values (`shape_only`):
+`summary(model, input_shape)` runs `model` once on tensors without values (`abstract`):
 every module call and every op is seen (`calls.Recorder`), so whatever `forward` does
 (residual adds, branches, several inputs, a module called twice, tuple or dict outputs) the
 table has a row per module call with its output shape, parameters, multiply-accumulates and
@@ -14,13 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tinygrad_cnn.autograd import abstract
-from tinygrad_cnn.calls import Call, record
-from tinygrad_cnn.geometry import conv_output_size, pool_output_size
 from tinygrad_cnn.nn.module import Module
+from tinygrad_cnn.summary.calls import Call, record
 
 Shape = tuple[int, ...]
-
-__all__ = ["Summary", "SummaryRow", "conv_output_size", "pool_output_size", "summary"]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,11 @@ from hypothesis import given
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, geometry
-from tinygrad_cnn.summary import conv_output_size, pool_output_size
+from tinygrad_cnn.summary import (
+    conv_output_size,
+    conv_transpose_output_size,
+    pool_output_size,
+)
 from tinygrad_cnn.testing.strategies import conv2d_args, conv_transpose2d_args, pool2d_args
 
 
@@ -98,9 +102,9 @@ def test_bad_sizes_raise():
 
 
 def test_transposed_size_inverts_the_conv_size_with_output_padding():
-    assert geometry.conv_transpose_output_size(9, 3, stride=2) == 19
-    assert geometry.conv_transpose_output_size(9, 3, stride=2, output_padding=1) == 20
-    assert geometry.conv_transpose_output_size((4, 5), 3, 2, 1, (1, 0)) == (8, 9)
+    assert conv_transpose_output_size(9, 3, stride=2) == 19
+    assert conv_transpose_output_size(9, 3, stride=2, output_padding=1) == 20
+    assert conv_transpose_output_size((4, 5), 3, 2, 1, (1, 0)) == (8, 9)
 
 
 # ---- the ops use the same rule ------------------------------------------------------------------
@@ -119,7 +123,7 @@ def test_conv_transpose2d_output_shape_is_conv_transpose_output_size(args):
     x, w = args.tensors[:2]
     kwargs = {k: v for k, v in args.kwargs.items() if k != "groups"}
     y = F.conv_transpose2d(*args.tensors, **args.kwargs)
-    assert y.shape[2:] == geometry.conv_transpose_output_size(x.shape[2:], w.shape[2:], **kwargs)
+    assert y.shape[2:] == conv_transpose_output_size(x.shape[2:], w.shape[2:], **kwargs)
 
 
 @given(args=pool2d_args())
