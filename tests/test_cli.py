@@ -206,7 +206,7 @@ def test_a_checkpoint_asking_for_1e11_classes_is_refused(tmp_path, capsys):
 
 def test_ctrl_c_saves_the_last_finished_epoch(tmp_path, monkeypatch, capsys):
     from tinygrad_cnn import cli, optim
-    from tinygrad_cnn.checkpoint import load_checkpoint
+    from tinygrad_cnn.train.checkpoint import load_checkpoint
 
     class CtrlCAtStep6(optim.Adam):
         steps = 0
@@ -252,7 +252,7 @@ def test_ctrl_c_from_the_terminal_stops_the_command_cleanly(tmp_path):
     match = re.fullmatch(r"tinygrad-cnn: interrupted in epoch (\d+); saved epoch (\d+) to "
                          r"run\.npz\n", err)
     assert match and int(match[1]) == int(match[2]) + 1
-    from tinygrad_cnn.checkpoint import load_checkpoint
+    from tinygrad_cnn.train.checkpoint import load_checkpoint
 
     assert load_checkpoint(tmp_path / "run.npz")["epoch"] == int(match[2])
 
@@ -277,7 +277,7 @@ def test_resume_refuses_another_model(lenet_run, capsys):
 
 
 def test_resume_keeps_the_checkpoints_classes(lenet_run, tmp_path, capsys):
-    from tinygrad_cnn.checkpoint import load_checkpoint
+    from tinygrad_cnn.train.checkpoint import load_checkpoint
 
     # three images labelled 1, 5, 4 and a test image labelled 6: max + 1 would be 7, not 10
     assert main(["train", "--resume", str(lenet_run), "--model", "lenet5", "--limit", "3",

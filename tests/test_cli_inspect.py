@@ -8,9 +8,10 @@ import pytest
 from checkout import checkout_env
 from extras import require
 
-from tinygrad_cnn import checkpoint, manual_seed, models
+from tinygrad_cnn import manual_seed, models
 from tinygrad_cnn.cli import main
 from tinygrad_cnn.cli_inspect import PICTURES
+from tinygrad_cnn.train import checkpoint
 
 
 @pytest.fixture(scope="module")

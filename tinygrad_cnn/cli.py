@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinygrad_cnn import checkpoint, cli_inspect, models, optim, viz
+from tinygrad_cnn import cli_inspect, models, optim, viz
 from tinygrad_cnn.cli_data import (
     CommandError,
     check_picture,
@@ -24,7 +24,7 @@ from tinygrad_cnn.onnx import export
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import save
 from tinygrad_cnn.summary import summary
-from tinygrad_cnn.train import Classifier, History
+from tinygrad_cnn.train import Classifier, History, checkpoint
 
 OPTIMIZERS: dict[str, Callable[..., Any]] = {
     "adam": optim.Adam,

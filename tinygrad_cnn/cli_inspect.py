@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn import checkpoint, explain, viz
+from tinygrad_cnn import explain, viz
 from tinygrad_cnn.cli_data import CommandError, check_picture, is_idx_dir, load_data
 from tinygrad_cnn.data import ImageFolder
-from tinygrad_cnn.train import Classifier
+from tinygrad_cnn.train import Classifier, checkpoint
 
 PICTURES = ("overview", "gradcam", "saliency", "features", "filters", "confusion", "errors")
 SHOWN = 8  # test images explained when --image is not given

@@ -8,8 +8,8 @@ from extras import require
 from test_export import run_here, run_onnx
 
 from tinygrad_cnn import load, models
-from tinygrad_cnn.checkpoint import save_checkpoint
 from tinygrad_cnn.cli import main
+from tinygrad_cnn.train.checkpoint import save_checkpoint
 
 require("onnx", "onnx")
 require("onnxruntime", "onnx")

@@ -17,10 +17,8 @@ from tinygrad_cnn.autograd import ShapeDtype, no_grad
 from tinygrad_cnn.autograd.abstract import eval_shape
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
-from tinygrad_cnn.interrupt import held_interrupts
 from tinygrad_cnn.tensor import Tensor
-
-__all__ = ["Classifier", "History"]
+from tinygrad_cnn.train.interrupt import held_interrupts
 
 LossFn = Callable[[Tensor, Any], Tensor]
 _LOSSES: dict[str, LossFn] = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss}
