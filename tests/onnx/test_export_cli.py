@@ -58,10 +58,10 @@ def test_export_errors_are_one_line(lenet_checkpoint, tmp_path, capsys, argv, me
 
 
 def test_export_no_check_passes_check_false(lenet_checkpoint, tmp_path, monkeypatch):
-    import tinygrad_cnn.cli as cli
+    from tinygrad_cnn.cli import export as export_command
 
     seen = {}
-    monkeypatch.setattr(cli, "export", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(export_command, "export", lambda *args, **kwargs: seen.update(kwargs))
     _, path = lenet_checkpoint
     assert main(["export", str(path), "-o", str(tmp_path / "a.onnx")]) == 0
     assert seen["check"] is True

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import explain, viz
-from tinygrad_cnn.cli_data import CommandError, check_picture, is_idx_dir, load_data
+from tinygrad_cnn.cli.shared import CommandError, check_picture, is_idx_dir, load_data
 from tinygrad_cnn.data import ImageFolder
 from tinygrad_cnn.train import Classifier, checkpoint
 
@@ -89,7 +89,7 @@ def _chosen(requested: list[int] | None, count: int) -> list[int]:
 
 def _class_names(directory: str | None, num_classes: int) -> list[str]:
     """The sub-folder names of a picture folder (its train/ split when there is one, as
-    `_load_data` reads it); the class numbers for IDX data or when the counts differ."""
+    `load_data` reads it); the class numbers for IDX data or when the counts differ."""
     numbers = [str(i) for i in range(num_classes)]
     if is_idx_dir(directory):
         return numbers

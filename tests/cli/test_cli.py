@@ -205,7 +205,8 @@ def test_a_checkpoint_asking_for_1e11_classes_is_refused(tmp_path, capsys):
 
 
 def test_ctrl_c_saves_the_last_finished_epoch(tmp_path, monkeypatch, capsys):
-    from tinygrad_cnn import cli, optim
+    from tinygrad_cnn import optim
+    from tinygrad_cnn.cli import training
     from tinygrad_cnn.train.checkpoint import load_checkpoint
 
     class CtrlCAtStep6(optim.Adam):
@@ -219,7 +220,7 @@ def test_ctrl_c_saves_the_last_finished_epoch(tmp_path, monkeypatch, capsys):
 
     argv = ["train", "--limit", "128", "--batch-size", "32", "--quiet", "--save"]
     assert main([*argv, str(tmp_path / "one.npz"), "--epochs", "1"]) == 0
-    monkeypatch.setitem(cli.OPTIMIZERS, "adam", CtrlCAtStep6)
+    monkeypatch.setitem(training.OPTIMIZERS, "adam", CtrlCAtStep6)
     capsys.readouterr()
     assert main([*argv, str(tmp_path / "cut.npz"), "--epochs", "5"]) == 130
     out, err = capsys.readouterr()

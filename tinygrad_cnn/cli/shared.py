@@ -1,5 +1,5 @@
-"""What the commands share: the one-line error, input shapes, and the data and pictures they
-read or write (MNIST-format folders, image folders, matplotlib pictures)."""
+"""What the commands share: the one-line error, the --model help, input shapes, and the data
+and pictures they read or write (MNIST-format folders, image folders, matplotlib pictures)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ import numpy as np
 from tinygrad_cnn.data import ImageFolder, load_mnist
 from tinygrad_cnn.data.mnist import FILES as IDX_FILES
 from tinygrad_cnn.files import check_output
+from tinygrad_cnn.models import MODELS
 from tinygrad_cnn.viz.history import PLOT_FORMATS
 
 DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28)}
+
+MODEL_HELP = (f"a built-in model ({', '.join(MODELS)}) or your own as "
+              "package.module:factory, a callable returning a Module")
 
 
 class CommandError(Exception):

@@ -10,7 +10,7 @@ from extras import require
 
 from tinygrad_cnn import manual_seed, models
 from tinygrad_cnn.cli import main
-from tinygrad_cnn.cli_inspect import PICTURES
+from tinygrad_cnn.cli.inspect import PICTURES
 from tinygrad_cnn.train import checkpoint
 
 
