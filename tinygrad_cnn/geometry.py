@@ -1,6 +1,7 @@
-"""Window geometry: the kernel, stride, padding and dilation of a conv or pool op, checked once.
+"""Sliding-window geometry: the kernel, stride, padding and dilation of a conv or pool op.
 
-A `Geometry` is built by one of the three validators here (`conv_geometry`,
+Not tensor shapes (broadcasting, reshapes: `shapes.py`) but where the windows of one op sit,
+checked once. A `Geometry` is built by one of the three validators here (`conv_geometry`,
 `conv_transpose_geometry`, `pool_geometry`) from the arguments a user wrote, with PyTorch's
 forms and defaults; they raise `ValueError` naming the op, the argument and the shapes. Layers
 keep the value, the functional API passes it, and the ops take it as their one attribute;

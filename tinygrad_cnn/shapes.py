@@ -1,7 +1,9 @@
 """Tensor shape rules, each written once: broadcasting, dims, reshapes, padding, matmul.
 
-Every check raises `ValueError` naming the op, the argument and the shapes involved, before
-any NumPy call could fail with a less helpful message.
+These are rules about whole tensors' shapes (what `a + b`, `x.sum(1)` or `x.reshape(...)`
+gives); where the windows of a conv or pool op sit is `geometry.py`'s business. Every check
+raises `ValueError` naming the op, the argument and the shapes involved, before any NumPy call
+could fail with a less helpful message.
 """
 
 from __future__ import annotations

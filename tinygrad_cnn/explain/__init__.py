@@ -8,9 +8,9 @@ Answers are NumPy arrays, ready to plot with `tinygrad_cnn.viz`.
 """
 
 from tinygrad_cnn.explain.confusion import confusion_matrix
-from tinygrad_cnn.explain.errors import TopErrors, top_errors
 from tinygrad_cnn.explain.feature_maps import feature_maps
 from tinygrad_cnn.explain.grad_cam import grad_cam
+from tinygrad_cnn.explain.mistakes import TopErrors, top_errors
 from tinygrad_cnn.explain.saliency import saliency
 
 __all__ = ["TopErrors", "confusion_matrix", "feature_maps", "grad_cam", "saliency",

@@ -6,12 +6,12 @@ Nothing in the library imports this package; it imports the library.
 """
 
 from tinygrad_cnn.viz.confusion import plot_confusion_matrix
-from tinygrad_cnn.viz.errors import plot_top_errors
 from tinygrad_cnn.viz.feature_maps import plot_feature_maps
 from tinygrad_cnn.viz.filters import plot_filters
 from tinygrad_cnn.viz.graph import draw_graph
 from tinygrad_cnn.viz.heatmaps import plot_heatmaps
 from tinygrad_cnn.viz.history import plot_history
+from tinygrad_cnn.viz.mistakes import plot_top_errors
 from tinygrad_cnn.viz.model import draw_model
 from tinygrad_cnn.viz.render import render
 
