@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import random, shapes
+from tinygrad_cnn.arguments import non_negative_int
 from tinygrad_cnn.ops.movement import Concatenate
 from tinygrad_cnn.tensor import Tensor, _varargs
 
@@ -16,31 +17,37 @@ def _make(array: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
     return Tensor(array, requires_grad=requires_grad, dtype=np.float32 if dtype is None else dtype)
 
 
+def _sizes(op: str, shape: tuple[Any, ...]) -> tuple[int, ...]:
+    """The sizes of f(2, 3) or f((2, 3)), each a non-negative int (NumPy takes True for 1)."""
+    return tuple(non_negative_int(op, "size", n) for n in _varargs(shape))
+
+
 def zeros(*shape: int | Sequence[int], dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (float32 unless `dtype` says)."""
-    return _make(np.zeros(_varargs(shape)), dtype, requires_grad)
+    return _make(np.zeros(_sizes("zeros", shape)), dtype, requires_grad)
 
 
 def ones(*shape: int | Sequence[int], dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (float32 unless `dtype` says)."""
-    return _make(np.ones(_varargs(shape)), dtype, requires_grad)
+    return _make(np.ones(_sizes("ones", shape)), dtype, requires_grad)
 
 
 def full(
     shape: Sequence[int], fill_value: float, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """A tensor filled with `fill_value`."""
-    return _make(np.full(tuple(shape), fill_value), dtype, requires_grad)
+    return _make(np.full(_sizes("full", (shape,)), fill_value), dtype, requires_grad)
 
 
 def randn(*shape: int | Sequence[int], dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the library's seeded generator."""
-    return _make(random.generator().standard_normal(_varargs(shape)), dtype, requires_grad)
+    sizes = _sizes("randn", shape)
+    return _make(random.generator().standard_normal(sizes), dtype, requires_grad)
 
 
 def rand(*shape: int | Sequence[int], dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the library's seeded generator."""
-    return _make(random.generator().random(_varargs(shape)), dtype, requires_grad)
+    return _make(random.generator().random(_sizes("rand", shape)), dtype, requires_grad)
 
 
 def arange(

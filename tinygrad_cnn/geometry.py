@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from tinygrad_cnn.arguments import is_int, positive_int
 
 Shape = tuple[int, ...]
 Pads = tuple[tuple[int, int], ...]
@@ -146,8 +146,8 @@ def conv_geometry(op: str, kernel_size: SizeArg, stride: SizeArg, padding: Paddi
 
     Raises:
         ValueError: for a kernel, stride or dilation below 1, negative padding, 'same' with a
-            stride, or groups that are not a positive int; the message starts with `op` and
-            ends with `note`.
+            stride, or groups below 1; the message starts with `op` and ends with `note`.
+        TypeError: for an argument that is not an int (or one per dim), e.g. a bool.
     """
     kernel = spatial_tuple(op, "kernel_size", kernel_size, ndim, note=note)
     strides = spatial_tuple(op, "stride", stride, ndim, note=note)
@@ -200,17 +200,11 @@ def pool_geometry(op: str, kernel_size: SizeArg, stride: SizeArg | None, padding
 
 def check_groups(op: str, groups: Any, channels: dict[str, int], note: str = "") -> int:
     """`groups` as an int, after checking it is positive and divides each channel count."""
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}{note}")
+    groups = positive_int(op, "groups", groups, note)
     for name, count in channels.items():
         if count % groups:
             raise ValueError(f"{op}: groups={groups} does not divide the {count} {name}{note}")
-    return int(groups)
-
-
-def is_int(value: Any) -> bool:
-    """True for a Python or NumPy int (a bool is not one)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    return groups
 
 
 def spatial_tuple(

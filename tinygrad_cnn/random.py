@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_cnn.arguments import non_negative_int
+
 _generator = np.random.default_rng()
 
 
@@ -15,11 +17,13 @@ def manual_seed(seed: int) -> np.random.Generator:
 
     Returns:
         The freshly seeded generator.
+
+    Raises:
+        TypeError: for a seed that is not an int (a bool, a float).
+        ValueError: for a negative seed.
     """
     global _generator
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
-    _generator = np.random.default_rng(int(seed))
+    _generator = np.random.default_rng(non_negative_int("manual_seed", "seed", seed))
     return _generator
 
 

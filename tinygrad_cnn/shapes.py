@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.arguments import is_int
+
 Shape = tuple[int, ...]
 
 
@@ -31,7 +33,7 @@ def broadcast_shape(op: str, a: Shape, b: Shape) -> Shape:
 
 def normalize_dim(op: str, dim: int, ndim: int) -> int:
     """A dim index in [0, ndim), accepting negative dims as Python does."""
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+    if not is_int(dim):
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     if not -max(ndim, 1) <= dim < max(ndim, 1):
         raise ValueError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims")
@@ -61,7 +63,7 @@ def _ints(op: str, what: str, values: Sequence[int]) -> tuple[int, ...]:
     """Python or NumPy ints as a tuple of ints; anything else a TypeError, as in PyTorch
     (int() would make 3.9 a silent 3 and parse "3")."""
     for n in values:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        if not is_int(n):
             raise TypeError(f"{op}: {what} must be ints, got {n!r} ({type(n).__name__}) in "
                             f"{tuple(values)}")
     return tuple(int(n) for n in values)

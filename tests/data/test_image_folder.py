@@ -57,6 +57,8 @@ def test_grayscale_and_resize(pil, tmp_path):
     assert x.shape == (4, 1, 8, 5)
     x, _ = ImageFolder(tmp_path, size=7).arrays()
     assert x.shape == (4, 3, 7, 7)
+    folder = ImageFolder(tmp_path, size=np.int64(7))  # e.g. read from an array's shape
+    assert folder.size == (7, 7) and type(folder.size[0]) is int
 
 
 def test_an_alpha_channel_is_dropped(pil, tmp_path):
@@ -98,9 +100,12 @@ def test_errors_without_pictures(pil, tmp_path):
         ImageFolder(tmp_path)
 
 
-@pytest.mark.parametrize("size", [0, (3,), (2, -1), "big", (2.5, 3)])
-def test_bad_size(tmp_path, size):
-    with pytest.raises(ValueError, match=r"ImageFolder: size must be a positive int or \(H, W\)"):
+@pytest.mark.parametrize(("size", "error"), [
+    (0, ValueError), ((3,), ValueError), ((2, -1), ValueError),
+    ("big", TypeError), ((2.5, 3), TypeError), (True, TypeError),
+])
+def test_bad_size(tmp_path, size, error):
+    with pytest.raises(error, match=r"ImageFolder: size must be a positive int or a pair \(H, W\)"):
         ImageFolder(tmp_path, size=size)
 
 

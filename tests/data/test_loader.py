@@ -99,15 +99,15 @@ def test_validation_errors():
         DataLoader(x, y[:9], batch_size=2)
     with pytest.raises(
         ValueError,
-        match=r"DataLoader: batch_size must be >= 1, got 0; "
+        match=r"DataLoader: batch_size must be a positive int, got 0; "
         r"x \(10, 2, 3\), y \(10,\)",
     ):
         DataLoader(x, y, batch_size=0)
-    with pytest.raises(ValueError, match=r"batch_size must be >= 1, got -3"):
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int, got -3"):
         DataLoader(x, y, batch_size=-3)
-    with pytest.raises(TypeError, match=r"DataLoader: batch_size must be an int, got float"):
+    with pytest.raises(TypeError, match=r"DataLoader: batch_size must be a positive int, got 2\.0"):
         DataLoader(x, y, batch_size=2.0)
-    with pytest.raises(TypeError, match=r"batch_size must be an int, got bool"):
+    with pytest.raises(TypeError, match=r"batch_size must be a positive int, got True"):
         DataLoader(x, y, batch_size=True)
     with pytest.raises(ValueError, match=r"DataLoader: x and y must have a batch dimension"):
         DataLoader(np.float32(1.0), y, batch_size=1)

@@ -67,12 +67,12 @@ def test_smoothgrad_without_noise_is_the_plain_map():
                                rtol=1e-12)
 
 
-@pytest.mark.parametrize("samples, noise, message", [
-    (0, 0.1, "samples must be None or a positive int"),
-    (2.5, 0.1, "samples must be None or a positive int"),
-    (2, -0.1, "noise must be a finite number >= 0"),
-    (2, float("nan"), "noise must be a finite number >= 0"),
+@pytest.mark.parametrize("samples, noise, error, message", [
+    (0, 0.1, ValueError, r"samples must be a positive int, got 0 \(or None"),
+    (2.5, 0.1, TypeError, r"samples must be a positive int, got 2.5 \(or None"),
+    (2, -0.1, ValueError, "noise must be a finite number >= 0"),
+    (2, float("nan"), ValueError, "noise must be a finite number >= 0"),
 ])
-def test_bad_smoothing_arguments_are_refused(samples, noise, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_smoothing_arguments_are_refused(samples, noise, error, message):
+    with pytest.raises(error, match=message):
         saliency(small_cnn(), images(), samples=samples, noise=noise)

@@ -141,9 +141,12 @@ def test_set_num_threads_sets_the_pool_and_blas():
             == {3}
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2", None])
-def test_set_num_threads_refuses_anything_but_a_positive_int(bad):
-    with pytest.raises(ValueError, match=r"set_num_threads: n must be a positive int, got"):
+@pytest.mark.parametrize(("bad", "error"), [
+    (0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError), ("2", TypeError),
+    (None, TypeError),
+])
+def test_set_num_threads_refuses_anything_but_a_positive_int(bad, error):
+    with pytest.raises(error, match=r"set_num_threads: n must be a positive int, got"):
         kernel_threads.set_num_threads(bad)
 
 

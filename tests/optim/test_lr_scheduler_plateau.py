@@ -91,9 +91,10 @@ def test_new_schedulers_refuse_bad_arguments():
     opt = SGD([Tensor(np.zeros(1), requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match=r"LinearLR: start_factor must be in \(0, 1\], got 0"):
         LinearLR(opt, start_factor=0)
-    with pytest.raises(ValueError, match=r"LinearLR: invalid total_iters=0"):
+    with pytest.raises(ValueError, match=r"LinearLR: total_iters must be a positive int, got 0"):
         LinearLR(opt, total_iters=0)
-    with pytest.raises(ValueError, match=r"CosineAnnealingWarmRestarts: invalid T_mult=0"):
+    with pytest.raises(ValueError,
+                       match=r"CosineAnnealingWarmRestarts: T_mult must be a positive int, got 0"):
         CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=0)
     with pytest.raises(ValueError, match="expected a non-negative epoch"):
         CosineAnnealingWarmRestarts(opt, T_0=3).step(-1)

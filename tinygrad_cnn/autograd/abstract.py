@@ -19,6 +19,7 @@ import numpy as np
 
 # The module, not the class: tensor.py imports this file (see function.py).
 from tinygrad_cnn import tensor as _tensor
+from tinygrad_cnn.arguments import is_int
 from tinygrad_cnn.autograd import grad_mode
 
 if TYPE_CHECKING:
@@ -180,8 +181,7 @@ def shapes_of(value: Any) -> Any:
 
 def is_shape(value: Any) -> bool:
     """True for a shape: a tuple or list of non-negative ints."""
-    return isinstance(value, (tuple, list)) and all(
-        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in value)
+    return isinstance(value, (tuple, list)) and all(is_int(n) and n >= 0 for n in value)
 
 
 def _refuse(t: Tensor, what: str) -> None:

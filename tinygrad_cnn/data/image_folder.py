@@ -8,6 +8,8 @@ from types import ModuleType
 
 import numpy as np
 
+from tinygrad_cnn.arguments import positive_pair
+
 EXTENSIONS = (".png", ".jpg", ".jpeg")
 
 
@@ -21,17 +23,6 @@ def _pillow() -> ModuleType:
             'pip install "tinygrad_cnn[images]"'
         ) from None
     return Image
-
-
-def _size_pair(size: int | tuple[int, int] | None) -> tuple[int, int] | None:
-    if size is None:
-        return None
-    pair = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
-    if len(pair) != 2 or not all(
-        isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in pair
-    ):
-        raise ValueError(f"ImageFolder: size must be a positive int or (H, W), got {size!r}")
-    return int(pair[0]), int(pair[1])
 
 
 def _image_files(folder: Path) -> list[Path]:
@@ -68,7 +59,7 @@ class ImageFolder:
 
     Raises:
         FileNotFoundError: when `root` is not a directory or holds no picture.
-        ValueError: when `size` is not positive.
+        ValueError: when `size` is not positive (a TypeError when it is not an int or ints).
         ImportError: when Pillow is not installed.
 
     Examples:
@@ -85,7 +76,7 @@ class ImageFolder:
         grayscale: bool = False,
     ):
         self.root = Path(root)
-        self.size = _size_pair(size)
+        self.size = None if size is None else positive_pair("ImageFolder", "size", size)
         self.grayscale = grayscale
         _pillow()  # fail now, not after scanning, when Pillow is missing
         if not self.root.is_dir():

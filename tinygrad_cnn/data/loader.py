@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import random
+from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.tensor import Tensor
 
 
@@ -60,12 +61,7 @@ class DataLoader:
     ):
         x, y = _as_array(x), _as_array(y)
         shapes = f"x {x.shape}, y {y.shape}"
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-            raise TypeError(
-                f"DataLoader: batch_size must be an int, got {type(batch_size).__name__}; {shapes}"
-            )
-        if batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}; {shapes}")
+        batch_size = positive_int("DataLoader", "batch_size", batch_size, f"; {shapes}")
         if x.ndim == 0 or y.ndim == 0:
             raise ValueError(f"DataLoader: x and y must have a batch dimension, got {shapes}")
         if len(x) != len(y):
@@ -77,7 +73,7 @@ class DataLoader:
             raise TypeError(f"DataLoader: transform must be callable, got {transform!r}")
         self.x, self.y = x, y
         self.transform = transform
-        self.batch_size = int(batch_size)
+        self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
         # Created once, so each epoch continues the stream: epoch k is the same for a given seed.

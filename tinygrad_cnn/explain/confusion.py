@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.explain import checks
 
 
@@ -25,6 +26,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:
     Raises:
         ValueError: when the two are not 1-D integer arrays of one length, or a label is
             outside [0, num_classes), or num_classes < 1.
+        TypeError: for a num_classes that is not an int.
 
     Examples:
         >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2], 3)
@@ -33,8 +35,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:
                [0, 0, 1]])
     """
     op = "confusion_matrix"
-    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise ValueError(f"{op}: num_classes must be a positive int, got {num_classes!r}")
+    num_classes = positive_int(op, "num_classes", num_classes)
     n = len(np.atleast_1d(np.asarray(y_true)))
     true = checks.classes(op, y_true, n, num_classes, "y_true")
     predicted = checks.classes(op, y_pred, n, num_classes, "y_pred")

@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.autograd import no_grad
 from tinygrad_cnn.explain import checks
 from tinygrad_cnn.explain.guard import inspecting
@@ -51,6 +52,7 @@ def top_errors(model: Module, x: Any, y: Any, k: int = 16, batch_size: int = 256
         ValueError: for images that are not float (N, C, H, W), labels that are not one
             class per image, a model that does not return (N, classes), or k or batch_size
             below 1.
+        TypeError: for a k or batch_size that is not an int.
 
     Examples:
         >>> import numpy as np
@@ -62,9 +64,7 @@ def top_errors(model: Module, x: Any, y: Any, k: int = 16, batch_size: int = 256
     """
     op = "top_errors"
     images = checks.images(op, x)
-    for name, value in (("k", k), ("batch_size", batch_size)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{op}: {name} must be a positive int, got {value!r}")
+    k, batch_size = positive_int(op, "k", k), positive_int(op, "batch_size", batch_size)
     probabilities = _probabilities(op, model, images, batch_size)
     true = checks.classes(op, y, len(images), probabilities.shape[1], "y")
     predicted = probabilities.argmax(axis=1)

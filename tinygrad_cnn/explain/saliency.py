@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import random
+from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.autograd import enable_grad, grad, no_grad
 from tinygrad_cnn.explain import checks
 from tinygrad_cnn.explain.guard import inspecting
@@ -42,7 +43,7 @@ def saliency(model: Module, x: Any, target: Any = None, samples: int | None = No
     Raises:
         ValueError: for images that are not float (N, C, H, W), a model that does not return
             (N, classes), a target out of range, samples < 1 or a negative noise.
-        TypeError: when `model` is not a Module.
+        TypeError: when `model` is not a Module or `samples` not an int.
 
     Examples:
         >>> import numpy as np
@@ -56,7 +57,9 @@ def saliency(model: Module, x: Any, target: Any = None, samples: int | None = No
     """
     op = "saliency"
     images = checks.images(op, x)
-    _check_smoothing(samples, noise)
+    if samples is not None:
+        samples = positive_int(op, "samples", samples, " (or None for the plain gradient)")
+    _check_noise(noise)
     with inspecting(model, op):
         if samples is None:
             return _max_abs(_input_gradient(model, images, target))
@@ -70,9 +73,7 @@ def saliency(model: Module, x: Any, target: Any = None, samples: int | None = No
         return maps.reshape(samples, *chosen.shape, *maps.shape[1:]).mean(axis=0, dtype=maps.dtype)
 
 
-def _check_smoothing(samples: int | None, noise: float) -> None:
-    if samples is not None and (not isinstance(samples, (int, np.integer)) or samples < 1):
-        raise ValueError(f"saliency: samples must be None or a positive int, got {samples!r}")
+def _check_noise(noise: float) -> None:
     if not (isinstance(noise, (int, float, np.floating)) and math.isfinite(noise) and noise >= 0):
         raise ValueError(f"saliency: noise must be a finite number >= 0, got {noise!r}")
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.arguments import positive_int
+
 # A part should hold at least this much work, a few hundred microseconds of it: smaller parts
 # lose more to waking a thread and to handing the GIL back and forth between NumPy calls than
 # a second core gains (measured on a 2-vCPU VM: LeNet-5's kernels at batch 64 ran slower on
@@ -123,10 +125,13 @@ def set_num_threads(n: int) -> None:
     NumPy products outside them (as `torch.set_num_threads`).
 
     Results do not depend on `n`: only who computes each part of a kernel does.
+
+    Raises:
+        TypeError: for an `n` that is not an int (a bool, a float).
+        ValueError: for an `n` below 1.
     """
     global _threads
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"set_num_threads: n must be a positive int, got {n!r}")
+    n = positive_int("set_num_threads", "n", n)
     _threads = n
     for library in _blas_libraries():
         library.set_num_threads(n)

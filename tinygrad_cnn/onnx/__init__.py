@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from tinygrad_cnn.arguments import is_int
 from tinygrad_cnn.files import atomic_write, check_output
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.onnx.trace import TracerWarning
@@ -94,9 +95,10 @@ def export(
     """
     onnx = _import_onnx()
     newest = onnx.defs.onnx_opset_version()
-    if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
+    if not (is_int(opset) and MIN_OPSET <= opset <= newest):
         raise ValueError(f"onnx.export: opset must be an int from {MIN_OPSET} to {newest}, "
                          f"got {opset!r}")
+    opset = int(opset)
     if not isinstance(model, Module):
         raise TypeError(f"onnx.export: model must be a Module, got {type(model).__name__}")
     check_output(path, "onnx.export")

@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from tinygrad_cnn.geometry import (
-    PaddingArg,
-    Shape,
-    SizeArg,
-    conv_geometry,
-    is_int,
-    spatial_tuple,
-)
+from tinygrad_cnn.arguments import positive_int
+from tinygrad_cnn.geometry import PaddingArg, Shape, SizeArg, conv_geometry, spatial_tuple
 
 
-def _in_size(in_size: SizeArg) -> tuple[Shape, bool]:
+def _in_size(op: str, in_size: SizeArg) -> tuple[Shape, bool]:
     """The input size as a tuple, and whether it was a single int."""
-    if is_int(in_size):
-        return (int(in_size),), True
-    size = tuple(in_size)
-    return spatial_tuple("conv_output_size", "in_size", size, len(size)), False
+    if isinstance(in_size, (tuple, list)):
+        return spatial_tuple(op, "in_size", in_size, len(in_size)), False
+    return (positive_int(op, "in_size", in_size),), True
 
 
 def conv_output_size(in_size: SizeArg, kernel_size: SizeArg, stride: SizeArg = 1,
@@ -49,6 +42,7 @@ def conv_output_size(in_size: SizeArg, kernel_size: SizeArg, stride: SizeArg = 1
     Raises:
         ValueError: for a kernel larger than the padded input, a bad argument, or (strict)
             dropped pixels.
+        TypeError: for a size that is not an int or ints (a bool, a float).
 
     Examples:
         >>> conv_output_size(144, 3)
@@ -57,7 +51,7 @@ def conv_output_size(in_size: SizeArg, kernel_size: SizeArg, stride: SizeArg = 1
         (9, 9)
     """
     op = "conv_output_size"
-    size, scalar = _in_size(in_size)
+    size, scalar = _in_size(op, in_size)
     geometry = conv_geometry(op, kernel_size, stride, padding, dilation, 1, len(size))
     geometry = dataclasses.replace(geometry, ceil_mode=bool(ceil_mode))
     out = geometry.output_size(size, op, strict=strict)
@@ -93,7 +87,7 @@ def conv_transpose_output_size(in_size: SizeArg, kernel_size: SizeArg, stride: S
         20
     """
     op = "conv_transpose_output_size"
-    size, scalar = _in_size(in_size)
+    size, scalar = _in_size(op, in_size)
     geometry = conv_geometry(op, kernel_size, stride, padding, dilation, 1, len(size))
     extra = spatial_tuple(op, "output_padding", output_padding, len(size), minimum=0)
     out = dataclasses.replace(geometry, output_padding=extra).transposed_size(size, op)

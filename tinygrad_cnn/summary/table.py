@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tinygrad_cnn.arguments import non_negative_int
 from tinygrad_cnn.autograd import abstract
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.summary.calls import Call, record
@@ -120,8 +121,9 @@ def summary(model: Module, input_shape: Any, verbose: bool = True,
         The `Summary`: `str()` gives the table; `.rows`, `.total_params`, `.total_macs`.
 
     Raises:
-        ValueError: when a layer refuses the shape that reaches it (naming the layer), or a
-            step needs tensor values (`.item()`, a boolean mask).
+        ValueError: when a layer refuses the shape that reaches it (naming the layer), a
+            step needs tensor values (`.item()`, a boolean mask), or depth is negative.
+        TypeError: for a depth that is not an int.
         NotImplementedError: for an op without a shape rule.
 
     Examples:
@@ -130,9 +132,8 @@ def summary(model: Module, input_shape: Any, verbose: bool = True,
         >>> s.total_params, s.output_shape, s.rows[0].name, s.rows[0].output_shape
         (44426, (1, 10), 'features.0', (1, 6, 24, 24))
     """
-    if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int)
-                              or depth < 0):
-        raise ValueError(f"summary: depth must be a non-negative int or None, got {depth!r}")
+    if depth is not None:
+        depth = non_negative_int("summary", "depth", depth, " (or None for every row)")
     recorder = record(model, input_shape, "summary")
     inputs = recorder.inputs
     output = recorder.output

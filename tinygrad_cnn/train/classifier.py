@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import random
+from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.autograd import ShapeDtype, no_grad
 from tinygrad_cnn.autograd.abstract import eval_shape
 from tinygrad_cnn.data.labels import check_labels
@@ -72,6 +73,10 @@ class Classifier:
         seed: seeds shuffling and dropout, so the same seed gives the same run bit for bit.
         verbose: show a progress bar per epoch with the running loss (on a terminal).
 
+    Raises:
+        TypeError: for epochs or batch_size that is not an int (a bool, a float).
+        ValueError: for an unknown loss name, or epochs or batch_size below 1.
+
     Examples:
         >>> from tinygrad_cnn import models, optim
         >>> from tinygrad_cnn.train import Classifier
@@ -92,15 +97,11 @@ class Classifier:
         if isinstance(loss, str) and loss not in _LOSSES:
             raise ValueError(f"Classifier: loss must be one of {sorted(_LOSSES)} or a function, "
                              f"got {loss!r}")
-        if not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"Classifier: epochs must be a positive int, got {epochs!r}")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"Classifier: batch_size must be a positive int, got {batch_size!r}")
+        self.epochs = positive_int("Classifier", "epochs", epochs)
+        self.batch_size = positive_int("Classifier", "batch_size", batch_size)
         self.model = model
         self.optimizer = optimizer
         self.loss_fn: LossFn = _LOSSES[loss] if isinstance(loss, str) else loss
-        self.epochs = epochs
-        self.batch_size = batch_size
         self.seed = seed
         self.verbose = verbose
         self.history = History()
@@ -212,7 +213,8 @@ class Classifier:
     def _logits(self, X: Any, batch_size: int | None = None, op: str = "predict") -> np.ndarray:
         X = _array(X)
         _check_samples(op, X)
-        size = batch_size or max(self.batch_size, 256)
+        size = max(self.batch_size, 256) if batch_size is None else positive_int(
+            f"Classifier.{op}", "batch_size", batch_size)
         was_training = getattr(self.model, "training", False)
         self.model.eval()
         try:
@@ -226,7 +228,8 @@ class Classifier:
         """Class probabilities (N, classes): the softmax of the model's logits.
 
         Raises:
-            ValueError: when X has no samples (as `predict`, `evaluate` and `score`).
+            ValueError: when X has no samples (as `predict`, `evaluate` and `score`), or a
+                batch_size below 1 (a TypeError when it is not an int, as `predict`).
         """
         logits = self._logits(X, batch_size, "predict_proba")
         return F.softmax(Tensor(logits), dim=1).data

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from tinygrad_cnn.arguments import is_int, positive_pair
 from tinygrad_cnn.data.transforms.base import (
     Fill,
     Transform,
@@ -19,25 +20,17 @@ from tinygrad_cnn.data.transforms.base import (
 PADDING_MODES = ("constant", "edge", "reflect", "symmetric")
 
 
-def _size(size: Any) -> tuple[int, int]:
-    pair = (size, size) if isinstance(size, (int, np.integer)) else size
-    if (not isinstance(pair, (Sequence, np.ndarray)) or len(pair) != 2 or not all(
-            isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
-            for s in pair)):
-        raise ValueError(f"RandomCrop: size must be a positive int or a pair (H, W), got {size!r}")
-    return int(pair[0]), int(pair[1])
-
-
 def _padding(padding: Any) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) from None, an int, (left/right, top/bottom) or all four."""
     if padding is None:
         return (0, 0, 0, 0)
-    values = (padding,) if isinstance(padding, (int, np.integer)) else padding
-    if (not isinstance(values, Sequence) or len(values) not in (1, 2, 4) or not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0
-            for v in values)):
-        raise ValueError("RandomCrop: padding must be a non-negative int, a pair (left/right, "
-                         f"top/bottom) or (left, top, right, bottom), got {padding!r}")
+    values = (padding,) if is_int(padding) else padding
+    expected = ("RandomCrop: padding must be a non-negative int, a pair (left/right, "
+                f"top/bottom) or (left, top, right, bottom), got {padding!r}")
+    if not isinstance(values, Sequence) or not all(is_int(v) for v in values):
+        raise TypeError(expected)
+    if len(values) not in (1, 2, 4) or min(values) < 0:
+        raise ValueError(expected)
     values = [int(v) for v in values]
     if len(values) == 1:
         return (values[0],) * 4
@@ -64,6 +57,7 @@ class RandomCrop(Transform):
             repeating the border) or "symmetric" (mirror repeating it).
 
     Raises:
+        TypeError: for a size or padding that is not an int or ints.
         ValueError: for a non-positive size, a negative padding, an unknown mode, or (when
             called) a crop larger than the padded image.
 
@@ -86,7 +80,7 @@ class RandomCrop(Transform):
         if padding_mode not in PADDING_MODES:
             raise ValueError(f"RandomCrop: padding_mode must be one of {', '.join(PADDING_MODES)}"
                              f", got {padding_mode!r}")
-        self.size = _size(size)
+        self.size = positive_pair("RandomCrop", "size", size)
         self.padding = _padding(padding)
         self.pad_if_needed = bool(pad_if_needed)
         self.fill = fill_values("RandomCrop", fill)

@@ -8,8 +8,16 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.autograd import grad_mode
 from tinygrad_cnn.tensor import Tensor
+
+
+def normalized_dims(owner: str, normalized_shape: int | Sequence[int]) -> tuple[int, ...]:
+    """Layer norm's trailing dims as a tuple of positive ints (an int is one dim)."""
+    dims = normalized_shape if isinstance(normalized_shape, (tuple, list)) else (
+        normalized_shape,)
+    return tuple(positive_int(owner, "normalized_shape", n) for n in dims)
 
 
 def _check_channel_vector(name: str, value: Any, channels: int, shape: tuple[int, ...]) -> None:
@@ -130,6 +138,7 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
     Raises:
         ValueError: when the input does not end with `normalized_shape`, or weight or bias
             have another shape.
+        TypeError: for a `normalized_shape` that is not an int or ints.
 
     Examples:
         >>> from tinygrad_cnn import Tensor
@@ -137,7 +146,7 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
         >>> F.layer_norm(Tensor([[1.0, 3.0]]), 2, eps=0.0).tolist()
         [[-1.0, 1.0]]
     """
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = normalized_dims("layer_norm", normalized_shape)
     if not shape or input.ndim < len(shape) or input.shape[-len(shape):] != shape:
         raise ValueError(f"layer_norm: input {input.shape} must end with normalized_shape "
                          f"{shape}")
@@ -170,14 +179,15 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
         A tensor of the input's shape.
 
     Raises:
+        TypeError: for num_groups that is not an int.
         ValueError: for an input with fewer than 2 dims, groups that do not divide the
             channels, or weight or bias of the wrong length.
     """
     if input.ndim < 2:
         raise ValueError(f"group_norm: input must be (N, C, *), got {input.shape}")
     channels = input.shape[1]
-    if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups < 1 \
-            or channels % num_groups:
+    num_groups = positive_int("group_norm", "num_groups", num_groups, f"; input {input.shape}")
+    if channels % num_groups:
         raise ValueError(f"group_norm: num_groups={num_groups!r} must be a positive int "
                          f"dividing the {channels} channels of input {input.shape}")
     for name, value in (("weight", weight), ("bias", bias)):

@@ -1,12 +1,8 @@
-"""A check several layers' constructors share: a positive int, or an error naming the layer."""
+"""Where nn/layers/conv.py still imports `positive_int` from; the rule is `arguments.py`'s.
 
-from __future__ import annotations
+Goes when conv.py imports `tinygrad_cnn.arguments` itself (issue 24, part B owns that file).
+"""
 
-from typing import Any
+from tinygrad_cnn.arguments import positive_int
 
-
-def positive_int(layer: str, name: str, value: Any) -> int:
-    """`value` as an int, or a ValueError naming the layer and the argument."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
-    return value
+__all__ = ["positive_int"]

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.autograd import grad_mode
 from tinygrad_cnn.nn import functional as F
-from tinygrad_cnn.nn.layers.base import positive_int
+from tinygrad_cnn.nn.functional.norm import normalized_dims
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
@@ -40,10 +41,10 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         dtype = np.dtype(dtype or np.float32)
-        _affine_parameters(self, (num_features,), affine, affine and bias, dtype)
+        _affine_parameters(self, (self.num_features,), affine, affine and bias, dtype)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
+            self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(self.num_features, dtype)))
             self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
@@ -159,12 +160,12 @@ class GroupNorm(Module):
         super().__init__()
         self.num_groups = positive_int("GroupNorm", "num_groups", num_groups)
         self.num_channels = positive_int("GroupNorm", "num_channels", num_channels)
-        if num_channels % num_groups:
+        if self.num_channels % self.num_groups:
             raise ValueError(f"GroupNorm: num_groups={num_groups} must divide "
                              f"num_channels={num_channels}")
         self.eps = eps
         self.affine = affine
-        _affine_parameters(self, (num_channels,), affine, affine and bias, dtype)
+        _affine_parameters(self, (self.num_channels,), affine, affine and bias, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         """The normalised input, of the input's shape."""
@@ -196,9 +197,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
                  elementwise_affine: bool = True, bias: bool = True, dtype: Any = None):
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
-        self.normalized_shape = tuple(positive_int("LayerNorm", "normalized_shape", n)
-                                      for n in shape)
+        self.normalized_shape = normalized_dims("LayerNorm", normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         _affine_parameters(self, self.normalized_shape, elementwise_affine,

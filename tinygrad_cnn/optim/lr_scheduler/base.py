@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import numbers
 from typing import Any
 
 import numpy as np
@@ -106,12 +105,6 @@ class LRScheduler:
             )
         for key, value in state_dict.items():
             setattr(self, key, _plain(copy.deepcopy(value)))
-
-
-def check_positive_int(owner: str, name: str, value: Any) -> None:
-    """Raise a ValueError naming `owner` and `name` unless `value` is a positive int."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{owner}: invalid {name}={value!r}; must be a positive int")
 
 
 def _plain(value: Any) -> Any:

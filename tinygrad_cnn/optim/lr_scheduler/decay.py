@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 from bisect import bisect_right
 from collections.abc import Iterable
 
-from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler, check_positive_int
+from tinygrad_cnn.arguments import non_negative_int, positive_int
+from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler
 from tinygrad_cnn.optim.optimizer import Optimizer
 
 
@@ -23,7 +23,8 @@ class StepLR(LRScheduler):
         last_epoch: the index of the last epoch (-1 to start).
 
     Raises:
-        ValueError: for a step_size that is not a positive int.
+        TypeError: for a step_size that is not an int.
+        ValueError: for a step_size below 1.
 
     Examples:
         >>> import numpy as np
@@ -44,8 +45,7 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ):
-        check_positive_int("StepLR", "step_size", step_size)
-        self.step_size = step_size
+        self.step_size = positive_int("StepLR", "step_size", step_size)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -69,7 +69,8 @@ class MultiStepLR(LRScheduler):
         last_epoch: the index of the last epoch (-1 to start).
 
     Raises:
-        ValueError: for a milestone that is not a non-negative int.
+        TypeError: for a milestone that is not an int.
+        ValueError: for a negative milestone.
     """
 
     def __init__(
@@ -79,14 +80,9 @@ class MultiStepLR(LRScheduler):
         gamma: float = 0.1,
         last_epoch: int = -1,
     ):
-        self.milestones = sorted(milestones)
-        for milestone in self.milestones:
-            if not isinstance(milestone, numbers.Integral) or milestone < 0:
-                raise ValueError(
-                    f"MultiStepLR: invalid milestone {milestone!r} in milestones="
-                    f"{self.milestones}; milestones must be non-negative ints"
-                )
-        self.milestones = [int(m) for m in self.milestones]
+        given = list(milestones)
+        self.milestones = sorted(non_negative_int("MultiStepLR", "milestone", m, f" in {given}")
+                                 for m in given)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -135,14 +131,14 @@ class CosineAnnealingLR(LRScheduler):
         last_epoch: the index of the last epoch (-1 to start).
 
     Raises:
-        ValueError: for a T_max that is not a positive int.
+        TypeError: for a T_max that is not an int.
+        ValueError: for a T_max below 1.
     """
 
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ):
-        check_positive_int("CosineAnnealingLR", "T_max", T_max)
-        self.T_max = T_max
+        self.T_max = positive_int("CosineAnnealingLR", "T_max", T_max)
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler, check_positive_int
+from tinygrad_cnn.arguments import positive_int
+from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler
 from tinygrad_cnn.optim.optimizer import Optimizer
 
 
@@ -24,7 +25,8 @@ class LinearLR(LRScheduler):
         last_epoch: the index of the last step (-1 to start).
 
     Raises:
-        ValueError: for factors out of range or a total_iters that is not a positive int.
+        TypeError: for a total_iters that is not an int.
+        ValueError: for factors out of range or a total_iters below 1.
 
     Examples:
         >>> import numpy as np
@@ -48,10 +50,9 @@ class LinearLR(LRScheduler):
             raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor}")
         if not 0 <= end_factor <= 1:
             raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor}")
-        check_positive_int("LinearLR", "total_iters", total_iters)
+        self.total_iters = positive_int("LinearLR", "total_iters", total_iters)
         self.start_factor = start_factor
         self.end_factor = end_factor
-        self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

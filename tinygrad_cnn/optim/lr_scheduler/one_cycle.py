@@ -6,7 +6,8 @@ import math
 import numbers
 from typing import Any
 
-from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler, check_positive_int
+from tinygrad_cnn.arguments import positive_int
+from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler
 from tinygrad_cnn.optim.optimizer import Optimizer
 
 
@@ -44,6 +45,8 @@ class OneCycleLR(LRScheduler):
         last_epoch: the index of the last batch (-1 to start).
 
     Raises:
+        TypeError: for a cycle length (total_steps, epochs, steps_per_epoch) that is not an
+            int.
         ValueError: for a missing or non-positive cycle length, pct_start outside [0, 1], an
             unknown anneal_strategy, a list of the wrong length, `cycle_momentum` with an
             optimiser without momentum, or a step past `total_steps`.
@@ -89,14 +92,12 @@ class OneCycleLR(LRScheduler):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"OneCycleLR: {type(optimizer).__name__} is not an Optimizer")
         if total_steps is not None:
-            check_positive_int("OneCycleLR", "total_steps", total_steps)
+            self.total_steps = positive_int("OneCycleLR", "total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            check_positive_int("OneCycleLR", "epochs", epochs)
-            check_positive_int("OneCycleLR", "steps_per_epoch", steps_per_epoch)
-            total_steps = epochs * steps_per_epoch
+            self.total_steps = (positive_int("OneCycleLR", "epochs", epochs)
+                                * positive_int("OneCycleLR", "steps_per_epoch", steps_per_epoch))
         else:
             raise ValueError("OneCycleLR: give total_steps, or both epochs and steps_per_epoch")
-        self.total_steps = int(total_steps)
         if isinstance(pct_start, bool) or not isinstance(pct_start, numbers.Real) or not (
             0 <= pct_start <= 1
         ):

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.arguments import non_negative_int
 from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler
 from tinygrad_cnn.optim.optimizer import Optimizer
 
@@ -33,8 +34,9 @@ class ReduceLROnPlateau(LRScheduler):
         eps: the smallest change of learning rate worth making.
 
     Raises:
-        ValueError: for a factor of 1 or more, an unknown mode or threshold_mode, or a min_lr
-            list of the wrong length.
+        TypeError: for a patience or cooldown that is not an int.
+        ValueError: for a factor of 1 or more, an unknown mode or threshold_mode, a negative
+            patience or cooldown, or a min_lr list of the wrong length.
 
     Examples:
         >>> import numpy as np
@@ -62,6 +64,8 @@ class ReduceLROnPlateau(LRScheduler):
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
                              f"{threshold_mode!r}")
+        patience = non_negative_int("ReduceLROnPlateau", "patience", patience)
+        cooldown = non_negative_int("ReduceLROnPlateau", "cooldown", cooldown)
         groups = optimizer.param_groups
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(groups):

@@ -4,9 +4,9 @@ each cycle `T_mult` times longer than the last (SGDR)."""
 from __future__ import annotations
 
 import math
-import numbers
 
-from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler, check_positive_int
+from tinygrad_cnn.arguments import positive_int
+from tinygrad_cnn.optim.lr_scheduler.base import LRScheduler
 from tinygrad_cnn.optim.optimizer import Optimizer
 
 
@@ -29,8 +29,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         last_epoch: the index of the last epoch (-1 to start).
 
     Raises:
-        ValueError: for a T_0 that is not a positive int, a T_mult that is not an int >= 1,
-            or a negative epoch.
+        TypeError: for a T_0 or T_mult that is not an int.
+        ValueError: for a T_0 or T_mult below 1, or a negative epoch.
 
     Examples:
         >>> import numpy as np
@@ -50,13 +50,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1):
-        check_positive_int("CosineAnnealingWarmRestarts", "T_0", T_0)
-        if isinstance(T_mult, bool) or not isinstance(T_mult, numbers.Integral) or T_mult < 1:
-            raise ValueError(f"CosineAnnealingWarmRestarts: invalid T_mult={T_mult!r}; must be "
-                             "an int >= 1")
-        self.T_0 = T_0
-        self.T_i = T_0
-        self.T_mult = T_mult
+        self.T_0 = self.T_i = positive_int("CosineAnnealingWarmRestarts", "T_0", T_0)
+        self.T_mult = positive_int("CosineAnnealingWarmRestarts", "T_mult", T_mult)
         self.eta_min = eta_min
         self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)

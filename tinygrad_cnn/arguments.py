@@ -1,0 +1,75 @@
+"""The one rule for a count argument (channels, sizes, epochs, threads): an int, not a bool.
+
+A Python or NumPy integer is an int (`np.int64(5)` from an array's shape or an `argmax` is
+as good as `5`); a bool is not, although Python says it is (`epochs=True` is a slip, not one
+epoch). A value that is not an int is a `TypeError`, an int out of range a `ValueError`, and
+both name the owner (the layer or function the user called) and the argument:
+`Conv2d: in_channels must be a positive int, got True`. The value comes back as a Python int,
+so a NumPy int never reaches a repr, a state dict or a shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def is_int(value: Any) -> bool:
+    """True for a Python or NumPy int; False for a bool and for everything else."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def positive_int(owner: str, name: str, value: Any, note: str = "") -> int:
+    """`value` as an int >= 1.
+
+    Args:
+        owner: who checks, the start of the message (`"Conv2d"`, `"set_num_threads"`).
+        name: the argument's name.
+        value: what the user gave.
+        note: the end of the message, e.g. the shapes involved.
+
+    Raises:
+        TypeError: for a value that is not an int (a bool, a float, a string, None).
+        ValueError: for an int below 1.
+
+    Examples:
+        >>> import numpy as np
+        >>> positive_int("Linear", "in_features", np.int64(3))
+        3
+        >>> positive_int("Linear", "in_features", True)
+        Traceback (most recent call last):
+        TypeError: Linear: in_features must be a positive int, got True
+    """
+    return _int_at_least(owner, name, value, 1, "a positive int", note)
+
+
+def non_negative_int(owner: str, name: str, value: Any, note: str = "") -> int:
+    """`value` as an int >= 0 (a seed, a depth, a padding); raises as `positive_int`."""
+    return _int_at_least(owner, name, value, 0, "a non-negative int", note)
+
+
+def positive_pair(owner: str, name: str, value: Any) -> tuple[int, int]:
+    """An image size as (H, W): one int for both, or two of them, each >= 1.
+
+    Raises:
+        TypeError: for a value that is neither an int nor a pair, or a pair holding something
+            other than ints.
+        ValueError: for a sequence that is not a pair, or a size below 1.
+    """
+    pair = (value, value) if is_int(value) else value
+    expected = f"{owner}: {name} must be a positive int or a pair (H, W), got {value!r}"
+    if not isinstance(pair, (tuple, list, np.ndarray)) or not all(is_int(n) for n in pair):
+        raise TypeError(expected)
+    if len(pair) != 2 or min(pair) < 1:
+        raise ValueError(expected)
+    return int(pair[0]), int(pair[1])
+
+
+def _int_at_least(owner: str, name: str, value: Any, least: int, kind: str, note: str) -> int:
+    message = f"{owner}: {name} must be {kind}, got {value!r}{note}"
+    if not is_int(value):
+        raise TypeError(message)
+    if value < least:
+        raise ValueError(message)
+    return int(value)
