@@ -1,6 +1,7 @@
 """nn.init: PyTorch's gains, fans, bounds and distributions, drawn from the seeded generator."""
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -106,3 +107,38 @@ def test_model_init_reproducible_through_manual_seed():
     manual_seed(42)
     for key, value in build().state_dict().items():
         np.testing.assert_array_equal(first[key], value)
+
+
+def _sevens() -> list[float]:
+    """What constant_ makes of three zeros: sevens, unless skip_init is on in this thread."""
+    return init.constant_(Tensor(np.zeros(3, np.float32)), 7.0).data.tolist()
+
+
+def test_skip_init_in_one_thread_leaves_another_threads_tensors_initialised():
+    inside, done, seen = threading.Event(), threading.Event(), []
+
+    def skipping():
+        with init.skip_init():
+            seen.append(_sevens())
+            inside.set()
+            done.wait(timeout=30)
+
+    thread = threading.Thread(target=skipping)
+    thread.start()
+    try:
+        assert inside.wait(timeout=30)
+        assert _sevens() == [7.0] * 3  # while the other thread is inside skip_init
+    finally:
+        done.set()
+        thread.join(timeout=30)
+    assert seen == [[0.0] * 3]
+
+
+def test_a_new_thread_starts_without_skip_init():
+    seen = []
+    with init.skip_init():
+        thread = threading.Thread(target=lambda: seen.append(_sevens()))
+        thread.start()
+        thread.join(timeout=30)
+        assert _sevens() == [0.0] * 3
+    assert seen == [[7.0] * 3] and _sevens() == [7.0] * 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +18,15 @@ import numpy as np
 from tinygrad_cnn import random
 from tinygrad_cnn.tensor import Tensor
 
-_skipping = False
+
+class _PerThread(threading.local):
+    """`skipping` is True inside `skip_init()` in this thread; every thread starts without,
+    so a model built in one thread is never left uninitialised by another's block."""
+
+    skipping = False
+
+
+_per_thread = _PerThread()
 _LINEAR_GAIN = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                 "conv_transpose3d", "sigmoid")
 
@@ -98,7 +107,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     data = _target(tensor, "uniform_")
     if not a <= b:
         raise ValueError(f"uniform_: need a <= b, got a={a}, b={b}")
-    if _skipping:
+    if _per_thread.skipping:
         return tensor
     sample = _draw(data, random.generator().random)
     sample *= b - a
@@ -111,7 +120,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     data = _target(tensor, "normal_")
     if std < 0:
         raise ValueError(f"normal_: std must be non-negative, got {std}")
-    if _skipping:
+    if _per_thread.skipping:
         return tensor
     sample = _draw(data, random.generator().standard_normal)
     sample *= std
@@ -122,7 +131,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with `val`; returns the tensor."""
     _target(tensor, "constant_")
-    return tensor if _skipping else _fill(tensor, val)
+    return tensor if _per_thread.skipping else _fill(tensor, val)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -194,7 +203,8 @@ def default_layer_init_(weight: Tensor, bias: Tensor | None) -> None:
 
 @contextlib.contextmanager
 def skip_init() -> Iterator[None]:
-    """Inside the block, initialisers leave tensors as allocated (their values undefined).
+    """Inside the block, initialisers leave tensors as allocated (their values undefined), in
+    this thread only (as grad mode: other threads initialise as usual).
 
     For building a model whose weights are about to be loaded, or whose shape is all that is
     needed (`summary`, parameter counts): VGG-16 draws 138 million numbers otherwise.
@@ -207,10 +217,8 @@ def skip_init() -> Iterator[None]:
         >>> model.num_parameters()
         138357544
     """
-    global _skipping
-    previous = _skipping
-    _skipping = True
+    previous, _per_thread.skipping = _per_thread.skipping, True
     try:
         yield
     finally:
-        _skipping = previous
+        _per_thread.skipping = previous
