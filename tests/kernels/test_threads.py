@@ -236,14 +236,62 @@ def test_callers_on_two_threads_each_get_their_own_results():
     assert all(r.tobytes() == expected.tobytes() for r in results)
 
 
-def test_blas_runs_one_thread_inside_a_kernel_and_gets_its_threads_back():
-    def blas_threads():
-        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+def _blas_threads():
+    return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
 
+
+def test_blas_runs_one_thread_inside_a_kernel_and_gets_its_threads_back():
     with threads(2):
-        inside = kernel_threads.run(lambda part: blas_threads(), 1)
+        inside = kernel_threads.run(lambda part: _blas_threads(), 1)
         assert inside == [{1}]
-        assert blas_threads() == {2}
+        assert _blas_threads() == {2}
+
+
+def test_blas_stays_at_one_thread_until_the_last_of_two_threads_kernels_ends():
+    first_in, second_in, first_out = (threading.Event() for _ in range(3))
+    seen = {}
+
+    def first():
+        with kernel_threads.OneBlasThread():
+            first_in.set()
+            second_in.wait(timeout=30)
+        first_out.set()
+
+    def second():
+        first_in.wait(timeout=30)
+        with kernel_threads.OneBlasThread():
+            second_in.set()
+            first_out.wait(timeout=30)  # the first kernel has ended; this one still runs
+            seen["inside"] = _blas_threads()
+
+    with threads(2, smallest_parts=False):
+        kernels = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in kernels:
+            thread.start()
+        for thread in kernels:
+            thread.join(timeout=30)
+        seen["after"] = _blas_threads()
+    assert seen == {"inside": {1}, "after": {2}}
+
+
+def test_set_num_threads_while_a_kernel_runs_reaches_blas_when_it_ends():
+    inside, changed, seen = threading.Event(), threading.Event(), {}
+
+    def kernel():
+        with kernel_threads.OneBlasThread():
+            inside.set()
+            changed.wait(timeout=30)
+            seen["inside"] = _blas_threads()
+
+    with threads(2, smallest_parts=False):
+        thread = threading.Thread(target=kernel)
+        thread.start()
+        assert inside.wait(timeout=30)
+        kernel_threads.set_num_threads(3)
+        changed.set()
+        thread.join(timeout=30)
+        seen["after"] = _blas_threads()
+    assert seen == {"inside": {1}, "after": {3}}
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")

@@ -97,20 +97,70 @@ class _Pool:
             job.done.put(None)
 
 
+class _BlasHold:
+    """BLAS's thread count, held at one while a kernel runs in any thread: the count belongs
+    to the process, so the first kernel to start lowers it and the last to end restores it,
+    and a new count set meanwhile waits for that end."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.kernels = 0  # running now, in all threads
+        self.restore: list[tuple[Any, int]] = []  # (library, count) for when the last ends
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.kernels == 0:
+                self.restore = [(library, count) for library in _blas_libraries()
+                                if (count := library.get_num_threads()) != 1]
+                for library, _ in self.restore:
+                    _set_blas_threads(library, 1)
+            self.kernels += 1
+
+    def exit(self) -> None:
+        with self.lock:
+            self.kernels -= 1
+            if self.kernels == 0:
+                for library, count in self.restore:
+                    _set_blas_threads(library, count)
+
+    def set_count(self, n: int) -> None:
+        with self.lock:
+            if self.kernels:
+                self.restore = [(library, n) for library in _blas_libraries()]
+            else:
+                for library in _blas_libraries():
+                    _set_blas_threads(library, n)
+
+
+def _set_blas_threads(library: Any, n: int) -> None:
+    """Set a BLAS library's thread count from any thread (the hold's lock is held)."""
+    # threadpoolctl lets one thread alone set OpenBLAS's count (the first to try, for as long
+    # as it lives) and silently ignores the others; the hold's lock already keeps threads
+    # from fighting over the count, so the thread holding it takes control for the call.
+    release = getattr(type(library), "clear_controlling_thread", None)
+    if release is not None:
+        release(force=True)
+    library.set_num_threads(n)
+    if release is not None:
+        release(force=True)
+
+
 local = threading.local()
 _threads = _default_threads()
 _pool = _Pool()
+_blas_hold = _BlasHold()
 
 
-def _new_pool_after_fork() -> None:
+def _fresh_after_fork() -> None:
     """A forked child has only the thread that forked: it starts threads of its own rather
-    than wait forever on its parent's."""
-    global _pool
-    _pool = _Pool()
+    than wait forever on its parent's, and a BLAS hold of its own (a parent's thread may have
+    held the lock)."""
+    global _pool, _blas_hold
+    _pool, _blas_hold = _Pool(), _BlasHold()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_pool_after_fork)
+    os.register_at_fork(after_in_child=_fresh_after_fork)
 _blas: list[Any] | None = None  # threadpoolctl's controllers of the BLAS libraries, on first use
 
 
@@ -131,10 +181,8 @@ def set_num_threads(n: int) -> None:
         ValueError: for an `n` below 1.
     """
     global _threads
-    n = positive_int("set_num_threads", "n", n)
-    _threads = n
-    for library in _blas_libraries():
-        library.set_num_threads(n)
+    _threads = positive_int("set_num_threads", "n", n)
+    _blas_hold.set_count(_threads)
 
 
 def _blas_libraries() -> list[Any]:
@@ -149,17 +197,14 @@ def _blas_libraries() -> list[Any]:
 
 
 class OneBlasThread:
-    """Holds BLAS to one thread inside, restoring its count after; a few microseconds."""
+    """Holds BLAS to one thread inside, in every thread at once: its count comes back when
+    the last kernel running in any thread ends."""
 
     def __enter__(self) -> None:
-        self.restore = [(library, count) for library in _blas_libraries()
-                        if (count := library.get_num_threads()) != 1]
-        for library, _ in self.restore:
-            library.set_num_threads(1)
+        _blas_hold.enter()
 
     def __exit__(self, *exc_info: object) -> None:
-        for library, count in self.restore:
-            library.set_num_threads(count)
+        _blas_hold.exit()
 
 
 def split(
