@@ -49,7 +49,7 @@ def sha256_of(path: Path) -> str:
 def _is_verified(path: Path, sha256: str, size: int | None) -> bool:
     if not path.is_file():
         return False
-    # The size is checked first: it costs nothing, a hash of 170 MB costs a second.
+    # The size is checked first: it costs nothing, where the hash reads the whole file.
     return (size is None or path.stat().st_size == size) and sha256_of(path) == sha256
 
 

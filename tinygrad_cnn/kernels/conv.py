@@ -39,8 +39,8 @@ PER_IMAGE_MIN_WINDOWS = 256
 
 # A part of the batch (for the pool's threads) holds at least this many output
 # positions (images · oH·oW): a weight gradient writes a weight-sized share per part and a
-# transposed conv lays out the weight per chunk, so ResNet-18's 1x1 and 2x2 maps, with
-# 512x512x3x3 weights, ran at a third of the speed in parts of 8 images.
+# transposed conv lays out the weight per chunk, which small maps under big weights do not
+# pay back.
 MIN_PART_POSITIONS = 512
 
 # A batch is convolved in chunks of images whose window columns fit in this many bytes: the

@@ -63,8 +63,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     The parts are cut by shape alone, whatever the thread count: BLAS does not promise the
     same bits for a product and for its rows one block at a time. Each part holds 4x the
-    usual work: a lone product is one NumPy call, and a parked thread takes tens of
-    microseconds to wake, so a linear layer of LeNet-5's size ran slower in two parts.
+    usual work: a lone product is one NumPy call, too short to pay for waking a thread.
     """
     macs = a.size * b.shape[-1]  # a's share of them
     parts = threads.split(a.shape[-2], macs, 4 * threads.MIN_PART_MACS)

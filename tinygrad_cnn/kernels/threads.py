@@ -8,9 +8,8 @@ NumPy's ufuncs, sums and products the same way.)
 
 While a kernel runs, BLAS is held to one thread (through threadpoolctl) and the pool is the only
 source of threads: a big product is split like any other work. Two thread pools would fight
-over the cores, and OpenBLAS's threads spin for about 0.1 s after each threaded call, which
-took half of the second core away from every kernel that followed (measured on a 2-vCPU VM:
-no gain from the pool in a LeNet-5 step until BLAS stayed at one thread).
+over the cores, OpenBLAS's threads spinning on after each threaded call (the numbers are in
+docs/performance.md, "Threads").
 """
 
 from __future__ import annotations
@@ -27,12 +26,9 @@ import numpy as np
 
 from tinygrad_cnn.arguments import positive_int
 
-# A part should hold at least this much work, a few hundred microseconds of it: smaller parts
-# lose more to waking a thread and to handing the GIL back and forth between NumPy calls than
-# a second core gains (measured on a 2-vCPU VM: LeNet-5's kernels at batch 64 ran slower on
-# two threads than on one, and max pooling, some 15 NumPy calls a part, only broke even in
-# parts of a million values). A BLAS multiply-add is about 30x cheaper than a NumPy pass over
-# a value, hence two units.
+# A part should hold at least this much work: smaller parts lose more to waking a thread and
+# to handing the GIL back and forth between NumPy calls than a second core gains. A BLAS
+# multiply-add costs far less than a NumPy pass over a value, hence two units.
 MIN_PART_MACS = 2**22
 MIN_PART_VALUES = 2**20
 

@@ -34,7 +34,8 @@ class GraphBuilder:
         self.trace = trace
         self.opset = opset
         self.dynamic_batch = dynamic_batch
-        # Built in place: initializers can be hundreds of MB, and each protobuf copy costs
+        # Built in place: initializers can be hundreds of MB, and copying a protobuf message
+        # copies all of them.
         self.proto = onnx.ModelProto()
         self.graph = self.proto.graph
         self._names: dict[Key, str] = {key(trace.input): INPUT}
