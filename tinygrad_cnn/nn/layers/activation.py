@@ -3,8 +3,6 @@ Softmax and LogSoftmax."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn.functional.activation import check_approximate
 from tinygrad_cnn.nn.module import Module
@@ -12,34 +10,32 @@ from tinygrad_cnn.tensor import Tensor
 
 
 class _Elementwise(Module):
-    """An activation applying `function` to every element.
+    """An activation of every element alone, taking PyTorch's `inplace`.
 
     Args:
         inplace: accepted for PyTorch compatibility; the result is always a new tensor.
     """
 
-    function: Callable[[Tensor], Tensor]
-
     def __init__(self, inplace: bool = False):
         super().__init__()
         self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        """The activation of every element."""
-        return type(self).function(input)
 
 
 class ReLU(_Elementwise):
     """max(x, 0) elementwise; `inplace` is accepted and ignored."""
 
-    function = staticmethod(F.relu)
+    def forward(self, input: Tensor) -> Tensor:
+        """relu(x)."""
+        return F.relu(input)
 
 
 class ReLU6(_Elementwise):
     """min(max(x, 0), 6) elementwise (MobileNetV2's activation); `inplace` is accepted and
     ignored."""
 
-    function = staticmethod(F.relu6)
+    def forward(self, input: Tensor) -> Tensor:
+        """relu6(x)."""
+        return F.relu6(input)
 
 
 class LeakyReLU(Module):
@@ -114,31 +110,41 @@ class GELU(Module):
 class SiLU(_Elementwise):
     """x · sigmoid(x) elementwise (swish); `inplace` is accepted and ignored."""
 
-    function = staticmethod(F.silu)
+    def forward(self, input: Tensor) -> Tensor:
+        """silu(x)."""
+        return F.silu(input)
 
 
 class Hardsigmoid(_Elementwise):
     """relu6(x + 3) / 6 elementwise; `inplace` is accepted and ignored."""
 
-    function = staticmethod(F.hardsigmoid)
+    def forward(self, input: Tensor) -> Tensor:
+        """hardsigmoid(x)."""
+        return F.hardsigmoid(input)
 
 
 class Hardswish(_Elementwise):
     """x · relu6(x + 3) / 6 elementwise; `inplace` is accepted and ignored."""
 
-    function = staticmethod(F.hardswish)
+    def forward(self, input: Tensor) -> Tensor:
+        """hardswish(x)."""
+        return F.hardswish(input)
 
 
 class Sigmoid(_Elementwise):
     """1 / (1 + exp(-x)) elementwise."""
 
-    function = staticmethod(F.sigmoid)
+    def forward(self, input: Tensor) -> Tensor:
+        """sigmoid(x)."""
+        return F.sigmoid(input)
 
 
 class Tanh(_Elementwise):
     """tanh(x) elementwise."""
 
-    function = staticmethod(F.tanh)
+    def forward(self, input: Tensor) -> Tensor:
+        """tanh(x)."""
+        return F.tanh(input)
 
 
 def _implicit_dim(ndim: int) -> int:
@@ -149,15 +155,12 @@ def _implicit_dim(ndim: int) -> int:
 class _AlongDim(Module):
     """A normalisation along one dim; None picks PyTorch's legacy default (1 for 2-D and 4-D)."""
 
-    function: Callable[[Tensor, int], Tensor]
-
     def __init__(self, dim: int | None = None):
         super().__init__()
         self.dim = dim
 
-    def forward(self, input: Tensor) -> Tensor:
-        """The normalisation along `dim`."""
-        return self.function(input, _implicit_dim(input.ndim) if self.dim is None else self.dim)
+    def _dim_of(self, input: Tensor) -> int:
+        return _implicit_dim(input.ndim) if self.dim is None else self.dim
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -170,7 +173,9 @@ class Softmax(_AlongDim):
         dim: the dim to normalise; None picks PyTorch's legacy default (1 for 2-D and 4-D).
     """
 
-    function = staticmethod(F.softmax)
+    def forward(self, input: Tensor) -> Tensor:
+        """softmax(x) along `dim`."""
+        return F.softmax(input, self._dim_of(input))
 
 
 class LogSoftmax(_AlongDim):
@@ -180,4 +185,6 @@ class LogSoftmax(_AlongDim):
         dim: the dim to normalise; None picks PyTorch's legacy default (1 for 2-D and 4-D).
     """
 
-    function = staticmethod(F.log_softmax)
+    def forward(self, input: Tensor) -> Tensor:
+        """log_softmax(x) along `dim`."""
+        return F.log_softmax(input, self._dim_of(input))
