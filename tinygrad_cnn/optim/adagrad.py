@@ -59,7 +59,6 @@ class AdaGrad(Optimizer):
         eps: float = 1e-10,
         *,
         maximize: bool = False,
-        **unknown: Any,
     ):
         defaults = {
             "lr": lr,
@@ -69,7 +68,7 @@ class AdaGrad(Optimizer):
             "eps": eps,
             "maximize": maximize,
         }
-        super().__init__(params, defaults, unknown)
+        super().__init__(params, defaults)
 
     def _validate_group(self, group: ParamGroup) -> None:
         self._check_nonnegative(

@@ -61,7 +61,6 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
-        **unknown: Any,
     ):
         defaults = {
             "lr": lr,
@@ -71,7 +70,7 @@ class Adam(Optimizer):
             "amsgrad": amsgrad,
             "maximize": maximize,
         }
-        super().__init__(params, defaults, unknown)
+        super().__init__(params, defaults)
 
     def _validate_group(self, group: ParamGroup) -> None:
         self._check_nonnegative(group, "lr", "eps", "weight_decay")
@@ -154,7 +153,5 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
-        **unknown: Any,
     ):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         **unknown)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -16,10 +16,6 @@ Params = Iterable[Tensor] | Iterable[dict[str, Any]]
 StateDict = dict[str, Any]
 
 
-
-class OptionError(ValueError, TypeError):
-    """An option the optimiser does not have: a ValueError, and a TypeError as in PyTorch."""
-
 class Optimizer:
     """Base class of the optimisers: keeps parameter groups and per-parameter state.
 
@@ -39,7 +35,7 @@ class Optimizer:
     Raises:
         TypeError: for a single Tensor or a set as `params`, or a non-Tensor parameter.
         ValueError: for an empty parameter list, a parameter that does not require grad or
-            appears twice, an unknown option or an invalid option value.
+            appears twice, an unknown option in a group dict or an invalid option value.
     """
 
     # Names of the per-parameter state entries that are numbers; all others are arrays shaped
@@ -48,14 +44,7 @@ class Optimizer:
     _array_state: tuple[str, ...] = ()
     _required_state: tuple[str, ...] = ()
 
-    def __init__(
-        self, params: Params, defaults: dict[str, Any], unknown: dict[str, Any] | None = None
-    ):
-        if unknown:
-            raise OptionError(
-                f"{self._name}: unknown option {', '.join(map(repr, unknown))}; its options are "
-                f"{', '.join(defaults)}"
-            )
+    def __init__(self, params: Params, defaults: dict[str, Any]):
         if isinstance(params, Tensor):
             raise TypeError(
                 f"{self._name}: params must be an iterable of Tensors or dicts, got a Tensor; "

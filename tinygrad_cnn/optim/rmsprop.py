@@ -64,7 +64,6 @@ class RMSprop(Optimizer):
         centered: bool = False,
         *,
         maximize: bool = False,
-        **unknown: Any,
     ):
         defaults = {
             "lr": lr,
@@ -75,7 +74,7 @@ class RMSprop(Optimizer):
             "centered": centered,
             "maximize": maximize,
         }
-        super().__init__(params, defaults, unknown)
+        super().__init__(params, defaults)
 
     def _validate_group(self, group: ParamGroup) -> None:
         self._check_nonnegative(group, "lr", "alpha", "eps", "weight_decay", "momentum")

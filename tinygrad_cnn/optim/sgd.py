@@ -59,7 +59,6 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
-        **unknown: Any,
     ):
         defaults = {
             "lr": lr,
@@ -69,7 +68,7 @@ class SGD(Optimizer):
             "nesterov": nesterov,
             "maximize": maximize,
         }
-        super().__init__(params, defaults, unknown)
+        super().__init__(params, defaults)
 
     def _validate_group(self, group: ParamGroup) -> None:
         self._check_nonnegative(group, "lr", "momentum", "weight_decay")
