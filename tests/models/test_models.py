@@ -56,6 +56,23 @@ def test_state_dict_keys_are_torchvisions():
     assert [name for name, _ in vgg16.named_children()] == ["features", "avgpool", "classifier"]
 
 
+class _TwoLeNets(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = models.lenet5(), models.lenet5()
+
+    def forward(self, x):
+        return self.a(x) + self.b(x)
+
+
+def test_each_model_flattens_with_its_own_flatten():
+    two = _TwoLeNets()
+    assert two.a.flatten is not two.b.flatten
+    assert "flatten" not in dict(two.a.named_children())
+    names = [row.name for row in summary(two, (1, 1, 28, 28), verbose=False).rows]
+    assert "a.flatten" in names and "b.flatten" in names  # not "b.flatten (call 2)"
+
+
 def test_lenet_layout_and_names():
     model = models.lenet5()
     assert [n for n, _ in model.named_parameters()] == [

@@ -5,11 +5,6 @@ from __future__ import annotations
 from tinygrad_cnn.nn import Flatten, Module, Sequential
 from tinygrad_cnn.tensor import Tensor
 
-# The flatten between the conv stack and the classifier has no state, so, as in torchvision,
-# it is not a child module (state dict keys stay torchvision's); summaries and drawings show
-# its call as `flatten`.
-_FLATTEN = Flatten(1)
-
 
 class ConvClassifier(Module):
     """A conv feature extractor, an optional pooling to a fixed size, then a classifier.
@@ -30,10 +25,13 @@ class ConvClassifier(Module):
         if avgpool is not None:
             self.avgpool = avgpool
         self.classifier = classifier
+        # This model's own, but not a child: torchvision's models have none, so children()
+        # and state dict keys stay theirs; summaries and drawings show its call as `flatten`.
+        object.__setattr__(self, "flatten", Flatten(1))
 
     def forward(self, x: Tensor) -> Tensor:
         """Class scores (logits), (N, num_classes), for images (N, C, H, W)."""
         x = self.features(x)
         if "avgpool" in self._modules:
             x = self.avgpool(x)
-        return self.classifier(_FLATTEN(x))
+        return self.classifier(self.flatten(x))

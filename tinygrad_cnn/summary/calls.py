@@ -122,7 +122,7 @@ class Recorder:
 
     def _name(self, parent: Call | None, module: Any) -> str:
         """The dotted name, as in `named_modules()` (`blocks.0.conv1`); a module called but
-        not registered (the models' shared Flatten) is named by its type under the caller's
+        not registered (the models' Flatten) is named by its type under the caller's
         name. A second call of a module is `fc (call 2)`."""
         key = self._names.get(id(module))
         if key is None:
