@@ -58,18 +58,15 @@ def positive_pair(owner: str, name: str, value: Any) -> tuple[int, int]:
         ValueError: for a sequence that is not a pair, or a size below 1.
     """
     pair = (value, value) if is_int(value) else value
-    expected = f"{owner}: {name} must be a positive int or a pair (H, W), got {value!r}"
-    if not isinstance(pair, (tuple, list, np.ndarray)) or not all(is_int(n) for n in pair):
-        raise TypeError(expected)
-    if len(pair) != 2 or min(pair) < 1:
-        raise ValueError(expected)
-    return int(pair[0]), int(pair[1])
+    ints = isinstance(pair, (tuple, list, np.ndarray)) and all(is_int(n) for n in pair)
+    if ints and len(pair) == 2 and min(pair) >= 1:
+        return int(pair[0]), int(pair[1])
+    error = ValueError if ints else TypeError
+    raise error(f"{owner}: {name} must be a positive int or a pair (H, W), got {value!r}")
 
 
 def _int_at_least(owner: str, name: str, value: Any, least: int, kind: str, note: str) -> int:
-    message = f"{owner}: {name} must be {kind}, got {value!r}{note}"
-    if not is_int(value):
-        raise TypeError(message)
-    if value < least:
-        raise ValueError(message)
-    return int(value)
+    if is_int(value) and value >= least:
+        return int(value)
+    error = ValueError if is_int(value) else TypeError
+    raise error(f"{owner}: {name} must be {kind}, got {value!r}{note}")
