@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import numpy as np
 
 from tinygrad_cnn.arguments import non_negative_int
@@ -30,3 +33,32 @@ def manual_seed(seed: int) -> np.random.Generator:
 def generator() -> np.random.Generator:
     """The library's current random generator."""
     return _generator
+
+
+@contextlib.contextmanager
+def fork_rng() -> Iterator[None]:
+    """Within, draw (and seed) as you like; on leaving, the generator is back where it was.
+
+    As `torch.random.fork_rng`: a tool that trains on the side (the training doctor, the
+    learning-rate finder) seeds and draws inside, and the program around it draws afterwards
+    exactly the numbers it would have drawn without it.
+
+    Examples:
+        >>> from tinygrad_cnn import manual_seed, randn
+        >>> _ = manual_seed(0)
+        >>> with fork_rng():
+        ...     _ = manual_seed(123)
+        ...     _ = randn(5)
+        >>> after = randn(1).item()
+        >>> _ = manual_seed(0)
+        >>> randn(1).item() == after
+        True
+    """
+    global _generator
+    kept = _generator
+    state = kept.bit_generator.state
+    try:
+        yield
+    finally:
+        kept.bit_generator.state = state
+        _generator = kept
