@@ -18,11 +18,9 @@ from tinygrad_cnn.autograd import ShapeDtype, no_grad
 from tinygrad_cnn.autograd.abstract import eval_shape
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
+from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
 from tinygrad_cnn.tensor import Tensor
 from tinygrad_cnn.train.interrupt import held_interrupts
-
-LossFn = Callable[[Tensor, Any], Tensor]
-_LOSSES: dict[str, LossFn] = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss}
 
 
 @dataclass
@@ -94,14 +92,11 @@ class Classifier:
         seed: int | None = None,
         verbose: bool = True,
     ):
-        if isinstance(loss, str) and loss not in _LOSSES:
-            raise ValueError(f"Classifier: loss must be one of {sorted(_LOSSES)} or a function, "
-                             f"got {loss!r}")
+        self.loss_fn = loss_function("Classifier", loss)
         self.epochs = positive_int("Classifier", "epochs", epochs)
         self.batch_size = positive_int("Classifier", "batch_size", batch_size)
         self.model = model
         self.optimizer = optimizer
-        self.loss_fn: LossFn = _LOSSES[loss] if isinstance(loss, str) else loss
         self.seed = seed
         self.verbose = verbose
         self.history = History()

@@ -1,7 +1,9 @@
-"""Loss functions: cross-entropy, negative log-likelihood and mean squared error."""
+"""Loss functions: cross-entropy, negative log-likelihood and mean squared error, and the
+names a trainer knows them by."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -179,3 +181,29 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
         raise ValueError(f"mse_loss: input {input.shape} and target {target.shape} differ")
     diff = input - target
     return _reduce(diff * diff, reduction, "mse_loss")
+
+
+LossFn = Callable[[Tensor, Any], Tensor]
+LOSSES: dict[str, LossFn] = {"cross_entropy": cross_entropy, "mse": mse_loss}
+
+
+def loss_function(op: str, loss: str | LossFn) -> LossFn:
+    """The loss a trainer was given: a name from `LOSSES`, or a function (scores, targets) ->
+    scalar Tensor, returned as it is.
+
+    Args:
+        op: the trainer, for the message (`Classifier`, `diagnose`, ...).
+        loss: "cross_entropy", "mse", or a function.
+
+    Raises:
+        ValueError: for any other name or value.
+
+    Examples:
+        >>> loss_function("Classifier", "cross_entropy") is cross_entropy
+        True
+    """
+    if callable(loss):
+        return loss
+    if isinstance(loss, str) and loss in LOSSES:
+        return LOSSES[loss]
+    raise ValueError(f"{op}: loss must be one of {sorted(LOSSES)} or a function, got {loss!r}")
