@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
 
 
-def _topological_order(roots: Sequence[Context]) -> list[Context]:
+def topological_order(roots: Sequence[Context]) -> list[Context]:
     """Nodes reachable from `roots`, each after every node that consumes its output."""
     order: list[Context] = []
     visited: dict[int, bool] = {}
@@ -89,7 +89,7 @@ def backpropagate(
     switches = grad_mode.switches()
     previous_mode, switches.enabled = switches.enabled, create_graph
     try:
-        for node in _topological_order(roots):
+        for node in topological_order(roots):
             grad = pending.pop(id(node), None)
             if id(node) in reached.nodes:
                 reached.nodes[id(node)] = grad
