@@ -22,7 +22,7 @@ from tinygrad_cnn.explain.doctor import (
 )
 from tinygrad_cnn.explain.doctor.findings import CODES, Diagnosis, Finding
 from tinygrad_cnn.explain.doctor.recording import Recorder
-from tinygrad_cnn.explain.doctor.trial import Trial, describe_optimizer
+from tinygrad_cnn.explain.doctor.trial import Trial, check_count, describe_optimizer, samples
 from tinygrad_cnn.nn import Module
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
 from tinygrad_cnn.random import fork_rng, manual_seed
@@ -82,11 +82,10 @@ def diagnose(model: Module, X: Any, y: Any, optimizer: Any = None,
         ['unnormalized-input', 'loss-at-init']
     """
     loss_fn = loss_function(_OP, loss)
-    X, y = _arrays(X, y)
+    X, y = samples(_OP, X, y)
     for name, value in (("batch_size", batch_size), ("steps", steps),
                         ("overfit_steps", overfit_steps)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{_OP}: {name} must be a positive int, got {value!r}")
+        check_count(_OP, name, value)
     trial = Trial(_OP, model, optimizer, loss_fn)
     setup = (f"{type(model).__name__} ({model.num_parameters():,} parameters), {len(X):,} "
              f"samples of shape {X.shape[1:]}, loss {getattr(loss, '__name__', loss)}; "
@@ -97,21 +96,6 @@ def diagnose(model: Module, X: Any, y: Any, optimizer: Any = None,
         manual_seed(seed)
         exam.run(X, y, min(batch_size, len(X)), steps, overfit_steps)
     return Diagnosis(exam.findings, setup, exam.skipped, exam.record)
-
-
-def _arrays(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X.data if isinstance(X, Tensor) else X)
-    y = np.asarray(y.data if isinstance(y, Tensor) else y)
-    if X.dtype.kind != "f":
-        raise ValueError(f"{_OP}: X must hold floating-point values, got dtype {X.dtype}; "
-                         "convert it first, e.g. X.astype(np.float32) / 255")
-    if X.ndim < 2 or len(X) == 0:
-        raise ValueError(f"{_OP}: X must be a batch of samples (N, ...), at least one; got "
-                         f"shape {X.shape}")
-    if y.ndim == 0 or len(y) != len(X):
-        raise ValueError(f"{_OP}: X has {len(X)} samples but y has {len(y) if y.ndim else 0}; "
-                         f"X {X.shape}, y {y.shape}")
-    return X, y
 
 
 def _classes(model: Module, X: np.ndarray) -> int:

@@ -19,6 +19,37 @@ from tinygrad_cnn.tensor import Tensor
 DEFAULT_LR = 1e-3
 
 
+def samples(op: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs (N, ...), float, and targets (N, ...) of a trial run, as arrays.
+
+    Raises:
+        ValueError: for inputs that are not float or hold no sample, or targets of another
+            length.
+    """
+    X = np.asarray(X.data if isinstance(X, Tensor) else X)
+    y = np.asarray(y.data if isinstance(y, Tensor) else y)
+    if X.dtype.kind != "f":
+        raise ValueError(f"{op}: X must hold floating-point values, got dtype {X.dtype}; "
+                         "convert it first, e.g. X.astype(np.float32) / 255")
+    if X.ndim < 2 or len(X) == 0:
+        raise ValueError(f"{op}: X must be a batch of samples (N, ...), at least one; got "
+                         f"shape {X.shape}")
+    if y.ndim == 0 or len(y) != len(X):
+        raise ValueError(f"{op}: X has {len(X)} samples but y has {len(y) if y.ndim else 0}; "
+                         f"X {X.shape}, y {y.shape}")
+    return X, y
+
+
+def check_count(op: str, name: str, value: Any, least: int = 1) -> None:
+    """Refuse a count (steps, a batch size) that is not an int of at least `least`.
+
+    Raises:
+        ValueError: naming `op`, the argument and the value.
+    """
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
+        raise ValueError(f"{op}: {name} must be an int of at least {least}, got {value!r}")
+
+
 def describe_optimizer(optimizer: Any) -> str:
     """`Adam(lr=0.001)`, `SGD(lr=0.1, momentum=0.9)`: the optimiser's type and its first
     group's rate and momentum, for reports."""
