@@ -1,4 +1,4 @@
-"""The `tinygrad-cnn` command: train, evaluate, summarise, draw and inspect models."""
+"""The `tinygrad-cnn` command: train, evaluate, summarise, draw, inspect and diagnose models."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tinygrad_cnn.cli import describe, export, inspect, training
+from tinygrad_cnn.cli import describe, doctor, export, inspect, training
 from tinygrad_cnn.cli.shared import CommandError
 
 
@@ -19,15 +19,17 @@ def build_parser() -> argparse.ArgumentParser:
     describe.add_parsers(commands)
     export.add_parser(commands)
     inspect.add_parser(commands)
+    doctor.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; errors end with a one-line message and exit status 1, Ctrl-C
-    with one line and exit status 130."""
+    with one line and exit status 130; a command may return its own status (`doctor`: 1 when
+    it finds an error)."""
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        status = args.run(args)
     except KeyboardInterrupt as stop:
         print(f"tinygrad-cnn: {stop or 'interrupted'}", file=sys.stderr)
         return 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
@@ -37,4 +39,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = f" {error.filename}" if isinstance(error, OSError) and error.filename else ""
         print(f"tinygrad-cnn: error:{name} {message}", file=sys.stderr)
         return 1
-    return 0
+    return status or 0

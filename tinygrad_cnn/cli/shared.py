@@ -1,14 +1,17 @@
-"""What the commands share: the one-line error, the --model help, input shapes, and the data
-and pictures they read or write (MNIST-format folders, image folders, matplotlib pictures)."""
+"""What the commands share: the one-line error, the --model help, the optimisers by name,
+input shapes, and the data and pictures they read or write (MNIST-format folders, image
+folders, matplotlib pictures)."""
 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn import optim
 from tinygrad_cnn.data import ImageFolder, load_mnist
 from tinygrad_cnn.data.mnist import FILES as IDX_FILES
 from tinygrad_cnn.files import check_output
@@ -19,6 +22,14 @@ DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28)}
 
 MODEL_HELP = (f"a built-in model ({', '.join(MODELS)}) or your own as "
               "package.module:factory, a callable returning a Module")
+
+OPTIMIZERS: dict[str, Callable[..., Any]] = {
+    "adam": optim.Adam,
+    "adamw": optim.AdamW,
+    "sgd": optim.SGD,
+    "rmsprop": optim.RMSprop,
+    "adagrad": optim.Adagrad,
+}
 
 
 class CommandError(Exception):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tinygrad_cnn import optim, viz
+from tinygrad_cnn import viz
 from tinygrad_cnn.cli.shared import (
     MODEL_HELP,
+    OPTIMIZERS,
     CommandError,
     check_picture,
     is_idx_dir,
@@ -22,14 +22,6 @@ from tinygrad_cnn.files import check_output
 from tinygrad_cnn.models import build_model
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.train import Classifier, History, checkpoint
-
-OPTIMIZERS: dict[str, Callable[..., Any]] = {
-    "adam": optim.Adam,
-    "adamw": optim.AdamW,
-    "sgd": optim.SGD,
-    "rmsprop": optim.RMSprop,
-    "adagrad": optim.Adagrad,
-}
 
 
 def add_parsers(commands: Any) -> None:
