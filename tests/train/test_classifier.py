@@ -68,7 +68,8 @@ def test_predict_and_predict_proba():
 def test_a_diverging_run_stops_naming_epoch_and_batch():
     x, y = blobs()
     x[37] = np.inf  # lands in some batch of the first epoch
-    with pytest.raises(FloatingPointError, match=r"epoch 1, batch \d+"):
+    with pytest.raises(FloatingPointError, match=r"epoch 1, batch \d+; ask the training "
+                       r"doctor why: tinygrad_cnn.explain.diagnose\(model, X, y, optimizer\)"):
         make_classifier().fit(x, y)
 
 

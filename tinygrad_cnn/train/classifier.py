@@ -134,7 +134,8 @@ class Classifier:
                 label is negative or not a class of the model's output (checked with one
                 shape-only run of the model before the first step), naming the label and its
                 position.
-            FloatingPointError: when the loss becomes NaN or infinite, naming epoch and batch.
+            FloatingPointError: when the loss becomes NaN or infinite, naming epoch and batch
+                and pointing to the training doctor (`explain.diagnose`).
         """
         X, y = _array(X), _array(y)
         _check_samples("fit", X, y)
@@ -193,7 +194,9 @@ class Classifier:
                 if not math.isfinite(value):
                     raise FloatingPointError(
                         f"Classifier.fit: the loss became {value} at epoch {epoch}, batch {batch}; "
-                        "lower the learning rate or run under tinygrad_cnn.detect_anomaly()"
+                        "ask the training doctor why: tinygrad_cnn.explain.diagnose(model, X, "
+                        "y, optimizer) or the command tinygrad-cnn doctor (detect_anomaly() "
+                        "finds the op that made it)"
                     )
                 loss.backward()
                 self.optimizer.step()
