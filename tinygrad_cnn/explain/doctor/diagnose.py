@@ -21,6 +21,7 @@ from tinygrad_cnn.explain.doctor import (
     units,
 )
 from tinygrad_cnn.explain.doctor.findings import CODES, Diagnosis, Finding
+from tinygrad_cnn.explain.doctor.record import Record
 from tinygrad_cnn.explain.doctor.recording import Recorder
 from tinygrad_cnn.explain.doctor.trial import Trial, check_count, describe_optimizer, samples
 from tinygrad_cnn.nn import Module
@@ -120,7 +121,7 @@ class _Exam:
         self.trial, self.optimizer, self.rng = trial, optimizer, rng
         self.findings: list[Finding] = []
         self.skipped: dict[str, str] = {}
-        self.record = None
+        self.record: Record | None = None
 
     def skip_after(self, code: str, why: str) -> None:
         """Mark every check after `code` (in `CODES` order) as not run, for `why`."""
@@ -175,5 +176,5 @@ class _Exam:
 
     def one_batch(self, x: np.ndarray, y: np.ndarray, most: int) -> None:
         fresh = Trial(_OP, *self.trial.originals)
-        losses = overfit.overfit(fresh, x, y, most)
-        self.findings += overfit.check(losses, len(x), self.optimizer)
+        self.record.overfit = overfit.overfit(fresh, x, y, most)
+        self.findings += overfit.check(self.record.overfit, len(x), self.optimizer)

@@ -43,7 +43,13 @@ def _reaches(t: Tensor, output: Tensor) -> bool:
 
 
 def where(node: Context) -> str:
-    """The dotted name of the module whose forward ran the op, or "the loss" outside any."""
+    """The dotted name of the module whose forward ran the op (`shown`), or "the loss" outside
+    any."""
     if not node.scope:
         return "the loss"
-    return scope_path(node.scope) or type(node.scope[0]).__name__
+    return shown(scope_path(node.scope)) or type(node.scope[0]).__name__
+
+
+def shown(name: str) -> str:
+    """A dotted module name as reports show it: `layer 3` for a bare Sequential index."""
+    return f"layer {name}" if name[:1].isdigit() else name

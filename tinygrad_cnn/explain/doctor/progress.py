@@ -12,6 +12,7 @@ from tinygrad_cnn.explain.doctor.findings import Finding
 from tinygrad_cnn.explain.doctor.record import Record
 
 _LOWER_LR = "lower the learning rate (ten times, then again) or let train.lr_find pick one"
+_SHOWN = 12  # losses listed in the evidence
 
 
 def diverges(record: Record, optimizer: str) -> list[Finding]:
@@ -30,7 +31,8 @@ def diverges(record: Record, optimizer: str) -> list[Finding]:
         evidence = (f"with {optimizer}, the loss rose from {first:.4g} to {losses[peak]:.4g} "
                     f"at step {peak}, {losses[peak] / first:.3g} times the first (threshold "
                     f"{thresholds.DIVERGENCE_FACTOR:g}); losses: "
-                    + ", ".join(f"{v:.3g}" for v in losses))
+                    + ", ".join(f"{v:.3g}" for v in losses[:_SHOWN])
+                    + (", ..." if len(losses) > _SHOWN else ""))
     return [Finding("diverges", "error", "the loss diverges at this learning rate", evidence,
                     _LOWER_LR)]
 

@@ -46,12 +46,14 @@ class Record:
         losses: the loss of each step's batch, before its update.
         units: activation name -> its `Units`, in the order they ran (a module called twice
             appears twice, the second as `name#2`).
-        layers: dotted layer name -> its `Layer`, in the order they ran.
+        layers: dotted layer name -> its `Layer`, in the model's order.
+        overfit: the losses of the one-batch test, step by step (empty when it did not run).
     """
 
     losses: list[float] = field(default_factory=list)
     units: dict[str, Units] = field(default_factory=dict)
     layers: dict[str, Layer] = field(default_factory=dict)
+    overfit: list[float] = field(default_factory=list)
 
     @property
     def steps(self) -> int:

@@ -11,7 +11,7 @@ import numpy as np
 from tinygrad_cnn.autograd import Context, grad
 from tinygrad_cnn.explain.capture import capturing
 from tinygrad_cnn.explain.doctor import thresholds, units
-from tinygrad_cnn.explain.doctor.graph import recorded_ops
+from tinygrad_cnn.explain.doctor.graph import recorded_ops, shown
 from tinygrad_cnn.explain.doctor.record import Layer, Record, Units
 from tinygrad_cnn.explain.doctor.trial import Trial
 from tinygrad_cnn.nn import Module
@@ -29,9 +29,9 @@ class Step(NamedTuple):
 
 def weight_layers(trial: Trial) -> dict[str, Module]:
     """The modules without children whose weight (2-D or more) the optimiser updates, by
-    dotted name, in the model's order."""
+    dotted name (as `graph.shown` writes it), in the model's order."""
     optimised = {id(p) for group in trial.optimizer.param_groups for p in group["params"]}
-    return {name: module for name, module in trial.model.named_modules()
+    return {shown(name): module for name, module in trial.model.named_modules()
             if next(module.children(), None) is None
             and isinstance(getattr(module, "weight", None), Tensor)
             and module.weight.ndim >= 2 and id(module.weight) in optimised}
