@@ -1,44 +1,30 @@
 """docs/explain.md: its committed pictures, and its script, which regenerates them and gives
 the numbers the page quotes."""
 
-import importlib.util
-import re
+from functools import partial
 from pathlib import Path
 
 import pytest
+from docs_scripts import load_script, page_number
 from extras import require
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGE = DOCS / "explain.md"
+quoted = partial(page_number, PAGE)
 PLURALS = ["zeros", "ones", "twos", "threes", "fours", "fives", "sixes", "sevens", "eights",
            "nines"]
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location(
-        "make_explain_images", DOCS / "scripts" / "make_explain_images.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def quoted(pattern: str) -> float:
-    """The number the page quotes in bold where `pattern` (with one group) matches."""
-    found = re.search(pattern, " ".join(PAGE.read_text(encoding="utf-8").split()))
-    assert found, pattern
-    return float(found.group(1).replace(",", ""))
-
-
 def test_the_page_shows_the_committed_pictures():
     page = PAGE.read_text(encoding="utf-8")
-    for name in _script().NAMES:
+    for name in load_script("make_explain_images").NAMES:
         assert f"(images/explain/{name})" in page
         assert (DOCS / "images" / "explain" / name).read_bytes().startswith(b"\x89PNG")
 
 
 def test_the_script_draws_them_and_the_page_quotes_its_numbers(tmp_path):
     require("matplotlib", "plot")
-    script = _script()
+    script = load_script("make_explain_images")
     paths, numbers = script.main(tmp_path)
     assert [p.name for p in paths] == script.NAMES
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)

@@ -4,14 +4,13 @@ its pictures with the learning-rate range test."""
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
 
 from tinygrad_cnn import viz
 from tinygrad_cnn.cli.shared import (
     MODEL_HELP,
     OPTIMIZERS,
-    CommandError,
+    check_numbers,
     check_picture,
     load_data,
 )
@@ -41,24 +40,16 @@ def add_parser(commands: Any) -> None:
     doctor.set_defaults(run=command_doctor)
 
 
-def _check(args: argparse.Namespace) -> None:
-    for flag, value in (("--batch-size", args.batch_size), ("--steps", args.steps),
-                        ("--limit", args.limit)):
-        if value is not None and value < 1:
-            raise CommandError(f"{flag} must be a positive integer, got {value}")
-    if not (math.isfinite(args.lr) and args.lr > 0):
-        raise CommandError(f"--lr must be a positive finite number, got {args.lr}")
-    if args.output:
-        check_picture(args.output, "-o", "the doctor's pictures")
-
-
 def command_doctor(args: argparse.Namespace) -> int:
     """Print the diagnosis of a fresh model on the training data; draw it with -o.
 
     Returns:
         1 when the diagnosis holds an error, else 0.
     """
-    _check(args)
+    check_numbers({"--batch-size": args.batch_size, "--steps": args.steps,
+                   "--limit": args.limit}, args.lr)
+    if args.output:
+        check_picture(args.output, "-o", "the doctor's pictures")
     manual_seed(args.seed)
     (x, y), _ = load_data(args.data, args.limit, args.model, args.seed)
     model = build_model(args.model, int(y.max()) + 1, in_channels=x.shape[1])

@@ -5,6 +5,7 @@ folders, matplotlib pictures)."""
 from __future__ import annotations
 
 import importlib.util
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,16 @@ OPTIMIZERS: dict[str, Callable[..., Any]] = {
 
 class CommandError(Exception):
     """A problem to report in one line, without a traceback."""
+
+
+def check_numbers(counts: dict[str, int | None], lr: float) -> None:
+    """Refuse, before any work, a count below 1 (`counts`: flag -> value, None when not
+    given) or a learning rate that is not a positive finite number."""
+    for flag, value in counts.items():
+        if value is not None and value < 1:
+            raise CommandError(f"{flag} must be a positive integer, got {value}")
+    if not (math.isfinite(lr) and lr > 0):
+        raise CommandError(f"--lr must be a positive finite number, got {lr}")
 
 
 def input_shape(text: str | None, model: str) -> tuple[int, ...]:

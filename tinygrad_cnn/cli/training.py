@@ -4,7 +4,6 @@ checkpoints, and report a checkpoint's test accuracy."""
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from tinygrad_cnn.cli.shared import (
     MODEL_HELP,
     OPTIMIZERS,
     CommandError,
+    check_numbers,
     check_picture,
     is_idx_dir,
     load_data,
@@ -51,15 +51,6 @@ def add_parsers(commands: Any) -> None:
     evaluate.set_defaults(run=command_evaluate)
 
 
-def _check_numbers(args: argparse.Namespace) -> None:
-    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size),
-                        ("--limit", args.limit)):
-        if value is not None and value < 1:
-            raise CommandError(f"{flag} must be a positive integer, got {value}")
-    if not (math.isfinite(args.lr) and args.lr > 0):
-        raise CommandError(f"--lr must be a positive finite number, got {args.lr}")
-
-
 def _check_train_outputs(args: argparse.Namespace) -> None:
     """Refuse, before any work, a --save or --plot that could only fail after training."""
     if args.save:
@@ -86,7 +77,8 @@ def augmentation(directory: str | None, image_shape: tuple[int, ...]) -> transfo
 
 def command_train(args: argparse.Namespace) -> None:
     """Train a model on MNIST-format data and report per-epoch loss and accuracy."""
-    _check_numbers(args)
+    check_numbers({"--epochs": args.epochs, "--batch-size": args.batch_size,
+                   "--limit": args.limit}, args.lr)
     _check_train_outputs(args)
     manual_seed(args.seed)
     state = checkpoint.load_checkpoint(args.resume) if args.resume else None

@@ -1,17 +1,19 @@
 """docs/doctor.md: its committed pictures, its script (which regenerates them and prints the
 reports the page shows), and its table of what the doctor measures on each set-up."""
 
-import importlib.util
 import math
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
+from docs_scripts import load_script, page_number
 from doctor_measures import COLUMNS, SETUPS, measure
 from extras import require
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 PAGE = DOCS / "doctor.md"
+quoted = partial(page_number, PAGE)
 
 
 def page() -> str:
@@ -28,31 +30,16 @@ def digitless(text: str) -> str:
     return re.sub(r"-?\d[\d.,e+-]*", "#", flat(text))
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location(
-        "make_doctor_images", DOCS / "scripts" / "make_doctor_images.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def quoted(pattern: str) -> float:
-    """The number the page quotes in bold where `pattern` (with one group) matches."""
-    found = re.search(pattern, flat(page()))
-    assert found, pattern
-    return float(found.group(1))
-
-
 def test_the_page_is_in_the_nav_and_shows_the_committed_pictures():
     assert "doctor.md" in (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")
-    for name in _script().NAMES:
+    for name in load_script("make_doctor_images").NAMES:
         assert f"(images/doctor/{name})" in page()
         assert (DOCS / "images" / "doctor" / name).read_bytes().startswith(b"\x89PNG")
 
 
 def test_the_script_draws_them_and_the_page_shows_what_it_prints(tmp_path):
     require("matplotlib", "plot")
-    script = _script()
+    script = load_script("make_doctor_images")
     paths, said = script.main(tmp_path)
     assert [p.name for p in paths] == script.NAMES
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
