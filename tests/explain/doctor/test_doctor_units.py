@@ -24,7 +24,6 @@ def test_a_relu_unit_is_a_channel_dead_when_positive_nowhere():
     x[2, 0, 1, 1] = 0.5  # channel 0 fires once; channels 1 and 2 never
     assert units.stuck("relu", x) == 2 / 3
     assert units.stuck("relu", x[:, :, 0, 0]) == 1.0  # features of (N, F)
-    assert units.units_of("relu", x) == 3
 
 
 def test_saturated_values_are_counted_beyond_the_edges():

@@ -133,14 +133,16 @@ class _Exam:
         found, keep = inputs.finite_samples(X)
         self.findings += found
         if not keep.any():
-            return self.skip_after("nonfinite-input", "no sample is finite")
+            self.skip_after("nonfinite-input", "no sample is finite")
+            return
         X, y = X[keep], y[keep]
         self.findings += inputs.scale(X, self.rng)
         classes = _classes(self.trial.model, X)
         found, labelled = labels.classes_of(y, classes)
         self.findings += found
         if labelled is None:
-            return self.skip_after("label-range", "the labels are not classes of the output")
+            self.skip_after("label-range", "the labels are not classes of the output")
+            return
         self.findings += labels.imbalance(labelled, classes)
         order = self.rng.permutation(len(X))
         batches = [order.take(range(i * batch, (i + 1) * batch), mode="wrap")
@@ -175,6 +177,8 @@ class _Exam:
         return True
 
     def one_batch(self, x: np.ndarray, y: np.ndarray, most: int) -> None:
+        """`cannot-overfit`, on fresh copies of the user's model and optimiser."""
+        assert self.record is not None  # first_steps ran
         fresh = Trial(_OP, *self.trial.originals)
         self.record.overfit = overfit.overfit(fresh, x, y, most)
         self.findings += overfit.check(self.record.overfit, len(x), self.optimizer)

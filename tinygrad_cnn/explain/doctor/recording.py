@@ -89,12 +89,14 @@ class Recorder:
             mine = [g.data for g in grads[position : position + len(outs)] if g is not None]
             position += len(outs)
             entry = self.record.layers.setdefault(name, Layer())
-            entry.gradient_norms.append(math.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64)))
-                                                      for g in mine)))
             flat = np.concatenate([g.reshape(-1) for g in mine]) if mine else np.zeros(1)
+            entry.gradient_norms.append(float(np.linalg.norm(flat.astype(np.float64))))
             entry.samples.append(flat[self.rng.integers(0, flat.size, thresholds.SAMPLE)]
                                  .astype(np.float32))
-            weight = before[name]
-            moved = np.linalg.norm(self.layers[name].weight.data - weight)
-            size = np.linalg.norm(weight)
-            entry.update_ratios.append(float(moved / size) if size > 0 else math.nan)
+            entry.update_ratios.append(_ratio(self.layers[name].weight.data, before[name]))
+
+
+def _ratio(after: np.ndarray, before: np.ndarray) -> float:
+    """|after - before| / |before|, NaN for a weight of zeros."""
+    size = np.linalg.norm(before)
+    return float(np.linalg.norm(after - before) / size) if size > 0 else math.nan

@@ -1,5 +1,6 @@
-"""The doctor's thresholds, each with where it comes from: the literature, or the healthy and
-broken set-ups of the doctor's tests (docs/doctor.md tabulates both)."""
+"""The doctor's thresholds, each with where it comes from. Every band was also checked
+against the healthy set-ups and the planted faults of the doctor's tests: docs/doctor.md
+tabulates what the doctor measures on each, and its test measures them again."""
 
 from __future__ import annotations
 
@@ -21,23 +22,24 @@ STANDARDISED = (0.1, 0.5)  # |mean| below, |std - 1| below
 # ---- labels ---------------------------------------------------------------------------------
 # Buda, Maki and Mazurowski, "A systematic study of the class imbalance problem in CNNs"
 # (2018): accuracy falls as the ratio of the largest class to the smallest grows, and accuracy
-# itself misleads. We warn from an order of magnitude; the embedded MNIST subset is near 1.3.
+# itself misleads. We warn from an order of magnitude; MNIST's classes are within 1.3 of
+# each other.
 IMBALANCE_RATIO = 10.0
 
 # ---- outputs and the first loss -------------------------------------------------------------
 # Rows of probabilities sum to 1 within this (float32 softmax rounding is far below it).
 PROBABILITY_SUM_TOLERANCE = 1e-3
 # Karpathy, "A Recipe for Training Neural Networks" (2019): a fresh softmax classifier's loss is
-# ln(C). Random scores of spread s add about s²/2 to it; the healthy set-ups start at most 0.5
-# above ln(10) (ResNet-20 with batch statistics of a few images), raw pixels 4.6 above.
+# ln(C). Random scores of spread s add about s²/2 to it, so one nat above means scores that
+# spread over 1.4 before any training.
 LOSS_AT_INIT_EXCESS = 1.0  # nats above ln(C)
 
 # ---- units ----------------------------------------------------------------------------------
 # A ReLU unit (a channel of a conv layer, a feature of a linear one) is dead when no sample
-# and no position of the batch makes it positive: no gradient passes it. The healthy set-ups
-# have none at initialisation; CS231n (Karpathy) warns that as much as 40% of a network can
-# die with a learning rate set too high. A layer with half its units dead is a warning, with
-# all of them an error (nothing below it learns).
+# and no position of the batch makes it positive: no gradient passes it. CS231n (Karpathy)
+# warns that as much as 40% of a network can die with a learning rate set too high, and a
+# freshly initialised layer can have a quarter of its units silent on one batch. A layer with
+# half its units dead is a warning, with all of them an error (nothing below it learns).
 DEAD_SHARE = 0.5
 # A sigmoid or tanh value is saturated where its slope is below 5% of the slope at 0: it passes
 # almost no gradient (Glorot and Bengio, 2010, saw deep sigmoid networks stall this way).
@@ -53,17 +55,16 @@ SATURATED_SHARE = 0.5
 # ---- gradients across depth ------------------------------------------------------------------
 # Glorot and Bengio (2010) and He et al. (2015) choose initial weights so that the gradient
 # keeps its size from the last layer to the first. We compare the norm of d loss / d output
-# of the first weight layer with the last's: LeNet-5 with PyTorch's default initialisation
-# measures about 30 (each layer passes back about 0.4 of what it receives), ResNet-20 below 1;
-# a deep sigmoid stack is near 1e7. Three orders of magnitude either way is a warning.
+# of the first weight layer with the last's; PyTorch's default initialisation passes back a
+# fraction at each layer, so a shallow network stays within a decade or two, and three orders
+# of magnitude either way is a warning.
 GRADIENT_RATIO = 1e3
 
 # ---- the first optimiser steps ---------------------------------------------------------------
 # CS231n (Karpathy): the update of a layer's weights should be about 1e-3 of their size per
-# step. The first steps of the healthy set-ups measure about 1e-2 (median over layers; Adam's
-# first step moves every weight by the full learning rate), a learning rate 100 times too high
-# 0.6 to 7. We warn above 0.3 (a third of each weight per step), and below 1e-5: two orders
-# of magnitude under the guide, where weights barely move.
+# step. The first steps of sound recipes run a decade above it (Adam's first step moves every
+# weight by the full learning rate), so we warn above 0.3 — a third of each weight per step —
+# and below 1e-5, two orders of magnitude under the guide, where weights barely move.
 UPDATE_RATIO_TARGET = 1e-3
 UPDATE_RATIO_BAND = (1e-5, 0.3)
 # fastai's and PyTorch Lightning's learning-rate finders stop when the loss passes 4 times its
@@ -72,8 +73,8 @@ DIVERGENCE_FACTOR = 4.0
 
 # ---- overfitting one batch --------------------------------------------------------------------
 # Karpathy's recipe: a model that cannot drive the loss of a few examples towards zero has a
-# bug. LeNet-5 with Adam 1e-3 takes about 30 steps to bring 16 digits from 2.3 to 0.23, ResNet-20
-# with SGD 0.1 and momentum 0.9 about 10 for 8; the doctor stops at the goal.
+# bug. The doctor trains this many samples (at most a batch) with the user's optimiser, and
+# stops as soon as the loss reaches the goal.
 OVERFIT_SAMPLES = 16
 OVERFIT_GOAL = 0.1  # the loss must fall to this fraction of its first value
 

@@ -52,13 +52,6 @@ def sample(kind: str, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return _OUTPUT[kind](picked.astype(np.float64)).astype(np.float32)
 
 
-def units_of(kind: str, x: np.ndarray) -> int:
-    """How many units `stuck` counts in `x`: channels or features for a ReLU, values else."""
-    if kind != "relu":
-        return x.size
-    return x.shape[1] if x.ndim >= 2 else 1
-
-
 def check(record: Record, batch: int) -> list[Finding]:
     """`dead-units` and `saturated-units`, from the first and the last step of `record`."""
     relus = {n: u for n, u in record.units.items() if u.kind == "relu"}
