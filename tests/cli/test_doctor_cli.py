@@ -22,7 +22,7 @@ def test_an_error_exits_1(capsys):
 def test_o_draws_the_pictures_with_a_range_test(tmp_path, capsys):
     require("matplotlib", "plot")
     picture = tmp_path / "doctor.png"
-    assert main(["doctor", "--model", "simple-cnn", "--limit", "256", "--steps", "3",
+    assert main(["doctor", "--model", "lenet5", "--limit", "256", "--steps", "3",
                  "-o", str(picture)]) == 0
     out = capsys.readouterr().out
     assert "learning-rate range test: " in out and f"wrote {picture}" in out

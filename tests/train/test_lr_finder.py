@@ -1,5 +1,7 @@
 """lr_find: Smith's range test on copies, its stop on divergence, and its suggestion."""
 
+import inspect
+
 import numpy as np
 import pytest
 from untouched import assert_same, snapshot
@@ -82,3 +84,13 @@ def test_bad_arguments_are_refused(kwargs, message):
                      X=np.zeros((3, 4), np.float32), y=np.zeros(3, np.int64)) | kwargs
     with pytest.raises(ValueError, match=message):
         lr_find(**arguments)
+
+
+def test_the_signature_is_the_contracts():
+    """DESIGN.md: lr_find(model, optimizer, X, y, start_lr=1e-7, end_lr=10, steps=100); the
+    loss, batch size and seed come after, by keyword only."""
+    parameters = list(inspect.signature(lr_find).parameters.values())
+    assert [(p.name, p.default) for p in parameters[4:7]] == [
+        ("start_lr", 1e-7), ("end_lr", 10), ("steps", 100)]
+    assert [p.name for p in parameters[:4]] == ["model", "optimizer", "X", "y"]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters[7:])

@@ -42,7 +42,7 @@ class LRFinderResult(NamedTuple):
 
 
 def lr_find(model: Module, optimizer: Any, X: Any, y: Any, start_lr: float = 1e-7,
-            end_lr: float = 10, steps: int = 100, loss: str | LossFn = "cross_entropy",
+            end_lr: float = 10, steps: int = 100, *, loss: str | LossFn = "cross_entropy",
             batch_size: int = 64, seed: int = 0) -> LRFinderResult:
     """Smith's learning-rate range test: one step per batch on copies of the model and the
     optimiser, the rate of every parameter group growing from `start_lr` to `end_lr`.

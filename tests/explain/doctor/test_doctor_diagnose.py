@@ -1,6 +1,8 @@
 """diagnose's arguments, the inputs it accepts, and what it skips when a check makes the rest
 pointless."""
 
+import inspect
+
 import numpy as np
 import pytest
 from doctor_cases import lenet, normalised
@@ -72,3 +74,13 @@ def test_the_record_follows_every_layer_and_activation_step_by_step():
         assert all(sample.shape == (2048,) for sample in layer.samples)
     assert all(units.kind == "relu" and len(units.stuck) == 4 for units in record.units.values())
     assert all(sample.min() >= 0 for units in record.units.values() for sample in units.samples)
+
+
+def test_the_signature_is_the_contracts():
+    """DESIGN.md: diagnose(model, X, y, optimizer=None, loss="cross_entropy", batch_size=64,
+    seed=0); the counts of the trial run come after, by keyword only."""
+    parameters = inspect.signature(diagnose).parameters
+    assert [(p.name, p.default) for p in list(parameters.values())[3:7]] == [
+        ("optimizer", None), ("loss", "cross_entropy"), ("batch_size", 64), ("seed", 0)]
+    assert all(parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
+               for name in ("steps", "overfit_steps"))

@@ -33,8 +33,8 @@ _OP = "diagnose"
 
 
 def diagnose(model: Module, X: Any, y: Any, optimizer: Any = None,
-             loss: str | LossFn = "cross_entropy", batch_size: int = 64, steps: int = 20,
-             seed: int = 0, overfit_steps: int = 60) -> Diagnosis:
+             loss: str | LossFn = "cross_entropy", batch_size: int = 64, seed: int = 0, *,
+             steps: int = 20, overfit_steps: int = 60) -> Diagnosis:
     """Examine a classifier's training set-up and say what stops it learning.
 
     The checklist of Karpathy's "A Recipe for Training Neural Networks", run and read: the
@@ -59,8 +59,8 @@ def diagnose(model: Module, X: Any, y: Any, optimizer: Any = None,
         loss: "cross_entropy", "mse", or a function (scores, targets) -> scalar Tensor, as
             `train.Classifier` takes.
         batch_size: samples per step.
-        steps: optimiser steps of the trial run (at least 1); the first is the initial state.
         seed: picks the batches and the values kept for the pictures, and seeds dropout.
+        steps: optimiser steps of the trial run (at least 1); the first is the initial state.
         overfit_steps: the most steps of the one-batch test, which stops at its goal.
 
     Returns:
