@@ -11,6 +11,7 @@ import numpy as np
 from tinygrad_cnn.explain.doctor.trial import Trial, check_count, samples
 from tinygrad_cnn.nn import Module
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
+from tinygrad_cnn.optim.optimizer import Optimizer
 from tinygrad_cnn.random import fork_rng, manual_seed
 
 # fastai's and PyTorch Lightning's choices: the loss smoothed by an exponential moving average
@@ -41,7 +42,7 @@ class LRFinderResult(NamedTuple):
     suggestion: float | None
 
 
-def lr_find(model: Module, optimizer: Any, X: Any, y: Any, start_lr: float = 1e-7,
+def lr_find(model: Module, optimizer: Optimizer, X: Any, y: Any, start_lr: float = 1e-7,
             end_lr: float = 10, steps: int = 100, *, loss: str | LossFn = "cross_entropy",
             batch_size: int = 64, seed: int = 0) -> LRFinderResult:
     """Smith's learning-rate range test: one step per batch on copies of the model and the

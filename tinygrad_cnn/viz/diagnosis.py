@@ -5,7 +5,7 @@ the learning-rate range test, on one page."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,20 +17,24 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure, SubFigure
 
+    from tinygrad_cnn.explain.doctor.findings import Diagnosis
+    from tinygrad_cnn.explain.doctor.record import Record
+    from tinygrad_cnn.train.lr_finder import LRFinderResult
+
 KINDS = ("activations", "gradients")
 _BINS = 40
 _DECADES = 12  # the gradients drawn: this many decades below the largest, the rest at the bottom
 
 
-def _record(op: str, diagnosis: Any) -> Any:
-    record = getattr(diagnosis, "record", None)
+def _record(op: str, diagnosis: Diagnosis) -> Record:
+    record = diagnosis.record
     if record is None or not record.layers:
         raise ValueError(f"{op}: the diagnosis recorded no optimiser step (its report says "
                          "why: a NaN input or loss, or labels that are not classes)")
     return record
 
 
-def plot_histograms(diagnosis: Any, kind: str = "activations", columns: int = 4) -> Figure:
+def plot_histograms(diagnosis: Diagnosis, kind: str = "activations", columns: int = 4) -> Figure:
     """One panel per layer: a histogram of its values at each of the first steps, side by side
     (step across, value up, brighter for more values), as fastai's "colorful dimension".
 
@@ -71,7 +75,8 @@ def plot_histograms(diagnosis: Any, kind: str = "activations", columns: int = 4)
     return figure
 
 
-def draw_histograms(figure: Figure | SubFigure, record: Any, kind: str, columns: int) -> None:
+def draw_histograms(figure: Figure | SubFigure, record: Record, kind: str, columns: int
+                    ) -> None:
     """Draw `plot_histograms`'s panels into `figure` (a Figure or a SubFigure)."""
     series = ({name: u.samples for name, u in record.units.items()} if kind == "activations"
               else {name: layer.samples for name, layer in record.layers.items()})
@@ -124,7 +129,7 @@ def _span(values: list[np.ndarray]) -> tuple[float, float]:
     return (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
 
 
-def plot_update_ratios(diagnosis: Any) -> Figure:
+def plot_update_ratios(diagnosis: Diagnosis) -> Figure:
     """Each weight layer's |update| / |weight| at each of the first steps, on a log scale,
     against the guide of about 1e-3 (CS231n) and the doctor's thresholds.
 
@@ -145,7 +150,7 @@ def plot_update_ratios(diagnosis: Any) -> Figure:
     return figure
 
 
-def draw_update_ratios(axes: Axes, record: Any) -> None:
+def draw_update_ratios(axes: Axes, record: Record) -> None:
     """Draw `plot_update_ratios`'s lines onto `axes`."""
     target = thresholds.UPDATE_RATIO_TARGET
     low, high = thresholds.UPDATE_RATIO_BAND
@@ -168,7 +173,8 @@ def draw_update_ratios(axes: Axes, record: Any) -> None:
     axes.legend(fontsize=7, ncols=2 if len(record.layers) > 8 else 1, loc="best")
 
 
-def plot_diagnosis(diagnosis: Any, lr_finder: Any = None, columns: int = 5) -> Figure:
+def plot_diagnosis(diagnosis: Diagnosis, lr_finder: LRFinderResult | None = None,
+                   columns: int = 5) -> Figure:
     """Every picture of a diagnosis on one page: the activation and gradient histograms, the
     update ratios, and, when given, the learning-rate range test beside them.
 

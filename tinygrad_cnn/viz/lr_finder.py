@@ -3,7 +3,7 @@ marked."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from tinygrad_cnn.train.lr_finder import LRFinderResult
 
-def plot_lr_find(result: Any) -> Figure:
+
+def plot_lr_find(result: LRFinderResult) -> Figure:
     """Draw what `train.lr_find` measured: the smoothed loss against the learning rate (log
     scale), the lowest loss and the suggested rate marked.
 
@@ -45,7 +47,7 @@ def plot_lr_find(result: Any) -> Figure:
     return figure
 
 
-def draw_lr_find(axes: Axes, result: Any) -> None:
+def draw_lr_find(axes: Axes, result: LRFinderResult) -> None:
     """Draw `plot_lr_find`'s curve onto `axes`."""
     lrs, losses = np.asarray(result.lrs), np.asarray(result.losses, dtype=float)
     finite = np.isfinite(losses)

@@ -26,13 +26,14 @@ from tinygrad_cnn.explain.doctor.recording import Recorder
 from tinygrad_cnn.explain.doctor.trial import Trial, check_count, describe_optimizer, samples
 from tinygrad_cnn.nn import Module
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
+from tinygrad_cnn.optim.optimizer import Optimizer
 from tinygrad_cnn.random import fork_rng, manual_seed
 from tinygrad_cnn.tensor import Tensor
 
 _OP = "diagnose"
 
 
-def diagnose(model: Module, X: Any, y: Any, optimizer: Any = None,
+def diagnose(model: Module, X: Any, y: Any, optimizer: Optimizer | None = None,
              loss: str | LossFn = "cross_entropy", batch_size: int = 64, seed: int = 0, *,
              steps: int = 20, overfit_steps: int = 60) -> Diagnosis:
     """Examine a classifier's training set-up and say what stops it learning.

@@ -12,6 +12,7 @@ import numpy as np
 from tinygrad_cnn.nn import Module
 from tinygrad_cnn.nn.functional.loss import LossFn
 from tinygrad_cnn.optim import Adam
+from tinygrad_cnn.optim.optimizer import Optimizer
 from tinygrad_cnn.tensor import Tensor
 
 # When no optimiser is given, the steps use Adam at PyTorch's and Keras's default rate, which
@@ -50,7 +51,7 @@ def check_count(op: str, name: str, value: Any, least: int = 1) -> None:
         raise ValueError(f"{op}: {name} must be an int of at least {least}, got {value!r}")
 
 
-def describe_optimizer(optimizer: Any) -> str:
+def describe_optimizer(optimizer: Optimizer | None) -> str:
     """`Adam(lr=0.001)`, `SGD(lr=0.1, momentum=0.9)`: the optimiser's type and its first
     group's rate and momentum, for reports."""
     if optimizer is None:
@@ -85,7 +86,7 @@ class Trial:
         ValueError: when no parameter of the model requires grad.
     """
 
-    def __init__(self, op: str, model: Module, optimizer: Any, loss_fn: LossFn):
+    def __init__(self, op: str, model: Module, optimizer: Optimizer | None, loss_fn: LossFn):
         if not isinstance(model, Module):
             raise TypeError(f"{op}: model must be a Module, got {type(model).__name__}")
         self.originals = (model, optimizer, loss_fn)
