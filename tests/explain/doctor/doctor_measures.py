@@ -7,19 +7,18 @@ import math
 
 import numpy as np
 from doctor_cases import (
-    adam,
     biases_that_kill_every_relu,
     deep_sigmoid_stack,
-    lenet,
+    lenet5_adam_on_standardised_digits,
     lr_100x_too_high,
-    normalised,
     raw_pixels,
+    resnet20_sgd_momentum,
+    small_mlp_on_random_points,
     softmax_layer_before_cross_entropy,
     tanh_on_raw_pixels,
     unit_normal_weights_in_deep_relu_stack,
 )
 
-from tinygrad_cnn import manual_seed, models, optim
 from tinygrad_cnn.explain import diagnose
 from tinygrad_cnn.explain.doctor import thresholds
 
@@ -28,21 +27,10 @@ COLUMNS = ["first loss", "gradient: first layer / last", "update ratio: median l
            "one batch: steps to 10%"]
 
 
-def healthy_lenet() -> dict:
-    model, (x, y) = lenet(), normalised(4000)
-    return dict(model=model, X=x, y=y, optimizer=adam(model))
-
-
-def healthy_resnet20() -> dict:
-    manual_seed(0)
-    model, (x, y) = models.resnet20(in_channels=1), normalised(256)
-    return dict(model=model, X=x, y=y, batch_size=8, steps=3, overfit_steps=20,
-                optimizer=optim.SGD(model.parameters(), lr=0.1, momentum=0.9))
-
-
 SETUPS = {
-    "LeNet-5, Adam 1e-3, standardised digits": healthy_lenet,
-    "ResNet-20, SGD 0.1, momentum 0.9 (batches of 8)": healthy_resnet20,
+    "LeNet-5, Adam 1e-3, standardised digits": lenet5_adam_on_standardised_digits,
+    "ResNet-20, SGD 0.1, momentum 0.9 (batches of 8)": resnet20_sgd_momentum,
+    "an MLP 12-16-3, Adam 1e-3, random points": small_mlp_on_random_points,
     "raw pixels": raw_pixels,
     "lr 100x too high": lr_100x_too_high,
     "biases that kill every ReLU": biases_that_kill_every_relu,

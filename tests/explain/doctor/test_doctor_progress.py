@@ -5,8 +5,10 @@ import math
 
 import pytest
 
-from tinygrad_cnn.explain.doctor import gradients, overfit, progress
+from tinygrad_cnn import nn
+from tinygrad_cnn.explain.doctor import gradients, overfit, progress, thresholds
 from tinygrad_cnn.explain.doctor.record import Layer, Record
+from tinygrad_cnn.nn import functional as F
 
 
 def layers(norms=(), ratios=()):
@@ -62,13 +64,22 @@ class Scripted:
 
 def test_overfitting_stops_at_the_goal():
     assert overfit.overfit(Scripted([2.0, 1.0, 0.19, 0.1]), None, None, 60) == [2.0, 1.0, 0.19]
-    assert overfit.check([2.0, 1.0, 0.19], 16, "Adam") == []
+    assert overfit.check([2.0, 1.0, 0.19], 16) == []
 
 
 def test_a_batch_that_is_not_memorised_is_an_error():
     losses = overfit.overfit(Scripted([2.0] * 10), None, None, 5)
-    (error,) = overfit.check(losses, 16, "Adam(lr=0.001)")
+    (error,) = overfit.check(losses, 16)
     assert len(losses) == 5 and error.code == "cannot-overfit"
-    assert "5 steps of Adam(lr=0.001) on the same 16 samples" in error.evidence
-    (nan,) = overfit.check(overfit.overfit(Scripted([2.0, math.nan]), None, None, 5), 8, "SGD")
+    assert "5 steps of Adam(lr=0.01) on the same 16 samples, dropout off" in error.evidence
+    (nan,) = overfit.check(overfit.overfit(Scripted([2.0, math.nan]), None, None, 5), 8)
     assert "to nan at step 1" in nan.evidence
+
+
+def test_the_memoriser_trains_a_copy_with_adam_and_no_dropout():
+    model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.ReLU(), nn.Linear(8, 3))
+    trial = overfit.memoriser("test", model, F.cross_entropy)
+    assert type(trial.optimizer).__name__ == "Adam"
+    assert trial.optimizer.param_groups[0]["lr"] == thresholds.OVERFIT_LR
+    assert not trial.model[1].training and trial.model[0].training
+    assert model[1].training  # the user's model is not touched

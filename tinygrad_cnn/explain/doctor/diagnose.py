@@ -35,7 +35,7 @@ _OP = "diagnose"
 
 def diagnose(model: Module, X: Any, y: Any, optimizer: Optimizer | None = None,
              loss: str | LossFn = "cross_entropy", batch_size: int = 64, seed: int = 0, *,
-             steps: int = 20, overfit_steps: int = 60) -> Diagnosis:
+             steps: int = 20, overfit_steps: int = 100) -> Diagnosis:
     """Examine a classifier's training set-up and say what stops it learning.
 
     The checklist of Karpathy's "A Recipe for Training Neural Networks", run and read: the
@@ -43,7 +43,8 @@ def diagnose(model: Module, X: Any, y: Any, optimizer: Optimizer | None = None,
     (what the loss does with the output, the first loss against ln(C), dead or saturated
     units, the gradient across depth); `steps` optimiser steps on batches of the data at the
     optimiser's learning rate (divergence, the size of each update); and one small batch
-    trained until it is memorised. Each problem is a `Finding` with a stable code (`CODES`);
+    trained until it is memorised (with Adam at `thresholds.OVERFIT_LR`: a test of the model,
+    loss and labels). Each problem is a `Finding` with a stable code (`CODES`);
     the thresholds and where they come from are in `explain.doctor.thresholds` and on the
     doctor's page of the docs.
 
@@ -94,9 +95,10 @@ def diagnose(model: Module, X: Any, y: Any, optimizer: Optimizer | None = None,
              f"{steps} steps of {describe_optimizer(optimizer)} on batches of "
              f"{min(batch_size, len(X))}")
     exam = _Exam(trial, describe_optimizer(optimizer), np.random.default_rng(seed))
+    memoriser = overfit.memoriser(_OP, model, loss_fn)
     with fork_rng(), np.errstate(all="ignore"):
         manual_seed(seed)
-        exam.run(X, y, min(batch_size, len(X)), steps, overfit_steps)
+        exam.run(X, y, min(batch_size, len(X)), steps, memoriser, overfit_steps)
     return Diagnosis(exam.findings, setup, exam.skipped, exam.record)
 
 
@@ -129,7 +131,7 @@ class _Exam:
         later = list(CODES)[list(CODES).index(code) + 1:]
         self.skipped.update({c: why for c in later if c not in self.skipped})
 
-    def run(self, X: np.ndarray, y: np.ndarray, batch: int, steps: int,
+    def run(self, X: np.ndarray, y: np.ndarray, batch: int, steps: int, memoriser: Trial,
             overfit_steps: int) -> None:
         found, keep = inputs.finite_samples(X)
         self.findings += found
@@ -148,9 +150,10 @@ class _Exam:
         order = self.rng.permutation(len(X))
         batches = [order.take(range(i * batch, (i + 1) * batch), mode="wrap")
                    for i in range(steps)]
-        if self.first_steps(X, y, batches) and "cannot-overfit" not in self.skipped:
+        if self.first_steps(X, y, batches):
             few = order[: min(thresholds.OVERFIT_SAMPLES, batch)]
-            self.one_batch(X[few], y[few], overfit_steps)
+            self.record.overfit = overfit.overfit(memoriser, X[few], y[few], overfit_steps)
+            self.findings += overfit.check(self.record.overfit, len(few))
 
     def first_steps(self, X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> bool:
         """The recorded steps and their checks; False when the first loss is not finite."""
@@ -171,15 +174,5 @@ class _Exam:
         self.findings += units.check(recorder.record, len(batches[0]))
         self.findings += gradients.check(recorder.record)
         self.findings += progress.update_ratio(recorder.record)
-        diverged = progress.diverges(recorder.record, self.optimizer)
-        self.findings += diverged
-        if diverged:
-            self.skipped["cannot-overfit"] = "the loss diverges at this learning rate"
+        self.findings += progress.diverges(recorder.record, self.optimizer)
         return True
-
-    def one_batch(self, x: np.ndarray, y: np.ndarray, most: int) -> None:
-        """`cannot-overfit`, on fresh copies of the user's model and optimiser."""
-        assert self.record is not None  # first_steps ran
-        fresh = Trial(_OP, *self.trial.originals)
-        self.record.overfit = overfit.overfit(fresh, x, y, most)
-        self.findings += overfit.check(self.record.overfit, len(x), self.optimizer)

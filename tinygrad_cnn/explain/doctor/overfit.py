@@ -1,4 +1,5 @@
-"""Overfitting one small batch (`cannot-overfit`): Karpathy's first test of a training set-up."""
+"""Overfitting one small batch (`cannot-overfit`): Karpathy's first test of a training set-up,
+of its model, loss and labels."""
 
 from __future__ import annotations
 
@@ -9,6 +10,19 @@ import numpy as np
 from tinygrad_cnn.explain.doctor import thresholds
 from tinygrad_cnn.explain.doctor.findings import Finding
 from tinygrad_cnn.explain.doctor.trial import Trial
+from tinygrad_cnn.nn import Dropout, Module
+from tinygrad_cnn.nn.functional.loss import LossFn
+
+
+def memoriser(op: str, model: Module, loss_fn: LossFn) -> Trial:
+    """A fresh copy of `model` with Adam at `OVERFIT_LR` and its dropout layers off: the
+    test asks whether the model can fit, not whether it does at the user's settings."""
+    trial = Trial(op, model, None, loss_fn)
+    trial.set_lr(thresholds.OVERFIT_LR)
+    for module in trial.model.modules():
+        if isinstance(module, Dropout):
+            module.eval()
+    return trial
 
 
 def overfit(trial: Trial, x: np.ndarray, y: np.ndarray, steps: int) -> list[float]:
@@ -22,7 +36,7 @@ def overfit(trial: Trial, x: np.ndarray, y: np.ndarray, steps: int) -> list[floa
     return losses
 
 
-def check(losses: list[float], samples: int, optimizer: str) -> list[Finding]:
+def check(losses: list[float], samples: int) -> list[Finding]:
     """`cannot-overfit` when the losses of `overfit` never reached the goal."""
     first, last = losses[0], losses[-1]
     goal = thresholds.OVERFIT_GOAL
@@ -34,10 +48,11 @@ def check(losses: list[float], samples: int, optimizer: str) -> list[Finding]:
                    f"{best / first:.0%} of the first)")
     else:
         outcome = f"the loss went from {first:.4g} to {last} at step {len(losses) - 1}"
-    evidence = (f"{len(losses)} steps of {optimizer} on the same {samples} samples: {outcome}; "
-                f"the goal is {goal:.0%} of the first loss")
-    advice = ("a model that cannot memorise a handful of samples has a bug or cannot learn at "
-              "this learning rate: check that the labels belong to the inputs, the loss (see "
-              "the findings above), layers left frozen, and the learning rate")
+    evidence = (f"{len(losses)} steps of Adam(lr={thresholds.OVERFIT_LR:g}) on the same "
+                f"{samples} samples, dropout off: {outcome}; the goal is {goal:.0%} of the "
+                "first loss")
+    advice = ("a model that cannot memorise a handful of samples has a bug: check that the "
+              "labels belong to the inputs, the loss and the last layers (see the findings "
+              "above), and layers left frozen")
     return [Finding("cannot-overfit", "error", f"the model cannot fit even {samples} samples",
                     evidence, advice)]

@@ -78,9 +78,6 @@ class Trial:
         optimizer: the user's optimiser over its parameters, or None.
         loss_fn: (scores, targets) -> scalar Tensor.
 
-    Attributes:
-        originals: (model, optimizer, loss_fn) as given, for another trial from the start.
-
     Raises:
         TypeError: when `model` is not a Module.
         ValueError: when no parameter of the model requires grad.
@@ -89,7 +86,6 @@ class Trial:
     def __init__(self, op: str, model: Module, optimizer: Optimizer | None, loss_fn: LossFn):
         if not isinstance(model, Module):
             raise TypeError(f"{op}: model must be a Module, got {type(model).__name__}")
-        self.originals = (model, optimizer, loss_fn)
         self.model, self.optimizer = copy.deepcopy((model, optimizer))
         if self.optimizer is None:
             trainable = [p for p in self.model.parameters() if p.requires_grad]
