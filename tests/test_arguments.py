@@ -15,7 +15,7 @@ from tinygrad_cnn.arguments import is_int, non_negative_int, positive_int, posit
 from tinygrad_cnn.creation import full
 from tinygrad_cnn.data import DataLoader
 from tinygrad_cnn.data.transforms import RandomCrop
-from tinygrad_cnn.explain import confusion_matrix, saliency, top_errors
+from tinygrad_cnn.explain import confusion_matrix, diagnose, saliency, top_errors
 from tinygrad_cnn.kernels.threads import get_num_threads, set_num_threads
 from tinygrad_cnn.optim import SGD
 from tinygrad_cnn.optim.lr_scheduler import (
@@ -28,7 +28,7 @@ from tinygrad_cnn.optim.lr_scheduler import (
     StepLR,
 )
 from tinygrad_cnn.summary import conv_output_size, conv_transpose_output_size, summary
-from tinygrad_cnn.train import Classifier
+from tinygrad_cnn.train import Classifier, lr_find
 
 # ---- the rule --------------------------------------------------------------------------------
 
@@ -122,6 +122,21 @@ def _predicted(n: int) -> list:
     model = _linear_classifier()
     clf = Classifier(model, SGD(model.parameters(), lr=0.1), verbose=False)
     return clf.predict(_images(5), batch_size=n).tolist()
+
+
+def _diagnosed(**counts: int) -> list[float]:
+    """The losses of a short diagnosis of a linear classifier: its first steps, then its
+    one-batch test."""
+    record = diagnose(_linear_classifier(), _images(12), np.arange(12) % 3,
+                      **({"batch_size": 4, "steps": 2, "overfit_steps": 2} | counts)).record
+    return record.losses + record.overfit
+
+
+def _range_tested(**counts: int) -> list[float]:
+    model = _linear_classifier()
+    result = lr_find(model, SGD(model.parameters(), lr=0.1), _images(12), np.arange(12) % 3,
+                     **({"steps": 3, "batch_size": 4} | counts))
+    return result.losses.tolist()
 
 
 def _pool_shape(layer: nn.Module) -> tuple[int, ...]:
@@ -219,6 +234,13 @@ COUNTS = [
     ("top_errors", "batch_size", 2,
      lambda n: top_errors(_linear_classifier(), _images(), np.zeros(4, np.int64), batch_size=n)),
     ("saliency", "samples", 2, _saliency),
+    ("diagnose", "batch_size", 4, lambda n: _diagnosed(batch_size=n)),
+    ("diagnose", "steps", 2, lambda n: _diagnosed(steps=n)),
+    ("diagnose", "overfit_steps", 2, lambda n: _diagnosed(overfit_steps=n)),
+    ("diagnose", "seed", 1, lambda n: _diagnosed(seed=n)),
+    ("lr_find", "steps", 3, lambda n: _range_tested(steps=n)),
+    ("lr_find", "batch_size", 4, lambda n: _range_tested(batch_size=n)),
+    ("lr_find", "seed", 1, lambda n: _range_tested(seed=n)),
 ]
 
 

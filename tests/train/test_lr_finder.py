@@ -73,8 +73,8 @@ def test_no_suggestion_when_the_loss_never_falls():
     (dict(start_lr=0.0), r"0 < start_lr < end_lr"),
     (dict(start_lr=1.0, end_lr=0.1), r"start_lr=1.0, end_lr=0.1"),
     (dict(end_lr=float("inf")), "finite"),
-    (dict(steps=1), "steps must be an int of at least 2, got 1"),
-    (dict(batch_size=0), "batch_size must be an int of at least 1"),
+    (dict(steps=1), "steps must be at least 2, the two ends of the range; got 1"),
+    (dict(batch_size=0), "lr_find: batch_size must be a positive int, got 0"),
     (dict(X=np.zeros((3, 4), np.int64)), "X must hold floating-point values"),
     (dict(loss="hinge"), "lr_find: loss must be one of"),
 ])

@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tinygrad_cnn.explain.doctor.trial import Trial, check_count, samples
+from tinygrad_cnn.arguments import non_negative_int, positive_int
+from tinygrad_cnn.explain.doctor.trial import Trial, samples
 from tinygrad_cnn.nn import Module
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
 from tinygrad_cnn.optim.optimizer import Optimizer
@@ -73,7 +74,7 @@ def lr_find(model: Module, optimizer: Optimizer, X: Any, y: Any, start_lr: float
         ValueError: for rates that are not positive and increasing, a count below the minimum
             (2 steps, 1 sample per batch), or inputs that are not float or have another length
             than `y`.
-        TypeError: when `model` is not a Module.
+        TypeError: when `model` is not a Module, or a count (or the seed) not an int.
 
     Examples:
         >>> from tinygrad_cnn import models, optim
@@ -88,8 +89,11 @@ def lr_find(model: Module, optimizer: Optimizer, X: Any, y: Any, start_lr: float
     loss_fn = loss_function(op, loss)
     X, y = samples(op, X, y)
     _check_schedule(op, start_lr, end_lr)
-    check_count(op, "steps", steps, least=2)
-    check_count(op, "batch_size", batch_size)
+    if positive_int(op, "steps", steps) < 2:
+        raise ValueError(f"{op}: steps must be at least 2, the two ends of the range; got "
+                         f"{steps}")
+    batch_size = positive_int(op, "batch_size", batch_size)
+    seed = non_negative_int(op, "seed", seed)
     trial = Trial(op, model, optimizer, loss_fn)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(X))

@@ -24,15 +24,23 @@ Y = np.arange(40) % 3
     (dict(X=X[0, 0]), r"X has 4 samples but y has 40"),
     (dict(X=X[:0], y=Y[:0]), r"at least one; got shape \(0, 1, 4, 4\)"),
     (dict(y=Y[:5]), "X has 40 samples but y has 5"),
-    (dict(batch_size=0), "batch_size must be an int of at least 1, got 0"),
-    (dict(steps=2.5), "steps must be an int of at least 1, got 2.5"),
-    (dict(overfit_steps=True), "overfit_steps must be an int of at least 1, got True"),
+    (dict(batch_size=0), "diagnose: batch_size must be a positive int, got 0"),
+    (dict(seed=-1), "diagnose: seed must be a non-negative int, got -1"),
     (dict(loss="hinge"), "diagnose: loss must be one of"),
 ])
 def test_bad_arguments_are_refused(kwargs, message):
     arguments = dict(model=small(), X=X, y=Y) | kwargs
     with pytest.raises(ValueError, match=message):
         diagnose(**arguments)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(steps=2.5), "diagnose: steps must be a positive int, got 2.5"),
+    (dict(overfit_steps=True), "diagnose: overfit_steps must be a positive int, got True"),
+])
+def test_counts_that_are_not_ints_are_refused(kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        diagnose(small(), X, Y, **kwargs)
 
 
 def test_a_model_that_does_not_score_classes_is_refused():

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.arguments import non_negative_int, positive_int
 from tinygrad_cnn.autograd import ShapeDtype, no_grad
 from tinygrad_cnn.autograd.abstract import eval_shape
 from tinygrad_cnn.explain.doctor import (
@@ -23,7 +24,7 @@ from tinygrad_cnn.explain.doctor import (
 from tinygrad_cnn.explain.doctor.findings import CODES, Diagnosis, Finding
 from tinygrad_cnn.explain.doctor.record import Record
 from tinygrad_cnn.explain.doctor.recording import Recorder
-from tinygrad_cnn.explain.doctor.trial import Trial, check_count, describe_optimizer, samples
+from tinygrad_cnn.explain.doctor.trial import Trial, describe_optimizer, samples
 from tinygrad_cnn.nn import Module
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
 from tinygrad_cnn.optim.optimizer import Optimizer
@@ -72,8 +73,8 @@ def diagnose(model: Module, X: Any, y: Any, optimizer: Optimizer | None = None,
     Raises:
         ValueError: for inputs that are not float or have no samples, labels of another
             length, a model that does not return (N, C) scores, an unknown loss name, or a
-            count below 1.
-        TypeError: when `model` is not a Module.
+            count below 1 (a negative seed).
+        TypeError: when `model` is not a Module, or a count (or the seed) not an int.
 
     Examples:
         >>> import numpy as np
@@ -86,9 +87,10 @@ def diagnose(model: Module, X: Any, y: Any, optimizer: Optimizer | None = None,
     """
     loss_fn = loss_function(_OP, loss)
     X, y = samples(_OP, X, y)
-    for name, value in (("batch_size", batch_size), ("steps", steps),
-                        ("overfit_steps", overfit_steps)):
-        check_count(_OP, name, value)
+    batch_size = positive_int(_OP, "batch_size", batch_size)
+    steps = positive_int(_OP, "steps", steps)
+    overfit_steps = positive_int(_OP, "overfit_steps", overfit_steps)
+    seed = non_negative_int(_OP, "seed", seed)
     trial = Trial(_OP, model, optimizer, loss_fn)
     setup = (f"{type(model).__name__} ({model.num_parameters():,} parameters), {len(X):,} "
              f"samples of shape {X.shape[1:]}, loss {getattr(loss, '__name__', loss)}; "

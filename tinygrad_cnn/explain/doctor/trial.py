@@ -41,16 +41,6 @@ def samples(op: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def check_count(op: str, name: str, value: Any, least: int = 1) -> None:
-    """Refuse a count (steps, a batch size) that is not an int of at least `least`.
-
-    Raises:
-        ValueError: naming `op`, the argument and the value.
-    """
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
-        raise ValueError(f"{op}: {name} must be an int of at least {least}, got {value!r}")
-
-
 def describe_optimizer(optimizer: Optimizer | None) -> str:
     """`Adam(lr=0.001)`, `SGD(lr=0.1, momentum=0.9)`: the optimiser's type and its first
     group's rate and momentum, for reports."""
