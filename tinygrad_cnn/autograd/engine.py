@@ -1,4 +1,4 @@
-"""The reverse walk: order the recorded graph and run each node's VJP once."""
+"""The reverse walk: each node's VJP once, nodes in the reverse of the graph's data-flow order."""
 
 from __future__ import annotations
 
@@ -10,33 +10,11 @@ import numpy as np
 
 # The module, not the class: tensor.py imports this file (see function.py).
 from tinygrad_cnn import tensor as _tensor
-from tinygrad_cnn.autograd import function, grad_mode
+from tinygrad_cnn.autograd import function, grad_mode, graph
 from tinygrad_cnn.autograd.function import Context, check_finite
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
-
-
-def topological_order(roots: Sequence[Context]) -> list[Context]:
-    """Nodes reachable from `roots`, each after every node that consumes its output."""
-    order: list[Context] = []
-    visited: dict[int, bool] = {}
-    for root in roots:
-        stack: list[tuple[Context, bool]] = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited[id(node)] = True
-            stack.append((node, True))
-            for t in node.inputs:
-                if t.grad_fn is not None and id(t.grad_fn) not in visited:
-                    stack.append((t.grad_fn, False))
-    order.reverse()
-    return order
 
 
 @dataclass
@@ -85,11 +63,11 @@ def backpropagate(
     pending: dict[int, Tensor] = {}  # id(node) -> the gradient of its output, summed so far
     for out, g in zip(outputs, grad_outputs):
         _deliver(out, g, pending, reached.leaves)
-    roots = [out.grad_fn for out in outputs if out.grad_fn is not None]
     switches = grad_mode.switches()
     previous_mode, switches.enabled = switches.enabled, create_graph
     try:
-        for node in topological_order(roots):
+        for t in reversed(graph.post_order(outputs)):  # each node after every node reading it
+            node = t.grad_fn
             grad = pending.pop(id(node), None)
             if id(node) in reached.nodes:
                 reached.nodes[id(node)] = grad

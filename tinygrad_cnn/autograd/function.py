@@ -13,6 +13,7 @@ import numpy as np
 from tinygrad_cnn import tensor as _tensor
 from tinygrad_cnn.autograd import abstract, grad_mode
 from tinygrad_cnn.autograd.abstract import ShapeDtype
+from tinygrad_cnn.autograd.graph import scope_label
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -249,20 +250,3 @@ def check_finite(array: np.ndarray, ctx: Context, what: str) -> None:
         raise FloatingPointError(
             f"detect_anomaly: {ctx.name}{where} produced NaN or Inf in its {what}"
         )
-
-
-def scope_path(scope: tuple[Any, ...]) -> str:
-    """The dotted name of the innermost module of `scope` under the outermost (`features.0`,
-    `blocks.0.conv1` for a block its parent calls from a ModuleList); a module called but not
-    registered is named by its type, lowercased (`flatten`)."""
-    names = []
-    for parent, child in itertools.pairwise(scope):
-        found = (name for name, m in parent.named_modules() if m is child and name)
-        names.append(next(found, type(child).__name__.lower()))
-    return ".".join(names)
-
-
-def scope_label(scope: tuple[Any, ...]) -> str:
-    path = scope_path(scope)
-    kind = type(scope[-1]).__name__
-    return f"{path} ({kind})" if path else kind

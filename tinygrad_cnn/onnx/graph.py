@@ -9,7 +9,8 @@ import onnx
 from onnx import helper
 
 from tinygrad_cnn.autograd import Context, scope_path
-from tinygrad_cnn.onnx.trace import Key, Trace, key
+from tinygrad_cnn.autograd.graph import key
+from tinygrad_cnn.onnx.trace import Trace
 from tinygrad_cnn.tensor import Tensor
 
 INPUT, OUTPUT = "input", "output"
@@ -38,8 +39,8 @@ class GraphBuilder:
         # copies all of them.
         self.proto = onnx.ModelProto()
         self.graph = self.proto.graph
-        self._names: dict[Key, str] = {key(trace.input): INPUT}
-        self._batched: dict[Key, bool] = {key(trace.input): dynamic_batch}
+        self._names: dict[int, str] = {key(trace.input): INPUT}
+        self._batched: dict[int, bool] = {key(trace.input): dynamic_batch}
         # parameter names are kept exactly, so no node or constant may take one of them
         self._taken: dict[str, bool] = {INPUT: True, OUTPUT: True}
         self._taken.update({name: True for name in trace.names.values()})

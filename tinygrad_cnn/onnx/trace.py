@@ -6,28 +6,14 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from tinygrad_cnn.autograd import (
-    Context,
-    current_scope,
-    enable_grad,
-    grad_mode,
-    scope_label,
-    scope_path,
-)
+from tinygrad_cnn.autograd import Context, current_scope, enable_grad, grad_mode, graph, scope_label
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
-
-Key = tuple[str, int]
 
 
 class TracerWarning(UserWarning):
     """A step of the traced forward read tensor values, which the exported graph then holds as
     constants: the file may not match the model on other inputs."""
-
-
-def key(t: Tensor) -> Key:
-    """A tensor's identity in the graph: its producing node, or the leaf object itself."""
-    return ("op", id(t.grad_fn)) if t.grad_fn is not None else ("leaf", id(t))
 
 
 @dataclass
@@ -40,7 +26,7 @@ class Trace:
         output: the model's output.
         nodes: every recorded node the output depends on, each after the nodes it reads.
         made: id(node) -> the tensor the node made.
-        consumers: id(node) -> the nodes that read its result, in order.
+        consumers: the key of a tensor (`graph.key`) -> the nodes that read it, in order.
         names: id(parameter or buffer) -> its dotted name in the model (`features.0.weight`).
     """
 
@@ -62,11 +48,7 @@ class Trace:
 
 def module_label(node: Context) -> str:
     """Where a node was recorded, as `features.0 (Conv2d)`, or `the top level`."""
-    if not node.scope:
-        return "the top level"
-    path = scope_path(node.scope)
-    kind = type(node.scope[-1]).__name__
-    return f"{path} ({kind})" if path else kind
+    return scope_label(node.scope) if node.scope else "the top level"
 
 
 def run(model: Module, example_input: Any) -> Trace:
@@ -105,8 +87,10 @@ def run(model: Module, example_input: Any) -> Trace:
         raise ValueError("onnx.export: the model's output does not depend on its input")
     names = {id(t): name for name, t in model.named_parameters()}
     names.update({id(t): name for name, t in model.named_buffers()})
-    nodes, made, consumers = _walk(y)
-    return Trace(x, y, nodes, made, consumers, names)
+    order = graph.post_order([y])
+    nodes = [t.grad_fn for t in order]
+    made = {id(t.grad_fn): t for t in order}
+    return Trace(x, y, nodes, made, graph.readers(order), names)
 
 
 def _warn(t: Tensor, what: str) -> None:
@@ -116,37 +100,3 @@ def _warn(t: Tensor, what: str) -> None:
         f"onnx.export: {what} reads the values of a traced tensor of shape {t.shape}{where}; "
         "the exported graph holds what it computes from them as constants, so the file may "
         "not match the model on other inputs", TracerWarning, stacklevel=4)
-
-
-def _walk(output: Tensor) -> tuple[list[Context], dict[int, Tensor], dict[int, list[Context]]]:
-    """The nodes behind `output` in data-flow order (iterative post-order, no recursion)."""
-    nodes: list[Context] = []
-    made: dict[int, Tensor] = {}
-    consumers: dict[int, list[Context]] = {}
-    placed: dict[int, bool] = {}  # False while a node's inputs are being visited
-    stack: list[tuple[Tensor, bool]] = [(output, False)]
-    while stack:
-        t, expanded = stack.pop()
-        node = t.grad_fn
-        if node is None:
-            continue
-        if expanded:
-            placed[id(node)] = True
-            nodes.append(node)
-            continue
-        if id(node) in placed:
-            continue
-        placed[id(node)] = False
-        made[id(node)] = t
-        stack.append((t, True))
-        for inp in reversed(node.inputs):
-            if inp.grad_fn is not None and id(inp.grad_fn) not in placed:
-                stack.append((inp, False))
-    for node in nodes:
-        for inp in node.inputs:
-            if inp.grad_fn is None:
-                continue
-            readers = consumers.setdefault(id(inp.grad_fn), [])
-            if node not in readers:
-                readers.append(node)
-    return nodes, made, consumers

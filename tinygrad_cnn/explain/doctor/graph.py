@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tinygrad_cnn.autograd import Context, scope_path
-from tinygrad_cnn.autograd.engine import topological_order
+from tinygrad_cnn.autograd import Context, graph, scope_path
 from tinygrad_cnn.ops import elementwise, movement
 from tinygrad_cnn.tensor import Tensor
 
@@ -19,9 +18,7 @@ PASS_THROUGH = (movement.Index, movement.Reshape, movement.Permute, movement.Exp
 
 def recorded_ops(result: Tensor) -> list[Context]:
     """The ops recorded on the way to `result`, each after the ops it used."""
-    if result.grad_fn is None:
-        return []
-    return topological_order([result.grad_fn])[::-1]
+    return [t.grad_fn for t in graph.post_order([result])]
 
 
 def applied_to(ops: Iterable[Context], output: Tensor, kinds: tuple[type, ...]) -> list[Context]:
