@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, cat, eval_shape, models, nn
-from tinygrad_cnn.autograd import Function, ShapeDtype, grad
+from tinygrad_cnn.autograd import Function, ShapeDtype, abstract, grad
 from tinygrad_cnn.autograd.abstract import shapes_of
 from tinygrad_cnn.testing.strategies import (
     adaptive_pool2d_args,
@@ -66,6 +66,33 @@ def test_window_ops_rules_agree_with_a_real_run(strategy, data):
 def test_adaptive_pools_rules_agree_with_a_real_run(args):
     for op in (F.adaptive_avg_pool2d, F.adaptive_max_pool2d):
         _check_rules(lambda x, op=op: op(x, **args.kwargs), args.tensors)
+
+
+def test_max_pooling_with_indices_gives_both_shapes():
+    assert eval_shape(lambda x: F.max_pool2d(x, 2, return_indices=True), (1, 1, 4, 4)) == (
+        (1, 1, 2, 2), (1, 1, 2, 2))
+    assert eval_shape(lambda x: F.max_pool1d(x, 3, 2, 1, return_indices=True), (2, 3, 7)) == (
+        (2, 3, 4), (2, 3, 4))
+    assert eval_shape(nn.AdaptiveMaxPool2d((2, 3), return_indices=True), (1, 2, 5, 5)) == (
+        (1, 2, 2, 3), (1, 2, 2, 3))
+    values, indices = abstract.run(lambda x: F.max_pool2d(x, 2, return_indices=True),
+                                   (ShapeDtype((1, 1, 4, 4), np.dtype(np.float64)),))
+    assert (values.dtype, indices.dtype) == (np.float64, np.int64)
+
+
+@given(data=st.data())
+def test_max_pooling_with_indices_rules_agree_with_a_real_run(data):
+    strategy, op = data.draw(st.sampled_from([(pool2d_args, F.max_pool2d),
+                                              (pool1d_args, F.max_pool1d),
+                                              (adaptive_pool2d_args, F.adaptive_max_pool2d)]))
+    args = data.draw(strategy())
+
+    def fn(x):
+        return op(x, **args.kwargs, return_indices=True)
+
+    y, indices = fn(*args.tensors)
+    assert eval_shape(fn, *args.tensors) == (y.shape, indices.shape)
+    assert indices.dtype == np.int64
 
 
 ELEMENTWISE = [

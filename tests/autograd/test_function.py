@@ -1,11 +1,13 @@
 """Saved tensors and in-place changes: versions bumped by every library write, checked at backward;
-checksums of every saved array under detect_anomaly; the ordinary loops keep working."""
+checksums of every saved array under detect_anomaly; the ordinary loops keep working; ops with
+outputs that carry no gradient."""
 
 import numpy as np
 import pytest
 
 import tinygrad_cnn.nn.functional as F
-from tinygrad_cnn import Tensor, detect_anomaly, manual_seed, models, nn, optim
+from tinygrad_cnn import Tensor, detect_anomaly, eval_shape, manual_seed, models, nn, no_grad, optim
+from tinygrad_cnn.autograd import Function, ShapeDtype
 from tinygrad_cnn.testing import gradcheck
 
 
@@ -102,3 +104,36 @@ def test_the_ordinary_loop_accumulation_and_retain_graph_keep_working():
 def test_gradcheck_still_passes_with_the_check_in_place():
     w = Tensor(np.random.default_rng(2).standard_normal((2, 1, 3, 3)), requires_grad=True)
     assert gradcheck(_conv_loss, [w])
+
+
+class _DoubleAndSign(Function):
+    """y = 2 x, and sign(x) as int64: a second output that carries no gradient."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return 2 * x, np.sign(x).astype(np.int64)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2.0
+
+    @staticmethod
+    def abstract_eval(x):
+        return ShapeDtype(x.shape, x.dtype), ShapeDtype(x.shape, np.dtype(np.int64))
+
+
+def test_an_op_may_give_outputs_that_carry_no_gradient():
+    x = Tensor(np.array([-1.5, 0.0, 2.0]), requires_grad=True)
+    y, sign = _DoubleAndSign.apply(x)
+    assert y.grad_fn is not None and y.requires_grad
+    assert sign.grad_fn is None and not sign.requires_grad and sign.dtype == np.int64
+    assert sign.tolist() == [-1, 0, 1]
+    (y * sign).sum().backward()  # the sign is a constant of the product
+    assert x.grad.tolist() == [-2.0, 0.0, 2.0]
+    with no_grad():
+        y, sign = _DoubleAndSign.apply(x)
+    assert y.grad_fn is None and sign.tolist() == [-1, 0, 1]
+
+
+def test_the_shape_rule_of_several_outputs_gives_each_shape():
+    assert eval_shape(_DoubleAndSign.apply, (2, 3)) == ((2, 3), (2, 3))

@@ -247,6 +247,31 @@ def test_max_pool2d_matches_pytorch_in_float32(kwargs):
 
 @pytest.mark.parametrize("kwargs", [
     {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 2, "ceil_mode": True},
+])
+def test_max_pool1d_indices_match_pytorch(kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((2, 3, 11)).astype(np.float32)
+    y, indices = F.max_pool1d(Tensor(x), **kwargs, return_indices=True)
+    yt, indices_t = torch.nn.functional.max_pool1d(torch.tensor(x), **kwargs, return_indices=True)
+    np.testing.assert_array_equal(y.data, yt.numpy())
+    np.testing.assert_array_equal(indices.data, indices_t.numpy())
+
+
+@pytest.mark.parametrize("pool", [
+    lambda x: F.max_pool2d(x, 2, return_indices=True),
+    lambda x: F.adaptive_max_pool2d(x, 2, return_indices=True),
+])
+def test_writing_into_the_indices_leaves_the_gradient_alone(pool):
+    x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
+    y, indices = pool(x)
+    indices.data[...] = 0
+    y.sum().backward()
+    assert x.grad.tolist() == [[[[0, 0, 0, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 1, 0, 1]]]]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"kernel_size": 2},
     {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False},
     {"kernel_size": (3, 2), "stride": (1, 2), "padding": (1, 0), "divisor_override": 5},
 ])

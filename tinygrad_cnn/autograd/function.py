@@ -161,6 +161,11 @@ class Function:
     `abstract_eval` is the op's shape rule: the output's shape and dtype from the inputs', for
     shape-only runs (`tinygrad_cnn.eval_shape`, `summary`); it computes nothing.
     Run the op with ``MyOp.apply(*tensors, **attrs)``.
+
+    An op may also give outputs that carry no gradient (max pooling's int64 indices): its
+    `forward` returns a tuple of arrays, the differentiable output first, and its
+    `abstract_eval` a tuple of ShapeDtypes; `apply` then returns a tuple of Tensors, the later
+    ones leaves that require no grad, as PyTorch's.
     """
 
     name: str | None = None
@@ -171,8 +176,8 @@ class Function:
         return cls.name or cls.__name__.lower()
 
     @staticmethod
-    def forward(ctx: Context, *inputs: np.ndarray, **attrs: Any) -> np.ndarray:
-        """Compute the result on arrays."""
+    def forward(ctx: Context, *inputs: np.ndarray, **attrs: Any) -> Any:
+        """Compute the result on arrays (a tuple of them for an op with several outputs)."""
         raise NotImplementedError("Function subclasses define forward")
 
     @staticmethod
@@ -181,14 +186,19 @@ class Function:
         raise NotImplementedError("Function subclasses define backward")
 
     @classmethod
-    def abstract_eval(cls, *inputs: ShapeDtype, **attrs: Any) -> ShapeDtype:
-        """The output's shape and dtype for inputs of these shapes and dtypes."""
+    def abstract_eval(cls, *inputs: ShapeDtype, **attrs: Any) -> Any:
+        """The output's shape and dtype for inputs of these shapes and dtypes (a tuple of them
+        for an op with several outputs)."""
         raise NotImplementedError(f"{cls.op_name()} has no shape rule (abstract_eval), so it "
                                   "cannot run in a shape-only evaluation")
 
     @classmethod
-    def apply(cls, *inputs: Tensor, **attrs: Any) -> Tensor:
-        """Run the op on Tensors and record it in the graph when any input requires grad."""
+    def apply(cls, *inputs: Tensor, **attrs: Any) -> Any:
+        """Run the op on Tensors and record it in the graph when any input requires grad.
+
+        Returns the output Tensor, or a tuple of them for an op with outputs that carry no
+        gradient.
+        """
         switches = grad_mode.per_thread.switches
         if switches.shapes_only:
             return cls._apply_abstractly(inputs, attrs, switches)
@@ -197,33 +207,41 @@ class Function:
         ctx = Context(cls, inputs, attrs, needs if record else (False,) * len(inputs),
                       switches.scope)
         raw = cls.forward(ctx, *[t._data for t in inputs], **attrs)
+        more: tuple[np.ndarray, ...] = ()
+        if type(raw) is tuple:  # outputs after the first carry no gradient
+            raw, more = raw[0], raw[1:]
         # ufuncs return NumPy scalars for 0-d inputs; a Tensor always holds an ndarray.
         out = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
         if switches.anomaly:
             check_finite(out, ctx, "forward result")
         watched = switches.watch is not None and True in [t._watched for t in inputs]
         if not record:
-            return _tensor.Tensor._from_op(out, None, watched)
-        ctx._output = out
-        if ctx._saved:
-            ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])
-            ctx._tick = next(_clock)
-            if switches.anomaly:
-                ctx._prints = tuple([_checksum(ctx._array(value)) for value in ctx._saved])
-        return _tensor.Tensor._from_op(out, ctx, watched)
+            result = _tensor.Tensor._from_op(out, None, watched)
+        else:
+            ctx._output = out
+            if ctx._saved:
+                ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])
+                ctx._tick = next(_clock)
+                if switches.anomaly:
+                    ctx._prints = tuple([_checksum(ctx._array(value)) for value in ctx._saved])
+            result = _tensor.Tensor._from_op(out, ctx, watched)
+        if more:
+            return (result, *[_tensor.Tensor._from_op(m, None, watched) for m in more])
+        return result
 
 
     @classmethod
     def _apply_abstractly(
         cls, inputs: tuple[Tensor, ...], attrs: dict[str, Any], switches: grad_mode.Switches
-    ) -> Tensor:
+    ) -> Any:
         """The output's shape and dtype from the op's shape rule, computing nothing."""
         spec = cls.abstract_eval(*[ShapeDtype(t.shape, t.dtype) for t in inputs], **attrs)
-        out = abstract.without_values(*spec)
+        specs = (spec,) if isinstance(spec, ShapeDtype) else spec
+        outs = tuple(abstract.without_values(*s) for s in specs)
         if switches.observer is not None:
             ctx = Context(cls, inputs, attrs, (False,) * len(inputs), switches.scope)
-            switches.observer.op(ctx, out)
-        return out
+            switches.observer.op(ctx, outs[0])
+        return outs[0] if isinstance(spec, ShapeDtype) else outs
 
 
 def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:

@@ -26,19 +26,28 @@ if TYPE_CHECKING:
 
 
 class MaxPool(Function):
-    """y[n, c, h, w] = max of the window at (h, w) of x padded with -inf."""
+    """y[n, c, h, w] = max of the window at (h, w) of x padded with -inf; with
+    `return_indices`, also where: the flat index h·W + w of each maximum in its input plane."""
 
     name = "max_pool2d"
 
     @staticmethod
-    def abstract_eval(x: ShapeDtype, *, geometry: Geometry) -> ShapeDtype:
-        return ShapeDtype((*x.shape[:2], *geometry.output_size(x.shape[2:])), x.dtype)
+    def abstract_eval(
+        x: ShapeDtype, *, geometry: Geometry, return_indices: bool = False
+    ) -> ShapeDtype | tuple[ShapeDtype, ShapeDtype]:
+        y = ShapeDtype((*x.shape[:2], *geometry.output_size(x.shape[2:])), x.dtype)
+        return (y, ShapeDtype(y.shape, np.dtype(np.int64))) if return_indices else y
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, *, geometry: Geometry) -> np.ndarray:
-        y, winners = kernel.window_max(x, geometry, winners=ctx.needs_input_grad[0])
+    def forward(
+        ctx: Context, x: np.ndarray, *, geometry: Geometry, return_indices: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        wanted = ctx.needs_input_grad[0] or return_indices
+        y, winners = kernel.window_max(x, geometry, winners=wanted)
         ctx.save_for_backward(winners)
-        return y
+        if not return_indices:
+            return y
+        return y, kernel.plane_indices(winners, x.shape[2:], geometry)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
@@ -96,19 +105,27 @@ class WinnerGather(Function):
 
 
 class AdaptiveMaxPool(Function):
-    """y[n, c, h, w] = max of adaptive window (h, w) of x; ties go to the first maximum."""
+    """y[n, c, h, w] = max of adaptive window (h, w) of x; ties go to the first maximum; with
+    `return_indices`, also the flat index h·W + w of each maximum in its input plane."""
 
     name = "adaptive_max_pool2d"
 
     @staticmethod
-    def abstract_eval(x: ShapeDtype, *, output_size: tuple[int, int]) -> ShapeDtype:
-        return ShapeDtype((*x.shape[:2], *output_size), x.dtype)
+    def abstract_eval(
+        x: ShapeDtype, *, output_size: tuple[int, int], return_indices: bool = False
+    ) -> ShapeDtype | tuple[ShapeDtype, ShapeDtype]:
+        y = ShapeDtype((*x.shape[:2], *output_size), x.dtype)
+        return (y, ShapeDtype(y.shape, np.dtype(np.int64))) if return_indices else y
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, *, output_size: tuple[int, int]) -> np.ndarray:
-        winners = kernel.adaptive_winners(x, output_size)
+    def forward(
+        ctx: Context, x: np.ndarray, *, output_size: tuple[int, int], return_indices: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        winners = kernel.adaptive_winners(x, output_size)  # flat plane indices already
         ctx.save_for_backward(winners)
-        return x[kernel.plane_index(winners, x.shape[3])]
+        y = x[kernel.plane_index(winners, x.shape[3])]
+        # a copy: writes into the indices a user holds must not move the gradient
+        return (y, winners.copy()) if return_indices else y
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from tinygrad_cnn.geometry import Geometry, pool_geometry, spatial_tuple
-from tinygrad_cnn.kernels.max_pool import adaptive_winners, plane_indices, window_max
 from tinygrad_cnn.nn.functional.conv import check_input
 from tinygrad_cnn.ops.avg_pool import AdaptiveAvgPool, AvgPool
 from tinygrad_cnn.ops.max_pool import AdaptiveMaxPool, MaxPool
@@ -63,16 +62,7 @@ def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
     """
     geometry = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation,
                           ceil_mode, 2)
-    out = MaxPool.apply(input, geometry=geometry)
-    if not return_indices:
-        return out
-    return out, _indices(input, geometry)
-
-
-def _indices(input: Tensor, geometry: Geometry) -> Tensor:
-    """Where max pooling found each maximum (the same winners its gradient goes to)."""
-    _, winners = window_max(input.data, geometry)
-    return Tensor(plane_indices(winners, input.shape[2:], geometry))
+    return MaxPool.apply(input, geometry=geometry, return_indices=bool(return_indices))
 
 
 def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
@@ -81,11 +71,11 @@ def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
     """The maximum of each window of (N, C, L); Args, Returns and Raises as `max_pool2d`."""
     geometry = _pool_args("max_pool1d", input, kernel_size, stride, padding, dilation,
                           ceil_mode, 1).lifted()
-    x = input.unsqueeze(2)
-    out = MaxPool.apply(x, geometry=geometry).squeeze(2)
+    out = MaxPool.apply(input.unsqueeze(2), geometry=geometry,
+                        return_indices=bool(return_indices))
     if not return_indices:
-        return out
-    return out, _indices(x, geometry).squeeze(2)
+        return out.squeeze(2)
+    return out[0].squeeze(2), out[1].squeeze(2)
 
 
 def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
@@ -175,7 +165,4 @@ def adaptive_max_pool2d(
     """Max pooling to a fixed output size, windows as `adaptive_avg_pool2d`; the gradient goes
     to each window's first maximum, and `return_indices` gives its flat index h·W + w."""
     size = _output_size("adaptive_max_pool2d", input, output_size)
-    out = AdaptiveMaxPool.apply(input, output_size=size)
-    if not return_indices:
-        return out
-    return out, Tensor(adaptive_winners(input.data, size))
+    return AdaptiveMaxPool.apply(input, output_size=size, return_indices=bool(return_indices))
