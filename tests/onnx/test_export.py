@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from extras import require
 
+import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, models, nn, no_grad, zeros
 from tinygrad_cnn.nn.init import skip_init
 from tinygrad_cnn.onnx import TracerWarning, export
@@ -181,6 +182,37 @@ def test_reading_traced_values_warns_naming_the_step_and_module(how, what, shape
     with pytest.warns(TracerWarning, match=pattern + r"_LeavesTheGraph"):
         # check=False: the check after export would refuse this file (tests/onnx/test_check.py)
         export(model, np.ones((2, 4), np.float32), tmp_path / "m.onnx", check=False)
+
+
+class _Pooled(nn.Module):
+    """Max pooling asked for its indices, which the output uses or not."""
+
+    def __init__(self, how):
+        super().__init__()
+        self.how = how
+
+    def forward(self, x):
+        y, indices = F.max_pool2d(x, 2, return_indices=True)
+        if self.how == "unused":
+            return y
+        if self.how == "indices":
+            return y + indices.float()
+        return y + y.detach()
+
+
+def test_unused_max_pool_indices_export_without_a_warning(tmp_path, recwarn):
+    x = np.random.default_rng(0).random((2, 1, 4, 4), dtype=np.float32)
+    export(_Pooled("unused"), x, tmp_path / "m.onnx")
+    assert not [w for w in recwarn if issubclass(w.category, TracerWarning)]
+    np.testing.assert_array_equal(run_onnx(tmp_path / "m.onnx", x), run_here(_Pooled("unused"), x))
+
+
+@pytest.mark.parametrize("how", ["indices", "detach"])
+def test_what_was_computed_outside_the_graph_is_refused_naming_the_reader(how, tmp_path):
+    with pytest.raises(NotImplementedError, match=r"^onnx\.export: add in module _Pooled reads "
+                       r"a tensor of shape \(1, 1, 2, 2\) computed from the input outside"):
+        export(_Pooled(how), np.zeros((1, 1, 4, 4), np.float32), tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
 
 
 def test_an_ordinary_model_exports_without_a_warning(tmp_path, recwarn):

@@ -10,7 +10,7 @@ from onnx import helper
 
 from tinygrad_cnn.autograd import Context, scope_path
 from tinygrad_cnn.autograd.graph import key
-from tinygrad_cnn.onnx.trace import Trace
+from tinygrad_cnn.onnx.trace import Trace, module_label
 from tinygrad_cnn.tensor import Tensor
 
 INPUT, OUTPUT = "input", "output"
@@ -63,10 +63,23 @@ class GraphBuilder:
             if t.grad_fn is not None:
                 raise RuntimeError(f"onnx.export: internal error: {t.grad_fn.name} is read "
                                    "before it is exported")
+            self._check_constant(t)
             name = self.trace.names.get(id(t))
             self._names[k] = self.constant(t.data, name or "const", exact=name is not None)
             self._batched[k] = False
         return self._names[k]
+
+    def _check_constant(self, t: Tensor) -> None:
+        """Refuse a leaf computed from the input (watched) outside the recorded graph: max-pool
+        indices, `detach()`, a `no_grad` block. The export cannot follow how it was made, and
+        as a constant it would hold the example's values."""
+        if t._watched and t is not self.trace.input:
+            reader = self.trace.consumers[key(t)][0]
+            raise NotImplementedError(
+                f"onnx.export: {reader.name} in module {module_label(reader)} reads a tensor "
+                f"of shape {t.shape} computed from the input outside the recorded graph (such "
+                "as max-pool indices, or the result of detach() or a no_grad block), which "
+                "export cannot follow")
 
     def value_as(self, t: Tensor, dtype: np.dtype, at: Context) -> str:
         """The value name of `t` converted to `dtype`: a converted constant for a leaf, else
@@ -74,6 +87,7 @@ class GraphBuilder:
         if t.dtype == dtype:
             return self.value(t)
         if t.grad_fn is None and t is not self.trace.input:
+            self._check_constant(t)
             return self.constant(t.data.astype(dtype), "const")
         to = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
         return self.node("Cast", [self.value(t)], at, to=to)
