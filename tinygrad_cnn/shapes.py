@@ -1,4 +1,4 @@
-"""Tensor shape rules, each written once: broadcasting, dims, reshapes, padding, matmul.
+"""Tensor shape rules, each written once: broadcasting, dims, reshapes, padding, resizing, matmul.
 
 These are rules about whole tensors' shapes (what `a + b`, `x.sum(1)` or `x.reshape(...)`
 gives); where the windows of a conv or pool op sit is `geometry.py`'s business. Every check
@@ -134,6 +134,40 @@ def torch_pad_to_numpy(op: str, pad: Sequence[int], shape: Shape) -> tuple[tuple
     for k in range(len(pad) // 2):
         pairs[len(shape) - 1 - k] = (pad[2 * k], pad[2 * k + 1])
     return tuple(pairs)
+
+
+def _per_dim(op: str, name: str, value: Any, dims: int, shape: Shape,
+             kinds: tuple[type, ...]) -> tuple[Any, ...]:
+    """One value per spatial dim (a single value repeated), each positive and of `kinds`."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
+    if len(values) != dims or not all(isinstance(v, kinds) and not isinstance(v, bool)
+                                      and v > 0 for v in values):
+        what = "int" if kinds == (int,) else "number"
+        raise ValueError(f"{op}: {name} must be a positive {what} or {dims} of them for input "
+                         f"{shape}, got {value!r}")
+    return values
+
+
+def resized_size(op: str, shape: Shape, size: Any, scale_factor: Any,
+                 recompute_scale_factor: bool | None = None
+                 ) -> tuple[Shape, tuple[float | None, ...]]:
+    """The spatial size of (N, C, *spatial) `shape` resized to `size` or by `scale_factor`
+    (floor(n · scale), in float64 as PyTorch computes it), and the scale per dim that steps
+    through the input (None where the step is input size / output size).
+
+    Raises:
+        ValueError: for sizes or scales that are not positive, or an empty output.
+    """
+    dims = len(shape) - 2
+    if size is not None:
+        out = tuple(int(n) for n in _per_dim(op, "size", size, dims, shape, (int,)))
+        return out, (None,) * dims
+    factors = _per_dim(op, "scale_factor", scale_factor, dims, shape, (int, float))
+    out = tuple(math.floor(float(n) * s) for n, s in zip(shape[2:], factors))
+    if min(out) < 1:
+        raise ValueError(f"{op}: the output size {out} of input {tuple(shape)} with "
+                         f"scale_factor={scale_factor!r} has an empty dim")
+    return out, (None,) * dims if recompute_scale_factor else tuple(map(float, factors))
 
 
 def matmul_shape(a: Shape, b: Shape) -> Shape:

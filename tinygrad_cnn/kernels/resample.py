@@ -12,7 +12,6 @@ so every loop here runs over axes and taps, never over pixels.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -152,8 +151,3 @@ def interpolation_maps(shape: Sequence[int], size: Sequence[int], mode: str,
         else:
             maps.append((2 + k, linear_map(n, out, align_corners, scale)))
     return tuple(maps)
-
-
-def scaled_size(size: int, scale: float) -> int:
-    """floor(size · scale), in float64 as PyTorch computes an output size from a scale."""
-    return math.floor(float(size) * scale)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from tinygrad_cnn.kernels.resample import scaled_size
 from tinygrad_cnn.ops.resample import Interpolate
+from tinygrad_cnn.shapes import resized_size
 from tinygrad_cnn.tensor import Tensor
 
 # The linear mode of each number of spatial dims, as PyTorch names them.
@@ -36,28 +35,8 @@ def check_interpolation(op: str, size: Size | None, scale_factor: Scale | None, 
     return bool(align_corners)
 
 
-def _per_dim(op: str, name: str, value: Any, dims: int, shape: tuple[int, ...],
-             kinds: tuple[type, ...]) -> tuple:
-    """One value per spatial dim (a single value repeated), each positive and of `kinds`."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
-    if len(values) != dims or not all(isinstance(v, kinds) and not isinstance(v, bool)
-                                      and v > 0 for v in values):
-        what = "int" if kinds == (int,) else "number"
-        raise ValueError(f"{op}: {name} must be a positive {what} or {dims} of them for input "
-                         f"{shape}, got {value!r}")
-    return values
-
-
-def output_size(op: str, shape: tuple[int, ...], size: Size | None, scale_factor: Scale | None,
-                mode: str, recompute_scale_factor: bool | None = None
-                ) -> tuple[tuple[int, ...], tuple[float | None, ...]]:
-    """The spatial output size of resizing an input of `shape`, and the scale per dim that
-    steps through the input (None where the step is input size / output size).
-
-    Raises:
-        ValueError: for an input that is not 3-D to 5-D, a mode that does not fit its rank,
-            non-positive sizes or scales, or an empty output.
-    """
+def _check_mode(op: str, shape: tuple[int, ...], mode: str) -> None:
+    """Raise unless the input is 3-D to 5-D and `mode` is nearest or its rank's linear mode."""
     dims = len(shape) - 2
     if dims not in LINEAR_MODES:
         raise ValueError(f"{op}: input must be 3-D, 4-D or 5-D (N, C, *spatial), got shape "
@@ -65,15 +44,6 @@ def output_size(op: str, shape: tuple[int, ...], size: Size | None, scale_factor
     if mode != "nearest" and mode != LINEAR_MODES[dims]:
         raise ValueError(f"{op}: mode {mode!r} does not fit {dims} spatial dims; use "
                          f"{LINEAR_MODES[dims]!r} for input {tuple(shape)}")
-    if size is not None:
-        out = tuple(int(n) for n in _per_dim(op, "size", size, dims, shape, (int,)))
-        return out, (None,) * dims
-    factors = _per_dim(op, "scale_factor", scale_factor, dims, shape, (int, float))
-    out = tuple(scaled_size(n, s) for n, s in zip(shape[2:], factors))
-    if min(out) < 1:
-        raise ValueError(f"{op}: the output size {out} of input {tuple(shape)} with "
-                         f"scale_factor={scale_factor!r} has an empty dim")
-    return out, (None,) * dims if recompute_scale_factor else tuple(map(float, factors))
 
 
 def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | None = None,
@@ -122,5 +92,6 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
     corners = check_interpolation(op, size, scale_factor, mode, align_corners)
     if antialias:
         raise ValueError(f"{op}: antialias=True is not supported")
-    out, scales = output_size(op, input.shape, size, scale_factor, mode, recompute_scale_factor)
+    _check_mode(op, input.shape, mode)
+    out, scales = resized_size(op, input.shape, size, scale_factor, recompute_scale_factor)
     return Interpolate.apply(input, size=out, mode=mode, align_corners=corners, scales=scales)
