@@ -1,11 +1,15 @@
-"""Conv and pooling layers: outputs and gradients (by hand, gradcheck, PyTorch), shapes, init."""
+"""Conv and pooling layers: outputs and gradients (by hand, gradcheck, PyTorch), shapes, init,
+and the geometry each builds once."""
 
 import math
 
 import numpy as np
 import pytest
 
+import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, eval_shape, manual_seed, nn
+from tinygrad_cnn.nn.functional import conv as conv_functions
+from tinygrad_cnn.nn.functional import pool as pool_functions
 from tinygrad_cnn.summary import summary
 from tinygrad_cnn.testing import gradcheck
 
@@ -222,3 +226,62 @@ def test_default_init_matches_pytorchs_distribution(name):
     weight, their_weight = ours.weight.data, theirs.weight.detach().numpy()
     assert np.abs(weight).max() > 0.98 * bound
     assert abs(weight.std() / their_weight.std() - 1) < 0.05
+
+
+# ---- the geometry, built once ---------------------------------------------------------------
+
+
+def _window_layers():
+    """Each window layer with an input it takes."""
+    return [(nn.Conv2d(2, 3, 3, padding=1), (1, 2, 6, 6)), (nn.Conv1d(2, 3, 3), (1, 2, 7)),
+            (nn.ConvTranspose2d(2, 3, 3, stride=2), (1, 2, 4, 4)), (nn.MaxPool2d(2), (1, 2, 6, 6)),
+            (nn.MaxPool1d(3, 2, 1), (1, 2, 7)), (nn.AvgPool2d(2, divisor_override=3), (1, 2, 6, 6)),
+            (nn.AvgPool1d(2), (1, 2, 7))]
+
+
+def test_layers_run_on_the_geometry_they_built(monkeypatch):
+    layers = _window_layers()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a geometry was built again")
+
+    for module in (conv_functions, pool_functions):
+        for name in ("conv_geometry", "conv_transpose_geometry", "pool_geometry"):
+            monkeypatch.setattr(module, name, refuse, raising=False)
+    for layer, shape in layers:
+        assert layer(Tensor(_input(shape))).shape == eval_shape(layer, shape)
+    x = Tensor(_input((1, 2, 6, 6)))
+    with pytest.raises(AssertionError, match="built again"):  # where the public F builds one
+        F.max_pool2d(x, 2)
+    with pytest.raises(AssertionError, match="built again"):
+        F.conv2d(x, layers[0][0].weight)
+
+
+def test_the_recorded_op_holds_the_layers_geometry():
+    conv, pool = nn.Conv2d(1, 2, 3, bias=False), nn.MaxPool2d(2)
+    x = Tensor(_input((1, 1, 8, 8)), requires_grad=True)
+    assert conv(x).grad_fn.attrs["geometry"] is conv.geometry
+    assert pool(x).grad_fn.attrs["geometry"] is pool.geometry
+
+
+def test_a_layer_changed_after_construction_runs_as_changed():
+    conv = nn.Conv2d(1, 2, 3)
+    conv.stride, conv.padding = 2, 1
+    x = Tensor(_input((1, 1, 8, 8)))
+    want = F.conv2d(x, conv.weight, conv.bias, stride=2, padding=1)
+    np.testing.assert_array_equal(conv(x).data, want.data)
+    pool = nn.MaxPool2d(2)
+    pool.kernel_size = 3  # the stride stays 2, as in PyTorch
+    assert eval_shape(pool, (1, 1, 9, 9)) == (1, 1, 4, 4)
+    with pytest.raises(ValueError, match=r"^Conv2d: stride must be at least 1, got 0"):
+        conv.stride = 0
+    assert conv.stride == 2 and conv.geometry.stride == (2, 2)  # refused: left as it was
+
+
+def test_a_weight_of_another_kernel_size_is_refused_naming_the_layer():
+    conv = nn.Conv2d(1, 2, 3)
+    conv.weight = nn.Parameter(np.zeros((2, 1, 5, 5), np.float32))
+    with pytest.raises(ValueError, match=r"^Conv2d: conv2d: weight \(2, 1, 5, 5\) has kernel "
+                                         r"\(5, 5\) but the geometry was built for kernel_size "
+                                         r"\(3, 3\)"):
+        conv(Tensor(_input((1, 1, 8, 8))))

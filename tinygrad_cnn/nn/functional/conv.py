@@ -2,13 +2,15 @@
 
 Arguments are checked here, once, before any array is touched, and become one `Geometry`;
 the primitives in `tinygrad_cnn.ops.conv` are 2-D, so the 1-D versions run them on a unit
-height (`Geometry.lifted`).
+height (`Geometry.lifted`). The layers build their geometry once and call `convolution` and
+`transposed_convolution` with it, which check only the tensors.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tinygrad_cnn.autograd import Function
 from tinygrad_cnn.geometry import (
     Geometry,
     check_groups,
@@ -55,41 +57,43 @@ def _check_bias(op: str, bias: Tensor | None, out_channels: int, note: str) -> N
                          f"output channels, got {bias.shape}{note}")
 
 
-def _conv_args(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrTuple,
-               padding: Padding, dilation: IntOrTuple, groups: int, ndim: int) -> Geometry:
-    """The checked geometry of a convolution of `input` with `weight`."""
+def _check_conv(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, groups: Any,
+                ndim: int) -> str:
+    """Check a convolution's tensors against each other; returns the note that ends errors."""
     check_input(op, input, ndim)
     _check_weight(op, input, weight, bias, ndim, "(out_channels, in_channels / groups, *kernel)")
     note = f"; input {input.shape}, weight {weight.shape}"
-    channels, (out_channels, per_group, *kernel) = input.shape[1], weight.shape
+    channels, (out_channels, per_group) = input.shape[1], weight.shape[:2]
     counts = {"input channels": channels, "output channels of the weight": out_channels}
     groups = check_groups(op, groups, counts, note)
     if per_group * groups != channels:
         raise ValueError(f"{op}: input has {channels} channels but weight {weight.shape} with "
                          f"groups={groups} expects {per_group * groups}; input {input.shape}")
     _check_bias(op, bias, out_channels, note)
-    geometry = conv_geometry(op, tuple(kernel), stride, padding, dilation, groups, ndim, note)
-    geometry.output_size(input.shape[2:], op, note)
-    return geometry
+    return note
 
 
-def _conv_transpose_args(op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
-                         stride: IntOrTuple, padding: IntOrTuple, output_padding: IntOrTuple,
-                         groups: int, dilation: IntOrTuple, ndim: int) -> Geometry:
-    """The checked geometry of a transposed convolution of `input` with `weight`."""
+def _check_conv_transpose(op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
+                          groups: Any, ndim: int) -> str:
+    """Check a transposed convolution's tensors against each other; returns the note."""
     check_input(op, input, ndim)
     _check_weight(op, input, weight, bias, ndim, "(in_channels, out_channels / groups, *kernel)")
     note = f"; input {input.shape}, weight {weight.shape}"
-    channels, (expected, per_group, *kernel) = input.shape[1], weight.shape
+    channels, (expected, per_group) = input.shape[1], weight.shape[:2]
     if channels != expected:
         raise ValueError(f"{op}: input has {channels} channels but weight {weight.shape} "
                          f"expects {expected} (its first dim); input {input.shape}")
     groups = check_groups(op, groups, {"input channels": channels}, note)
     _check_bias(op, bias, per_group * groups, note)
-    geometry = conv_transpose_geometry(op, tuple(kernel), stride, padding, output_padding,
-                                       dilation, groups, ndim, note)
-    geometry.transposed_size(input.shape[2:], op, note)
-    return geometry
+    return note
+
+
+def _check_kernel(op: str, weight: Tensor, geometry: Geometry, note: str) -> None:
+    """A ready geometry fits only the kernel it was built for."""
+    if tuple(weight.shape[2:]) != geometry.kernel:
+        raise ValueError(f"{op}: weight {weight.shape} has kernel {tuple(weight.shape[2:])} "
+                         f"but the geometry was built for kernel_size {geometry.kernel}; build "
+                         f"a new layer for another kernel size{note}")
 
 
 def _add_bias(out: Tensor, bias: Tensor | None) -> Tensor:
@@ -97,6 +101,35 @@ def _add_bias(out: Tensor, bias: Tensor | None) -> Tensor:
     if bias is None:
         return out
     return out + bias.reshape(-1, *(1,) * (out.ndim - 2))
+
+
+def _run(primitive: type[Function], input: Tensor, weight: Tensor, bias: Tensor | None,
+         geometry: Geometry) -> Tensor:
+    """`primitive` (Convolution or ConvTranspose) of checked tensors, whose sizes the
+    geometry fits, plus the bias; a 1-D geometry runs the 2-D primitive on a unit height."""
+    if len(geometry.kernel) == 2:
+        return _add_bias(primitive.apply(input, weight, geometry=geometry), bias)
+    out = primitive.apply(input.unsqueeze(2), weight.unsqueeze(2), geometry=geometry.lifted())
+    return _add_bias(out.squeeze(2), bias)
+
+
+def convolution(op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
+                geometry: Geometry) -> Tensor:
+    """conv1d or conv2d (`op`, for errors) with a geometry built already: the entry of the
+    layers, which build theirs once."""
+    note = _check_conv(op, input, weight, bias, geometry.groups, len(geometry.kernel))
+    _check_kernel(op, weight, geometry, note)
+    geometry.output_size(input.shape[2:], op, note)
+    return _run(Convolution, input, weight, bias, geometry)
+
+
+def transposed_convolution(op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
+                           geometry: Geometry) -> Tensor:
+    """conv_transpose1d or conv_transpose2d with a geometry built already (the layers')."""
+    note = _check_conv_transpose(op, input, weight, bias, geometry.groups, len(geometry.kernel))
+    _check_kernel(op, weight, geometry, note)
+    geometry.transposed_size(input.shape[2:], op, note)
+    return _run(ConvTranspose, input, weight, bias, geometry)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
@@ -134,8 +167,11 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
         >>> F.conv2d(x, w).tolist()
         [[[[-4.0, -4.0], [-4.0, -4.0]]]]
     """
-    geometry = _conv_args("conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
-    return _add_bias(Convolution.apply(input, weight, geometry=geometry), bias)
+    note = _check_conv("conv2d", input, weight, bias, groups, 2)
+    geometry = conv_geometry("conv2d", weight.shape[2:], stride, padding, dilation, groups, 2,
+                             note)
+    geometry.output_size(input.shape[2:], "conv2d", note)
+    return _run(Convolution, input, weight, bias, geometry)
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
@@ -149,9 +185,11 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
     Returns:
         (N, O, oL) with oL = floor((L + left + right - d (k - 1) - 1) / s) + 1.
     """
-    geometry = _conv_args("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
-    out = Convolution.apply(input.unsqueeze(2), weight.unsqueeze(2), geometry=geometry.lifted())
-    return _add_bias(out.squeeze(2), bias)
+    note = _check_conv("conv1d", input, weight, bias, groups, 1)
+    geometry = conv_geometry("conv1d", weight.shape[2:], stride, padding, dilation, groups, 1,
+                             note)
+    geometry.output_size(input.shape[2:], "conv1d", note)
+    return _run(Convolution, input, weight, bias, geometry)
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
@@ -182,9 +220,11 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
             removes the whole output.
         TypeError: for non-Tensor arguments or mixed dtypes.
     """
-    geometry = _conv_transpose_args("conv_transpose2d", input, weight, bias, stride, padding,
-                                    output_padding, groups, dilation, 2)
-    return _add_bias(ConvTranspose.apply(input, weight, geometry=geometry), bias)
+    note = _check_conv_transpose("conv_transpose2d", input, weight, bias, groups, 2)
+    geometry = conv_transpose_geometry("conv_transpose2d", weight.shape[2:], stride, padding,
+                                       output_padding, dilation, groups, 2, note)
+    geometry.transposed_size(input.shape[2:], "conv_transpose2d", note)
+    return _run(ConvTranspose, input, weight, bias, geometry)
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
@@ -195,7 +235,8 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
 
     Args, Returns and Raises as `conv_transpose2d`, one value per argument.
     """
-    geometry = _conv_transpose_args("conv_transpose1d", input, weight, bias, stride, padding,
-                                    output_padding, groups, dilation, 1)
-    out = ConvTranspose.apply(input.unsqueeze(2), weight.unsqueeze(2), geometry=geometry.lifted())
-    return _add_bias(out.squeeze(2), bias)
+    note = _check_conv_transpose("conv_transpose1d", input, weight, bias, groups, 1)
+    geometry = conv_transpose_geometry("conv_transpose1d", weight.shape[2:], stride, padding,
+                                       output_padding, dilation, groups, 1, note)
+    geometry.transposed_size(input.shape[2:], "conv_transpose1d", note)
+    return _run(ConvTranspose, input, weight, bias, geometry)

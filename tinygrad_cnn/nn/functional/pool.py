@@ -1,7 +1,9 @@
 """Pooling as functions of tensors: max, average and adaptive pooling in 1-D and 2-D.
 
 Arguments are checked here, before any array is touched, and become one `Geometry`; the
-primitives are 2-D, so the 1-D versions run them on a unit height (`Geometry.lifted`).
+primitives are 2-D, so the 1-D versions run them on a unit height (`Geometry.lifted`). The
+layers build their geometry once and call `max_pooling` and `avg_pooling` with it, which check
+only the input.
 """
 
 from __future__ import annotations
@@ -25,6 +27,48 @@ def _pool_args(op: str, input: Tensor, kernel_size: IntOrTuple, stride: IntOrTup
     geometry = pool_geometry(op, kernel_size, stride, padding, dilation, ceil_mode, ndim, note)
     geometry.output_size(input.shape[2:], op, note)
     return geometry
+
+
+def _check_fits(op: str, input: Tensor, geometry: Geometry) -> None:
+    """Check `input` against a geometry built already (a layer's)."""
+    check_input(op, input, len(geometry.kernel))
+    geometry.output_size(input.shape[2:], op, f"; input {input.shape}")
+
+
+def _run_max(input: Tensor, geometry: Geometry,
+             return_indices: bool) -> Tensor | tuple[Tensor, Tensor]:
+    """Max pooling of a checked input; a 1-D geometry runs the 2-D op on a unit height."""
+    if len(geometry.kernel) == 2:
+        return MaxPool.apply(input, geometry=geometry, return_indices=bool(return_indices))
+    out = MaxPool.apply(input.unsqueeze(2), geometry=geometry.lifted(),
+                        return_indices=bool(return_indices))
+    if not return_indices:
+        return out.squeeze(2)
+    return out[0].squeeze(2), out[1].squeeze(2)
+
+
+def _run_avg(input: Tensor, geometry: Geometry, count_include_pad: bool,
+             divisor_override: int | None) -> Tensor:
+    """Average pooling of a checked input, 1-D on a unit height."""
+    attrs = {"count_include_pad": bool(count_include_pad), "divisor_override": divisor_override}
+    if len(geometry.kernel) == 2:
+        return AvgPool.apply(input, geometry=geometry, **attrs)
+    return AvgPool.apply(input.unsqueeze(2), geometry=geometry.lifted(), **attrs).squeeze(2)
+
+
+def max_pooling(op: str, input: Tensor, geometry: Geometry,
+                return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """max_pool1d or max_pool2d (`op`, for errors) with a geometry built already: the entry
+    of the layers, which build theirs once."""
+    _check_fits(op, input, geometry)
+    return _run_max(input, geometry, return_indices)
+
+
+def avg_pooling(op: str, input: Tensor, geometry: Geometry, count_include_pad: bool = True,
+                divisor_override: int | None = None) -> Tensor:
+    """avg_pool1d or avg_pool2d with a geometry built already (the layers')."""
+    _check_fits(op, input, geometry)
+    return _run_avg(input, geometry, count_include_pad, _divisor(op, divisor_override))
 
 
 def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
@@ -62,7 +106,7 @@ def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
     """
     geometry = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation,
                           ceil_mode, 2)
-    return MaxPool.apply(input, geometry=geometry, return_indices=bool(return_indices))
+    return _run_max(input, geometry, return_indices)
 
 
 def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
@@ -70,12 +114,8 @@ def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
                return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum of each window of (N, C, L); Args, Returns and Raises as `max_pool2d`."""
     geometry = _pool_args("max_pool1d", input, kernel_size, stride, padding, dilation,
-                          ceil_mode, 1).lifted()
-    out = MaxPool.apply(input.unsqueeze(2), geometry=geometry,
-                        return_indices=bool(return_indices))
-    if not return_indices:
-        return out.squeeze(2)
-    return out[0].squeeze(2), out[1].squeeze(2)
+                          ceil_mode, 1)
+    return _run_max(input, geometry, return_indices)
 
 
 def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
@@ -100,8 +140,8 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
         ValueError: as `max_pool2d`, and for a divisor_override of 0.
     """
     geometry = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode, 2)
-    return AvgPool.apply(input, geometry=geometry, count_include_pad=bool(count_include_pad),
-                         divisor_override=_divisor("avg_pool2d", divisor_override))
+    return _run_avg(input, geometry, count_include_pad,
+                    _divisor("avg_pool2d", divisor_override))
 
 
 def _divisor(op: str, divisor_override: Any) -> int | None:
@@ -120,9 +160,7 @@ def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
                count_include_pad: bool = True) -> Tensor:
     """The mean of each window of (N, C, L); Args, Returns and Raises as `avg_pool2d`."""
     geometry = _pool_args("avg_pool1d", input, kernel_size, stride, padding, 1, ceil_mode, 1)
-    out = AvgPool.apply(input.unsqueeze(2), geometry=geometry.lifted(),
-                        count_include_pad=bool(count_include_pad), divisor_override=None)
-    return out.squeeze(2)
+    return _run_avg(input, geometry, count_include_pad, None)
 
 
 def _output_size(op: str, input: Tensor, output_size: Any) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d and ConvTranspose2d, each calling F in forward."""
+"""Convolution layers: Conv1d, Conv2d and ConvTranspose2d, each calling F with its geometry."""
 
 from __future__ import annotations
 
@@ -7,27 +7,29 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn.geometry import (
+    Geometry,
     check_groups,
     conv_geometry,
     conv_transpose_geometry,
     spatial_tuple,
 )
-from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn import init
+from tinygrad_cnn.nn.functional.conv import convolution, transposed_convolution
 from tinygrad_cnn.nn.layers.base import positive_int
-from tinygrad_cnn.nn.module import Module
+from tinygrad_cnn.nn.layers.window import WindowLayer
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
 
 Padding = int | tuple[int, ...] | str
 
 
-class _ConvNd(Module):
+class _ConvNd(WindowLayer):
     """Parameters, geometry, default init and repr shared by the convolution layers."""
 
     dims = 2
     transposed = False
     op = "conv2d"
+    geometry_args = ("kernel_size", "stride", "padding", "dilation", "groups", "output_padding")
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...],
                  stride: int | tuple[int, ...], padding: Padding, dilation: int | tuple[int, ...],
@@ -39,13 +41,9 @@ class _ConvNd(Module):
         self.out_channels = positive_int(layer, "out_channels", out_channels)
         self.groups = check_groups(layer, groups, {"in_channels": in_channels,
                                                    "out_channels": out_channels})
-        if self.transposed:
-            self.geometry = conv_transpose_geometry(layer, kernel_size, stride, padding,
-                                                    output_padding, dilation, groups, self.dims)
-        else:
-            self.geometry = conv_geometry(layer, kernel_size, stride, padding, dilation, groups,
-                                          self.dims)
-        g = self.geometry
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.output_padding = dilation, output_padding
+        g = self.build_geometry()
         self.kernel_size, self.stride, self.dilation = g.kernel, g.stride, g.dilation
         self.output_padding = g.output_padding or (0,) * self.dims
         # kept as given (a tuple per dim, as PyTorch shows it)
@@ -66,7 +64,19 @@ class _ConvNd(Module):
             self.bias = Parameter(np.empty(out_channels, dtype=dtype))
         else:
             self.register_parameter("bias", None)
+        self.geometry = g
         self.reset_parameters()
+
+    def build_geometry(self) -> Geometry:
+        """The checked geometry of the current kernel_size, stride, padding, dilation and
+        groups (and output_padding, transposed)."""
+        layer = type(self).__name__
+        if self.transposed:
+            return conv_transpose_geometry(layer, self.kernel_size, self.stride, self.padding,
+                                           self.output_padding, self.dilation, self.groups,
+                                           self.dims)
+        return conv_geometry(layer, self.kernel_size, self.stride, self.padding, self.dilation,
+                             self.groups, self.dims)
 
     def reset_parameters(self) -> None:
         """Draw fresh weights as PyTorch does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for both."""
@@ -116,8 +126,7 @@ class Conv1d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The convolution of `input` with `weight`, plus `bias`."""
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        return convolution("conv1d", input, self.weight, self.bias, self.geometry)
 
 
 class Conv2d(_ConvNd):
@@ -159,8 +168,7 @@ class Conv2d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The convolution of `input` with `weight`, plus `bias`."""
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        return convolution("conv2d", input, self.weight, self.bias, self.geometry)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -197,5 +205,5 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The transposed convolution of `input` with `weight`, plus `bias`."""
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.groups, self.dilation)
+        return transposed_convolution("conv_transpose2d", input, self.weight, self.bias,
+                                      self.geometry)

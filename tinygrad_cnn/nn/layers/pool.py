@@ -3,20 +3,23 @@ pooling."""
 
 from __future__ import annotations
 
-from tinygrad_cnn.geometry import pool_geometry
+from tinygrad_cnn.geometry import Geometry, pool_geometry
 from tinygrad_cnn.nn import functional as F
+from tinygrad_cnn.nn.functional.pool import avg_pooling, max_pooling
+from tinygrad_cnn.nn.layers.window import WindowLayer
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
 IntOrTuple = int | tuple[int, ...]
 
 
-class _PoolNd(Module):
+class _PoolNd(WindowLayer):
     """Window arguments, geometry, shape rule and receptive field shared by max and average
     pooling."""
 
     dims = 2
     op = "pool2d"
+    geometry_args = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
 
     def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None, padding: IntOrTuple,
                  dilation: IntOrTuple, ceil_mode: bool):
@@ -26,8 +29,14 @@ class _PoolNd(Module):
         self.padding = padding
         self.dilation = dilation
         self.ceil_mode = ceil_mode
-        self.geometry = pool_geometry(type(self).__name__, kernel_size, stride, padding, dilation,
-                                      ceil_mode, self.dims)
+        self.geometry = self.build_geometry()
+
+    def build_geometry(self) -> Geometry:
+        """The checked geometry of the current kernel_size, stride, padding, dilation and
+        ceil_mode."""
+        return pool_geometry(type(self).__name__, self.kernel_size, self.stride, self.padding,
+                             self.dilation, self.ceil_mode, self.dims)
+
 
 class _MaxPoolNd(_PoolNd):
     """Max pooling's arguments and repr."""
@@ -60,8 +69,7 @@ class MaxPool1d(_MaxPoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The window maxima (and their indices, if asked)."""
-        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        return max_pooling("max_pool1d", input, self.geometry, self.return_indices)
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -86,8 +94,7 @@ class MaxPool2d(_MaxPoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The window maxima (and their indices, if asked)."""
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        return max_pooling("max_pool2d", input, self.geometry, self.return_indices)
 
 
 class AvgPool1d(_PoolNd):
@@ -115,8 +122,7 @@ class AvgPool1d(_PoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The window means."""
-        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad)
+        return avg_pooling("avg_pool1d", input, self.geometry, self.count_include_pad)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -146,8 +152,8 @@ class AvgPool2d(_PoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The window means."""
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        return avg_pooling("avg_pool2d", input, self.geometry, self.count_include_pad,
+                           self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -155,6 +161,7 @@ class AvgPool2d(_PoolNd):
 
 class _AdaptivePool2d(Module):
     """The output size argument shared by adaptive average and max pooling."""
+
 
     op = "adaptive_pool2d"
 
@@ -181,6 +188,7 @@ class AdaptiveAvgPool2d(_AdaptivePool2d):
         output_size: (oH, oW), or one int for both; None in a place keeps that input size.
     """
 
+
     op = "adaptive_avg_pool2d"
 
     def forward(self, input: Tensor) -> Tensor:
@@ -203,6 +211,7 @@ class AdaptiveMaxPool2d(_AdaptivePool2d):
         >>> nn.AdaptiveMaxPool2d(1)(Tensor(np.arange(16.0).reshape(1, 1, 4, 4))).tolist()
         [[[[15.0]]]]
     """
+
 
     op = "adaptive_max_pool2d"
 
