@@ -28,7 +28,6 @@ class _ConvNd(WindowLayer):
 
     dims = 2
     transposed = False
-    op = "conv2d"
     geometry_args = ("kernel_size", "stride", "padding", "dilation", "groups", "output_padding")
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...],
@@ -115,7 +114,6 @@ class Conv1d(_ConvNd):
     """
 
     dims = 1
-    op = "conv1d"
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int],
                  stride: int | tuple[int] = 1, padding: Padding = 0,
@@ -193,7 +191,6 @@ class ConvTranspose2d(_ConvNd):
     """
 
     transposed = True
-    op = "conv_transpose2d"
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                  stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,

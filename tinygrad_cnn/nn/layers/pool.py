@@ -14,11 +14,10 @@ IntOrTuple = int | tuple[int, ...]
 
 
 class _PoolNd(WindowLayer):
-    """Window arguments, geometry, shape rule and receptive field shared by max and average
-    pooling."""
+    """The window arguments, kept as given, and the geometry built from them, shared by max
+    and average pooling."""
 
     dims = 2
-    op = "pool2d"
     geometry_args = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
 
     def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None, padding: IntOrTuple,
@@ -65,7 +64,6 @@ class MaxPool1d(_MaxPoolNd):
     """
 
     dims = 1
-    op = "max_pool1d"
 
     def forward(self, input: Tensor) -> Tensor:
         """The window maxima (and their indices, if asked)."""
@@ -90,7 +88,6 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     dims = 2
-    op = "max_pool2d"
 
     def forward(self, input: Tensor) -> Tensor:
         """The window maxima (and their indices, if asked)."""
@@ -109,7 +106,6 @@ class AvgPool1d(_PoolNd):
     """
 
     dims = 1
-    op = "avg_pool1d"
 
     def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
                  padding: IntOrTuple = 0, ceil_mode: bool = False,
@@ -141,7 +137,6 @@ class AvgPool2d(_PoolNd):
     """
 
     dims = 2
-    op = "avg_pool2d"
 
     def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
                  padding: IntOrTuple = 0, ceil_mode: bool = False,
@@ -162,8 +157,6 @@ class AvgPool2d(_PoolNd):
 class _AdaptivePool2d(Module):
     """The output size argument shared by adaptive average and max pooling."""
 
-
-    op = "adaptive_pool2d"
 
     def __init__(self, output_size: int | tuple[int | None, int | None]):
         super().__init__()
@@ -189,8 +182,6 @@ class AdaptiveAvgPool2d(_AdaptivePool2d):
     """
 
 
-    op = "adaptive_avg_pool2d"
-
     def forward(self, input: Tensor) -> Tensor:
         """The averaged input, (N, C, oH, oW)."""
         return F.adaptive_avg_pool2d(input, self.output_size)
@@ -212,8 +203,6 @@ class AdaptiveMaxPool2d(_AdaptivePool2d):
         [[[[15.0]]]]
     """
 
-
-    op = "adaptive_max_pool2d"
 
     def __init__(self, output_size: int | tuple[int | None, int | None],
                  return_indices: bool = False):
