@@ -1,7 +1,8 @@
 """Max pooling, and the scatter and gather through its winners that make up its derivatives.
 
-The window ops take one attribute, their `Geometry`; the array work is in
-`kernels/max_pool.py`, shape letters as in `kernels/conv.py`.
+The window ops take their `Geometry` (max pooling also `return_indices`, for the winners as
+a second output that carries no gradient); the array work is in `kernels/max_pool.py`, shape
+letters as in `kernels/conv.py`.
 
     y = max_pool(x)         gx = scatter(gy)     (to each window's winner)
     y = scatter(g)          gg = gather(gy)      (the adjoint of a scatter is the gather)
