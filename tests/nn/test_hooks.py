@@ -138,3 +138,17 @@ def test_hooks_match_pytorchs():
     np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-10)
     for mine, torchs in zip(record["ours"], record["theirs"]):
         np.testing.assert_allclose(mine.data, torchs.detach().numpy(), rtol=1e-10)
+
+
+def test_backward_hooks_of_parallel_branches_run_in_pytorchs_order():
+    torch = pytest.importorskip("torch")
+    orders = {}
+    for name, lib, make in (("ours", nn, Tensor), ("theirs", torch.nn, torch.tensor)):
+        a, b, c = (lib.Linear(3, 3) for _ in range(3))
+        orders[name] = []
+        for label, layer in zip("abc", (a, b, c)):
+            layer.register_full_backward_hook(
+                lambda m, gi, go, label=label, seen=orders[name]: seen.append(label))
+        x = make(np.ones((2, 3), np.float32)).requires_grad_()
+        (a(x) + b(x) * c(x)).sum().backward()  # the branch recorded last is walked first
+    assert orders["ours"] == orders["theirs"] == ["c", "b", "a"]
