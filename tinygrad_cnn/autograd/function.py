@@ -207,11 +207,14 @@ class Function:
         ctx = Context(cls, inputs, attrs, needs if record else (False,) * len(inputs),
                       switches.scope)
         raw = cls.forward(ctx, *[t._data for t in inputs], **attrs)
-        more: tuple[np.ndarray, ...] = ()
-        if type(raw) is tuple:  # outputs after the first carry no gradient
+        more = None
+        if isinstance(raw, np.ndarray):
+            out = raw
+        elif type(raw) is tuple:  # the outputs after the first carry no gradient
             raw, more = raw[0], raw[1:]
-        # ufuncs return NumPy scalars for 0-d inputs; a Tensor always holds an ndarray.
-        out = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
+            out = raw
+        else:  # ufuncs return NumPy scalars for 0-d inputs; a Tensor always holds an ndarray
+            out = np.asarray(raw)
         if switches.anomaly:
             check_finite(out, ctx, "forward result")
         watched = switches.watch is not None and True in [t._watched for t in inputs]
@@ -225,9 +228,9 @@ class Function:
                 if switches.anomaly:
                     ctx._prints = tuple([_checksum(ctx._array(value)) for value in ctx._saved])
             result = _tensor.Tensor._from_op(out, ctx, watched)
-        if more:
-            return (result, *[_tensor.Tensor._from_op(m, None, watched) for m in more])
-        return result
+        if more is None:
+            return result
+        return (result, *[_tensor.Tensor._from_op(m, None, watched) for m in more])
 
 
     @classmethod
