@@ -244,34 +244,16 @@ COUNTS = [
 ]
 
 
-# Checks still written by hand in files that issue 24's part B owns; it switches them after the
-# merge, and then these cases pass, which fails the run until they leave this table.
-PART_B = {
-    ("Conv2d", "padding"): ("numpy", "nn/layers/conv.py"),
-    ("AdaptiveAvgPool2d", "output_size"): ("bool numpy", "nn/layers/pool.py"),
-    ("Upsample", "size"): ("bool numpy", "nn/functional/interpolate.py"),
-    ("avg_pool2d", "divisor_override"): ("numpy", "nn/functional/pool.py"),
-    ("interpolate", "size"): ("bool numpy", "nn/functional/interpolate.py"),
-}
+CASES = [pytest.param(*count, id=f"{count[0]}-{count[1]}") for count in COUNTS]
 
 
-def _cases(check: str) -> list:
-    cases = []
-    for owner, name, valid, call in COUNTS:
-        fails, where = PART_B.get((owner, name), ("", ""))
-        marks = [pytest.mark.xfail(strict=True, reason=f"{where}: part B's")] \
-            if check in fails.split() else []
-        cases.append(pytest.param(owner, name, valid, call, marks=marks, id=f"{owner}-{name}"))
-    return cases
-
-
-@pytest.mark.parametrize(("owner", "name", "valid", "call"), _cases("bool"))
+@pytest.mark.parametrize(("owner", "name", "valid", "call"), CASES)
 def test_a_bool_is_refused_naming_the_owner_and_the_argument(owner, name, valid, call):
     with pytest.raises(TypeError, match=f"^{re.escape(owner)}: {re.escape(name)} must be"):
         call(True)
 
 
-@pytest.mark.parametrize(("owner", "name", "valid", "call"), _cases("numpy"))
+@pytest.mark.parametrize(("owner", "name", "valid", "call"), CASES)
 def test_a_numpy_int_does_what_the_python_int_does(owner, name, valid, call):
     assert _same(call(np.int64(valid)), call(valid))
 

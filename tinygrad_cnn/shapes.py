@@ -137,14 +137,15 @@ def torch_pad_to_numpy(op: str, pad: Sequence[int], shape: Shape) -> tuple[tuple
 
 
 def _per_dim(op: str, name: str, value: Any, dims: int, shape: Shape,
-             kinds: tuple[type, ...]) -> tuple[Any, ...]:
-    """One value per spatial dim (a single value repeated), each positive and of `kinds`."""
+             ints: bool) -> tuple[Any, ...]:
+    """One value per spatial dim (a single value repeated), each positive: ints (Python or
+    NumPy, never a bool), or with `ints` False numbers (ints or floats)."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
-    if len(values) != dims or not all(isinstance(v, kinds) and not isinstance(v, bool)
-                                      and v > 0 for v in values):
-        what = "int" if kinds == (int,) else "number"
-        raise ValueError(f"{op}: {name} must be a positive {what} or {dims} of them for input "
-                         f"{shape}, got {value!r}")
+    kinds_fit = all(is_int(v) or (not ints and isinstance(v, float)) for v in values)
+    if len(values) != dims or not kinds_fit or not all(v > 0 for v in values):
+        error = ValueError if kinds_fit else TypeError
+        raise error(f"{op}: {name} must be a positive {'int' if ints else 'number'} or {dims} "
+                    f"of them for input {shape}, got {value!r}")
     return values
 
 
@@ -156,13 +157,15 @@ def resized_size(op: str, shape: Shape, size: Any, scale_factor: Any,
     through the input (None where the step is input size / output size).
 
     Raises:
-        ValueError: for sizes or scales that are not positive, or an empty output.
+        TypeError: for a size that is not an int, or a scale that is not a number (a bool).
+        ValueError: for sizes or scales that are not positive, one too many or too few, or an
+            empty output.
     """
     dims = len(shape) - 2
     if size is not None:
-        out = tuple(int(n) for n in _per_dim(op, "size", size, dims, shape, (int,)))
+        out = tuple(int(n) for n in _per_dim(op, "size", size, dims, shape, ints=True))
         return out, (None,) * dims
-    factors = _per_dim(op, "scale_factor", scale_factor, dims, shape, (int, float))
+    factors = _per_dim(op, "scale_factor", scale_factor, dims, shape, ints=False)
     out = tuple(math.floor(float(n) * s) for n, s in zip(shape[2:], factors))
     if min(out) < 1:
         raise ValueError(f"{op}: the output size {out} of input {tuple(shape)} with "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tinygrad_cnn.arguments import is_int
 from tinygrad_cnn.ops.resample import Interpolate
 from tinygrad_cnn.shapes import resized_size
 from tinygrad_cnn.tensor import Tensor
@@ -23,7 +24,12 @@ def check_interpolation(op: str, size: Size | None, scale_factor: Scale | None, 
     Raises:
         ValueError: for an unknown mode, both or neither of size and scale_factor, or
             align_corners with 'nearest'.
+        TypeError: for a size that is not an int or a sequence of ints (a bool, a float).
     """
+    sizes = size if isinstance(size, (tuple, list)) else (size,)
+    if size is not None and not all(is_int(n) for n in sizes):
+        raise TypeError(f"{op}: size must be a positive int or one per spatial dim, got "
+                        f"{size!r}")
     if mode not in INTERPOLATION_MODES:
         raise ValueError(f"{op}: mode must be one of {INTERPOLATION_MODES}, got {mode!r}")
     if (size is None) == (scale_factor is None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinygrad_cnn.arguments import is_int
 from tinygrad_cnn.geometry import Geometry, pool_geometry, spatial_tuple
 from tinygrad_cnn.nn.functional.conv import check_input
 from tinygrad_cnn.ops.avg_pool import AdaptiveAvgPool, AvgPool
@@ -147,12 +148,12 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
 def _divisor(op: str, divisor_override: Any) -> int | None:
     if divisor_override is None:
         return None
-    if isinstance(divisor_override, bool) or not isinstance(divisor_override, int):
+    if not is_int(divisor_override):
         raise TypeError(f"{op}: divisor_override must be an int or None, got "
                         f"{divisor_override!r}")
     if divisor_override == 0:
         raise ValueError(f"{op}: divisor_override must not be 0")
-    return divisor_override
+    return int(divisor_override)
 
 
 def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.arguments import is_int, positive_int
 from tinygrad_cnn.geometry import (
     Geometry,
     check_groups,
@@ -15,7 +16,6 @@ from tinygrad_cnn.geometry import (
 )
 from tinygrad_cnn.nn import init
 from tinygrad_cnn.nn.functional.conv import convolution, transposed_convolution
-from tinygrad_cnn.nn.layers.base import positive_int
 from tinygrad_cnn.nn.layers.window import WindowLayer
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
@@ -48,7 +48,7 @@ class _ConvNd(WindowLayer):
         # kept as given (a tuple per dim, as PyTorch shows it)
         self.padding = padding if isinstance(padding, str) else (
             spatial_tuple(layer, "padding", padding, self.dims, minimum=0)
-            if isinstance(padding, int) or len(padding) == self.dims else tuple(padding))
+            if is_int(padding) or len(padding) == self.dims else tuple(padding))
         if padding_mode != "zeros":
             raise ValueError(f"{layer}: padding_mode {padding_mode!r} is not supported; "
                              "only 'zeros'")

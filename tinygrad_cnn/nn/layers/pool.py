@@ -3,6 +3,7 @@ pooling."""
 
 from __future__ import annotations
 
+from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.geometry import Geometry, pool_geometry
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn.functional.pool import avg_pooling, max_pooling
@@ -160,11 +161,14 @@ class _AdaptivePool2d(Module):
 
     def __init__(self, output_size: int | tuple[int | None, int | None]):
         super().__init__()
-        size = (output_size, output_size) if isinstance(output_size, int) else output_size
-        if (not isinstance(size, (tuple, list)) or len(size) != 2
-                or any(s is not None and (not isinstance(s, int) or s <= 0) for s in size)):
-            raise ValueError(f"{type(self).__name__}: output_size must be a positive int or a "
-                             f"pair of positive ints or None, got {output_size!r}")
+        layer = type(self).__name__
+        pair = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+        if len(pair) != 2:
+            raise ValueError(f"{layer}: output_size must be a positive int or a pair of positive "
+                             f"ints or None, got {output_size!r}")
+        for n in pair:
+            if n is not None:
+                positive_int(layer, "output_size", n, f" (in {output_size!r})")
         self.output_size = output_size
 
     def extra_repr(self) -> str:
