@@ -104,3 +104,11 @@ def test_scope_labels_name_the_innermost_module_under_the_outermost():
     with module_scope(net), module_scope(net[1]):
         node = (Tensor([1.0], requires_grad=True) * 2).grad_fn
     assert scope_label(node.scope) == "1 (ReLU)"
+
+
+
+@given(steps=STEPS)
+def test_every_tensor_is_placed_once_under_its_key(steps):
+    tensors = build(steps)
+    order = graph.post_order(tensors, leaves=True)
+    assert sorted(graph.key(t) for t in order) == sorted({graph.key(t): 0 for t in tensors})

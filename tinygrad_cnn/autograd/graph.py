@@ -43,13 +43,14 @@ def post_order(outputs: Sequence[Tensor], leaves: bool = False) -> list[Tensor]:
         if inputs_placed:
             order.append(t)
             continue
-        k = key(t)
+        node = t.grad_fn
+        k = id(t) if node is None else id(node)  # key(t), inlined: every backward runs this
         if k in met:
             continue
         met[k] = True
         stack.append((t, True))
-        if t.grad_fn is not None:
-            for inp in reversed(t.grad_fn.inputs):
+        if node is not None:
+            for inp in reversed(node.inputs):
                 if leaves or inp.grad_fn is not None:
                     stack.append((inp, False))
     return order
