@@ -137,3 +137,39 @@ def test_an_op_may_give_outputs_that_carry_no_gradient():
 
 def test_the_shape_rule_of_several_outputs_gives_each_shape():
     assert eval_shape(_DoubleAndSign.apply, (2, 3)) == ((2, 3), (2, 3))
+
+
+def test_an_anomaly_names_only_its_own_threads_backward():
+    """A backward running in one thread is not named in another thread's anomaly."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    class Waits(Function):
+        """y = x; its backward waits until the main thread has raised."""
+
+        @staticmethod
+        def forward(ctx, x):
+            return x.copy()
+
+        @staticmethod
+        def backward(ctx, grad):
+            started.set()
+            release.wait(timeout=30)
+            return grad
+
+    def backward_in_a_thread():
+        with detect_anomaly():
+            Waits.apply(Tensor([1.0], requires_grad=True)).sum().backward()
+
+    worker = threading.Thread(target=backward_in_a_thread)
+    worker.start()
+    try:
+        assert started.wait(timeout=30)
+        with detect_anomaly(), np.errstate(invalid="ignore"), \
+                pytest.raises(FloatingPointError) as error:
+            Tensor([-1.0], requires_grad=True).log()
+    finally:
+        release.set()
+        worker.join(timeout=30)
+    assert "backward" not in str(error.value)

@@ -10,7 +10,7 @@ import numpy as np
 
 # The module, not the class: tensor.py imports this file (see function.py).
 from tinygrad_cnn import tensor as _tensor
-from tinygrad_cnn.autograd import function, grad_mode, graph
+from tinygrad_cnn.autograd import grad_mode, graph
 from tinygrad_cnn.autograd.function import Context, check_finite
 
 if TYPE_CHECKING:
@@ -83,16 +83,17 @@ def backpropagate(
                     _deliver(t, g, pending, reached.leaves)
     finally:
         switches.enabled = previous_mode
-        function.running_backward = None
+        switches.backward_of = None
     return reached
 
 
 def _vjp(node: Context, grad: Tensor, retain_graph: bool) -> tuple[Any, ...]:
     """Run `node`'s backward: one gradient (or None) per input; free the node unless retained."""
     node.check_not_released()
-    function.running_backward = node
+    switches = grad_mode.per_thread.switches
+    switches.backward_of = node
     grads = node.op.backward(node, grad)
-    function.running_backward = None
+    switches.backward_of = None
     if not isinstance(grads, tuple):
         grads = (grads,)
     if len(grads) != len(node.inputs):

@@ -18,9 +18,6 @@ from tinygrad_cnn.autograd.graph import scope_label
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
 
-# The node whose VJP is running, so anomaly errors can say which backward produced them.
-running_backward: Context | None = None
-
 # One clock ticks at every op that saves values and at every in-place change of a tensor: an
 # input changed after an op saved it has a later tick than the op. `_last_change` is the tick
 # of the latest change anywhere, so a backward with nothing changed since its forward (the
@@ -266,8 +263,9 @@ def _checksum(value: Any) -> int | None:
 def check_finite(array: np.ndarray, ctx: Context, what: str) -> None:
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         where = f" in module {scope_label(ctx.scope)}" if ctx.scope else ""
-        if running_backward is not None:
-            where += f" (in the backward of {running_backward.name})"
+        running = grad_mode.per_thread.switches.backward_of
+        if running is not None:
+            where += f" (in the backward of {running.name})"
         raise FloatingPointError(
             f"detect_anomaly: {ctx.name}{where} produced NaN or Inf in its {what}"
         )

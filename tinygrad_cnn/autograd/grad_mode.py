@@ -3,7 +3,8 @@ switches ops consult.
 
 Each switch is per thread, as PyTorch's are: a `no_grad` block or a backward in one thread
 never changes what another thread records. A new thread starts with grad enabled, anomaly
-detection off, no module running, no watcher and real (not shape-only) evaluation.
+detection off, no module running, no backward running, no watcher and real (not shape-only)
+evaluation.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 class Switches:
     """The switches of one thread, with every new thread's start values."""
 
-    __slots__ = ("anomaly", "enabled", "observer", "scope", "shapes_only", "watch")
+    __slots__ = ("anomaly", "backward_of", "enabled", "observer", "scope", "shapes_only", "watch")
 
     def __init__(self) -> None:
         self.enabled = True
@@ -32,6 +33,9 @@ class Switches:
         # Told of every module call and op of a shape-only run: `enter(module, args)`,
         # `exit(module, output)` and `op(ctx, output)` (summary and draw_model listen).
         self.observer: Any = None
+        # The node whose VJP this thread is running, so anomaly errors can say which backward
+        # produced them.
+        self.backward_of: Any = None
 
 
 class PerThread(threading.local):
