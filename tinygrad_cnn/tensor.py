@@ -62,10 +62,10 @@ class Tensor:
     """
 
     __array_ufunc__ = None  # make `ndarray (op) Tensor` defer to Tensor's reflected operators
-    # Bumped by every in-place change to the array, so a backward through an op that saved
-    # this tensor can tell it was changed since (see `mark_modified`).
-    _version = 0
-    _changed_at = 0  # the tick of the latest change, on the clock of `function.note_change`
+    # Counts the in-place changes of the array, so a backward through an op that saved this
+    # tensor can tell it was changed since (see `mark_modified`); shared with the tensor's
+    # views, and made on the first change or view (most tensors never need one).
+    _version_counter: function.Version | None = None
     _watched = False  # reading the values calls grad_mode's watch (`grad_mode.watching`)
 
     def __init__(
@@ -117,8 +117,18 @@ class Tensor:
         `load_state_dict`, `nn.init`, batch-norm statistics); a backward through an op that
         saved the tensor before the write then raises instead of using the new values.
         """
-        self._version += 1
-        function.note_change(self)
+        function.note_change(self._shared_version())
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's array has seen, through it or its views."""
+        return 0 if self._version_counter is None else self._version_counter.count
+
+    def _shared_version(self) -> function.Version:
+        """The version counter, made now if this is the first change or view."""
+        if self._version_counter is None:
+            self._version_counter = function.Version()
+        return self._version_counter
 
     def _values(self, what: str) -> np.ndarray:
         """The array, for a step that takes the values out of the graph (named by `what`)."""
@@ -197,8 +207,10 @@ class Tensor:
         return self._values(".tolist()").tolist()
 
     def detach(self) -> Tensor:
-        """A tensor sharing this data, cut from the graph."""
-        return Tensor._from_op(self._data, None, self._watched)
+        """A tensor sharing this data (and its version counter), cut from the graph."""
+        t = Tensor._from_op(self._data, None, self._watched)
+        t._version_counter = self._shared_version()
+        return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place and return self."""

@@ -2,6 +2,8 @@
 checksums of every saved array under detect_anomaly; the ordinary loops keep working; ops with
 outputs that carry no gradient."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -27,8 +29,9 @@ def test_an_optimiser_step_between_forward_and_backward_is_refused():
     w.grad = Tensor(np.ones(3))
     optim.SGD([w], lr=0.1).step()
     with pytest.raises(RuntimeError, match=r"^backward: mul saved its input 1 of shape \(3,\) "
-                                           r"for its gradient, but it was changed in place since "
-                                           r"\(now at version 1: an optimiser step"):
+                                           r"at version 0 for its gradient, but it is now at "
+                                           r"version 1 \(changed in place since: an optimiser "
+                                           r"step"):
         y.backward()
 
 
@@ -46,7 +49,8 @@ def test_nn_init_between_forward_and_backward_is_refused():
     w = _weight()
     y = _conv_loss(w)
     nn.init.normal_(w)
-    with pytest.raises(RuntimeError, match=r"conv2d saved its input 1 .* changed in place since"):
+    with pytest.raises(RuntimeError, match=r"conv2d saved its input 1 .* now at version 1 "
+                                           r"\(changed in place since"):
         y.backward()
 
 
@@ -54,7 +58,8 @@ def test_load_state_dict_between_forward_and_backward_is_refused():
     model = nn.Sequential(nn.Conv2d(1, 2, 3, bias=False, dtype=np.float64))
     y = model(Tensor(np.ones((1, 1, 5, 5)))).sum()
     model.load_state_dict({"0.weight": np.zeros((2, 1, 3, 3))})
-    with pytest.raises(RuntimeError, match=r"in module 0 \(Conv2d\) .* changed in place since"):
+    with pytest.raises(RuntimeError, match=r"in module 0 \(Conv2d\) .* now at version 2 "
+                                           r"\(changed in place since"):
         y.backward()
 
 
@@ -63,7 +68,8 @@ def test_a_raw_write_is_counted_once_marked():
     y = _conv_loss(w)
     w.data[...] = 0
     w.mark_modified()
-    with pytest.raises(RuntimeError, match=r"changed in place since \(now at version 1"):
+    with pytest.raises(RuntimeError, match=r"at version 0 for its gradient, but it is now at "
+                                           r"version 1 \(changed in place since"):
         y.backward()
 
 
@@ -173,3 +179,106 @@ def test_an_anomaly_names_only_its_own_threads_backward():
         release.set()
         worker.join(timeout=30)
     assert "backward" not in str(error.value)
+
+
+# Each view-producing step, applied to a parameter: the view shares the parameter's version, so
+# a change of the parameter is seen through a view saved for backward (as PyTorch's views).
+VIEWS = {
+    "reshape": lambda w: w.reshape(6),
+    "view": lambda w: w.view(3, 2),
+    "transpose": lambda w: w.transpose(0, 1),
+    "permute": lambda w: w.permute(1, 0),
+    ".T": lambda w: w.T,
+    ".mT": lambda w: w.mT,
+    "flatten": lambda w: w.flatten(),
+    "unsqueeze": lambda w: w.unsqueeze(0),
+    "squeeze": lambda w: w.unsqueeze(0).squeeze(0),
+    "getitem slice": lambda w: w[0:1],
+    "getitem int": lambda w: w[1],
+    "expand": lambda w: w.unsqueeze(0).expand(4, 2, 3),
+    "view of a view": lambda w: w.reshape(3, 2).T[0],
+    "detach": lambda w: w.detach(),
+}
+
+
+@pytest.mark.parametrize("make_view", VIEWS.values(), ids=VIEWS.keys())
+def test_a_step_seen_through_any_view_of_the_parameter(make_view):
+    w = nn.Parameter(np.arange(6.0).reshape(2, 3))
+    v = make_view(w)
+    x = Tensor(np.ones(v.shape), requires_grad=True)
+    y = (x * v).sum()
+    w.grad = Tensor(np.ones((2, 3)))
+    optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match=r"^backward: mul saved its input 1 of shape .* at "
+                                           r"version 0 for its gradient, but it is now at "
+                                           r"version 1"):
+        y.backward()
+
+
+def test_a_view_made_without_grad_still_shares_the_version():
+    w = nn.Parameter(np.arange(6.0).reshape(2, 3))
+    with no_grad():
+        v = w.T
+    y = (Tensor(np.ones((3, 2)), requires_grad=True) * v).sum()
+    w.mark_modified()
+    with pytest.raises(RuntimeError, match="now at version 1"):
+        y.backward()
+
+
+def test_a_change_made_through_a_view_is_seen_by_its_base():
+    w = nn.Parameter(np.arange(6.0).reshape(2, 3))
+    y = (Tensor(np.ones((2, 3)), requires_grad=True) * w).sum()
+    v = w[0]
+    v.data[...] = 0
+    v.mark_modified()
+    assert w._version == v._version == 1
+    with pytest.raises(RuntimeError, match="at version 0 for its gradient, but it is now at "
+                                           "version 1"):
+        y.backward()
+
+
+def test_copies_keep_their_own_version():
+    # Integer-array indexing and a reshape that must copy make new arrays (as in PyTorch):
+    # changing the parameter afterwards changes neither, so backward is right to go on.
+    w = nn.Parameter(np.arange(6.0).reshape(2, 3))
+    picked, copied = w[[1, 0]], w.T.reshape(6)
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    z = Tensor(np.ones(6), requires_grad=True)
+    y = (x * picked).sum() + (z * copied).sum()
+    w.mark_modified()
+    y.backward()
+    assert x.grad.tolist() == [[3.0, 4.0, 5.0], [0.0, 1.0, 2.0]]
+    assert z.grad.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+
+
+LAYERS = {
+    "Linear": (lambda: nn.Linear(2, 3), (4, 2)),
+    "Conv1d": (lambda: nn.Conv1d(1, 2, 3), (1, 1, 5)),
+    "Conv2d": (lambda: nn.Conv2d(1, 2, 3), (1, 1, 5, 5)),
+    "ConvTranspose2d": (lambda: nn.ConvTranspose2d(1, 2, 3), (1, 1, 4, 4)),
+    "BatchNorm1d": (lambda: nn.BatchNorm1d(2), (3, 2)),
+    "BatchNorm2d": (lambda: nn.BatchNorm2d(2), (3, 2, 2, 2)),
+    "GroupNorm": (lambda: nn.GroupNorm(1, 2), (3, 2, 2, 2)),
+    "LayerNorm": (lambda: nn.LayerNorm(2), (3, 2)),
+}
+
+
+@pytest.mark.parametrize("change", ["step", "load_state_dict"])
+@pytest.mark.parametrize("name", LAYERS)
+def test_every_layer_refuses_a_backward_after_its_weights_changed(name, change):
+    make, shape = LAYERS[name]
+    layer = make()
+    x = Tensor(np.random.default_rng(0).standard_normal(shape).astype(np.float32),
+               requires_grad=True)
+    y = layer(x).sum()
+    if change == "step":
+        for p in layer.parameters():
+            p.grad = Tensor(np.ones_like(p.data))
+        optim.SGD(layer.parameters(), lr=1.0).step()
+    else:
+        layer.load_state_dict({k: np.asarray(v) + 1 for k, v in layer.state_dict().items()})
+    with pytest.raises(RuntimeError, match=rf"in module {name} saved ") as error:
+        y.backward()
+    saved, now = re.search(r"at version (\d+) for its gradient, but it is now at version (\d+)",
+                           str(error.value)).groups()
+    assert int(now) == int(saved) + 1

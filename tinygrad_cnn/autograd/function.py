@@ -26,10 +26,22 @@ _clock = itertools.count(1)
 _last_change = 0
 
 
-def note_change(t: Tensor) -> None:
-    """Stamp an in-place change of `t` on the clock (`Tensor.mark_modified` calls it)."""
+class Version:
+    """The in-place changes of one array, shared by a tensor and every view of it (as
+    PyTorch's version counter), so a change made through any of them is seen by all."""
+
+    __slots__ = ("changed_at", "count")
+
+    def __init__(self) -> None:
+        self.count = 0  # how many changes
+        self.changed_at = 0  # the tick of the latest, on the clock above
+
+
+def note_change(version: Version) -> None:
+    """Count an in-place change and stamp it on the clock (`Tensor.mark_modified` calls it)."""
     global _last_change
-    t._changed_at = _last_change = next(_clock)
+    version.count += 1
+    version.changed_at = _last_change = next(_clock)
 
 
 class _SavedOutput:
@@ -48,6 +60,7 @@ class Context:
 
     # Set when something is saved (class defaults: most nodes never need them):
     _tick = 0  # when, on the clock of in-place changes
+    _versions: tuple[int, ...] = ()  # each input's version then
     _prints: tuple[int | None, ...] = ()  # checksums of the saved arrays, under detect_anomaly
 
     def __init__(
@@ -103,26 +116,31 @@ class Context:
 
     def _check_unchanged(self) -> None:
         for value in self._saved:
-            if isinstance(value, _tensor.Tensor) and value._changed_at > self._tick:
-                self._changed(value, f"it was changed in place since (now at version "
-                              f"{value._version}: an optimiser step, a .data assignment, "
-                              "load_state_dict or nn.init)")
+            version = getattr(value, "_version_counter", None)
+            if version is not None and version.changed_at > self._tick:
+                i = self._input_position(value)
+                self._changed(value, f" at version {self._versions[i]}",
+                              f"it is now at version {version.count} (changed in place since: "
+                              "an optimiser step, a .data assignment, load_state_dict, nn.init "
+                              "or mark_modified, on it or on a tensor it is a view of)")
         for value, checksum in zip(self._saved, self._prints):
             if checksum != _checksum(self._array(value)):
-                self._changed(value, "its array was written in place since")
+                self._changed(value, "", "its array was written in place since")
 
-    def _changed(self, value: Any, how: str) -> None:
+    def _input_position(self, value: Any) -> int:
+        return next(i for i, t in enumerate(self.inputs) if value is t)
+
+    def _changed(self, value: Any, when: str, how: str) -> None:
         where = f" in module {scope_label(self.scope)}" if self.scope else ""
         if value is _OUTPUT:
             what = "its output"
         elif any(value is t for t in self.inputs):
-            i = next(i for i, t in enumerate(self.inputs) if value is t)
-            what = f"its input {i} of shape {value.shape}"
+            what = f"its input {self._input_position(value)} of shape {value.shape}"
         else:
             what = f"a saved array of shape {np.shape(value)}"
         raise RuntimeError(
-            f"backward: {self.name}{where} saved {what} for its gradient, but {how}; run "
-            "backward before changing the tensor, or run the forward again"
+            f"backward: {self.name}{where} saved {what}{when} for its gradient, but {how}; "
+            "run backward before changing the tensor, or run the forward again"
         )
 
     def check_not_released(self) -> None:
@@ -163,9 +181,14 @@ class Function:
     `forward` returns a tuple of arrays, the differentiable output first, and its
     `abstract_eval` a tuple of ShapeDtypes; `apply` then returns a tuple of Tensors, the later
     ones leaves that require no grad, as PyTorch's.
+
+    An op whose output may be a view of its first input's array (`view = True`: reshape,
+    permute, expand, basic indexing) gives the output its input's version counter whenever
+    the arrays share memory, so an in-place change of either is seen through the other.
     """
 
     name: str | None = None
+    view = False
 
     @classmethod
     def op_name(cls) -> str:
@@ -215,16 +238,18 @@ class Function:
         if switches.anomaly:
             check_finite(out, ctx, "forward result")
         watched = switches.watch is not None and True in [t._watched for t in inputs]
-        if not record:
-            result = _tensor.Tensor._from_op(out, None, watched)
-        else:
+        if record:
             ctx._output = out
             if ctx._saved:
                 ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])
                 ctx._tick = next(_clock)
+                ctx._versions = tuple([0 if (v := t._version_counter) is None else v.count
+                                       for t in inputs])
                 if switches.anomaly:
                     ctx._prints = tuple([_checksum(ctx._array(value)) for value in ctx._saved])
-            result = _tensor.Tensor._from_op(out, ctx, watched)
+        result = _tensor.Tensor._from_op(out, ctx if record else None, watched)
+        if cls.view and np.may_share_memory(out, inputs[0]._data):
+            result._version_counter = inputs[0]._shared_version()
         if more is None:
             return result
         return (result, *[_tensor.Tensor._from_op(m, None, watched) for m in more])

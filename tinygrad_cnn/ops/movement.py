@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 class Reshape(Function):
     """y = x with a new shape, same elements in row-major order."""
 
+    view = True
+
     @staticmethod
     def abstract_eval(x: ShapeDtype, *, shape: tuple[int, ...]) -> ShapeDtype:
         return ShapeDtype(tuple(shape), x.dtype)
@@ -32,6 +34,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """y = x with its axes reordered: y.shape[i] = x.shape[dims[i]]."""
+
+    view = True
 
     @staticmethod
     def abstract_eval(x: ShapeDtype, *, dims: tuple[int, ...]) -> ShapeDtype:
@@ -49,6 +53,8 @@ class Permute(Function):
 class Expand(Function):
     """y = x broadcast to `shape` (a view, no copy)."""
 
+    view = True
+
     @staticmethod
     def abstract_eval(x: ShapeDtype, *, shape: tuple[int, ...]) -> ShapeDtype:
         return ShapeDtype(tuple(shape), x.dtype)
@@ -64,6 +70,8 @@ class Expand(Function):
 
 class Index(Function):
     """y = x[index] with basic or integer-array indexing."""
+
+    view = True
 
     @staticmethod
     def abstract_eval(x: ShapeDtype, *, index: Any) -> ShapeDtype:
