@@ -174,3 +174,17 @@ def test_float32_stays_float32():
 def test_binary_shape_mismatch_names_the_op_and_shapes(name):
     with pytest.raises(ValueError, match=rf"{name}: shapes \(2, 3\) and \(4,\)"):
         BINARY[name](Tensor(np.ones((2, 3))), Tensor(np.ones(4)))
+
+
+def test_sigmoid_keeps_small_values_as_pytorch_does():
+    # torch 2.13: torch.sigmoid in float32 and float64; 1 / (1 + e^-x) is 2e-9 at -20, not 0
+    x = [-20.0, -40.0, -88.0, -104.0, 20.0, 0.0, -1e-3, 3.0]
+    np.testing.assert_allclose(
+        Tensor(np.float32(x)).sigmoid().data,
+        [2.06115369216775e-09, 4.24835413113866e-18, 6.054601485195952e-39, 0.0, 1.0, 0.5,
+         0.499750018119812, 0.9525741338729858], rtol=1e-6, atol=0)
+    np.testing.assert_allclose(
+        Tensor(np.float64([*x, -800.0])).sigmoid().data,
+        [2.0611536181902037e-09, 4.248354255291589e-18, 6.054601895401186e-39,
+         6.813556821545298e-46, 0.9999999979388463, 0.5, 0.4997500000208333, 0.9525741268224334,
+         0.0], rtol=1e-14, atol=0)

@@ -50,6 +50,20 @@ def test_binary_cross_entropy_matches_pytorch(reduction, weighted):
             PROBABILITIES)
 
 
+def test_sigmoid_then_binary_cross_entropy_stays_finite_where_sigmoid_saturates():
+    # torch 2.13, float32: F.binary_cross_entropy(torch.sigmoid(x), t), then backward. At
+    # logits of +-20 the sigmoid rounds to 1 (or 2e-9): the loss is finite, and so is every
+    # gradient (NaN before, from log(0) and 0 / 0).
+    x = Tensor(np.float32([20, -20, 20, -20, 0.5, 100, -100]), requires_grad=True)
+    t = np.float32([1, 0, 0, 1, 1, 1, 0])
+    loss = F.binary_cross_entropy(x.sigmoid(), t)
+    loss.backward()
+    assert loss.item() == pytest.approx(17.210582733154297, rel=1e-6)
+    np.testing.assert_allclose(x.grad.data, [0.0, 2.9445054727794684e-10, 0.0,
+                                             -0.1428571492433548, -0.05393437668681145, 0.0,
+                                             0.0], rtol=1e-5)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("pos_weighted", [False, True])

@@ -9,6 +9,7 @@ import numpy as np
 
 from tinygrad_cnn.creation import stack
 from tinygrad_cnn.nn.functional.loss import _check_reduction, _reduce
+from tinygrad_cnn.ops.binary_cross_entropy import BinaryCrossEntropy
 from tinygrad_cnn.tensor import Tensor
 
 
@@ -38,8 +39,11 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
                          reduction: str = "mean") -> Tensor:
     """-w (t log(p) + (1 - t) log(1 - p)) for probabilities p, each log clamped at -100.
 
-    The clamp (PyTorch's) keeps the loss finite at p = 0 or 1. For scores from a last
-    linear layer, `binary_cross_entropy_with_logits` is the stabler choice.
+    The clamp (PyTorch's) keeps the loss finite at p = 0 or 1, and the gradient too: as in
+    PyTorch, d/dp is (p - t) / max(p (1 - p), 1e-12), so a sigmoid that rounded to exactly 0
+    or 1 gives a zero gradient to its logit, not NaN. (The gradient in a target that requires
+    grad is that of the clamped loss, finite where PyTorch's is infinite.) For scores from a
+    last linear layer, `binary_cross_entropy_with_logits` is the stabler choice.
 
     Args:
         input: probabilities p in [0, 1], any shape.
@@ -64,10 +68,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     if input.size and (input.data.min() < 0 or input.data.max() > 1):
         raise ValueError(f"{op}: input values must be probabilities in [0, 1], got "
                          f"{input.data.min()}..{input.data.max()}")
-    with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped
-        log_p = input.log().clip(min=-100.0)
-        log_not_p = (1.0 - input).log().clip(min=-100.0)
-    loss = -(target * log_p + (1.0 - target) * log_not_p)
+    loss = BinaryCrossEntropy.apply(input, target)
     return _reduce(loss if weight is None else loss * weight, reduction, op)
 
 
