@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from types import ModuleType
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -25,14 +27,76 @@ def _pillow() -> ModuleType:
     return Image
 
 
-def _image_files(folder: Path) -> list[Path]:
-    """The PNG and JPEG files under `folder`, at any depth, in sorted order."""
+# Pillow modes by the full scale of their values. PNG and JPEG open as these; 16-bit RGB(A)
+# and gray-with-alpha PNGs open as 8-bit RGBA (Pillow keeps the high byte), 16-bit grayscale
+# as I;16 ("I" in older Pillows, a PNG's 32-bit int mode holding 16-bit values).
+_EIGHT_BIT = ("1", "L", "P", "LA", "PA", "RGB", "RGBA", "RGBX", "RGBa", "CMYK", "YCbCr")
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
+
+
+def _full_scale(picture: Any, path: Path) -> int:
+    """The value of white in `picture`'s mode (255 or 65535); other modes are refused."""
+    if picture.mode in _EIGHT_BIT:
+        return 255
+    if picture.mode in _SIXTEEN_BIT or (picture.mode == "I" and picture.format == "PNG"):
+        return 65535
+    raise ValueError(
+        f"{path}: cannot read the image: Pillow mode {picture.mode!r} ({picture.format}) has no "
+        f"known full scale; ImageFolder reads 8-bit pictures ({', '.join(_EIGHT_BIT)}) and "
+        "16-bit grayscale PNGs"
+    )
+
+
+def _image_files(folder: Path, root: Path) -> list[Path]:
+    """The PNG and JPEG files under `folder`, at any depth, in sorted order.
+
+    Links are followed, but no directory is entered twice (nor `root`, the folder of the
+    classes), so a link back up the tree cannot loop; only regular files count, so a FIFO
+    or a device with a picture's name is never opened.
+    """
+    seen = {_identity(root)}
     found = []
     for directory, subdirs, files in os.walk(folder, followlinks=True):
+        key = _identity(Path(directory))
+        if key in seen:
+            subdirs.clear()
+            continue
+        seen.add(key)
         subdirs.sort()
         found += [Path(directory) / f for f in sorted(files)
-                  if f.lower().endswith(EXTENSIONS) and not f.startswith(".")]
+                  if f.lower().endswith(EXTENSIONS) and not f.startswith(".")
+                  and _is_regular(Path(directory) / f)]
     return found
+
+
+def _identity(directory: Path) -> tuple[int, int]:
+    """(device, inode): the same for every path that leads to one directory."""
+    info = directory.stat()
+    return info.st_dev, info.st_ino
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:  # a dangling link
+        return False
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading, refused unless it is a regular file.
+
+    Opened without blocking, then checked: a FIFO or a device that took a picture's place
+    since the scan is refused instead of waited on.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read the image: {err}") from None
+    file = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+        file.close()
+        raise ValueError(f"{path}: cannot read the image: not a regular file")
+    return file
 
 
 class ImageFolder:
@@ -40,8 +104,10 @@ class ImageFolder:
 
     Class names are the sub-folders' names in sorted order, and a picture's label is the
     index of its folder's name (pictures may sit in deeper folders too). Files whose names do
-    not end in `.png`, `.jpg` or `.jpeg` (any case) are skipped, as are hidden files. The
-    folder is scanned when the object is made; the pictures are read by `arrays()`.
+    not end in `.png`, `.jpg` or `.jpeg` (any case) are skipped, as are hidden files and
+    anything but regular files (FIFOs, devices). Links are followed, but no folder is entered
+    twice, nor `root`, so a link back up the tree adds nothing. The folder is scanned when the
+    object is made; the pictures are read by `arrays()`.
 
     Needs Pillow, the optional extra `images`: `pip install "tinygrad_cnn[images]"`.
 
@@ -85,7 +151,7 @@ class ImageFolder:
                               if d.is_dir() and not d.name.startswith("."))
         self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
         self.samples = [(path, label) for label, name in enumerate(self.classes)
-                        for path in _image_files(self.root / name)]
+                        for path in _image_files(self.root / name, self.root)]
         if not self.samples:
             raise FileNotFoundError(
                 f"ImageFolder: {self.root} has no .png, .jpg or .jpeg file in a class "
@@ -97,40 +163,59 @@ class ImageFolder:
         return len(self.samples)
 
     def _read(self, path: Path, image_module: ModuleType) -> np.ndarray:
-        """One picture as uint8 (H, W, C), converted and resized."""
-        try:
-            with image_module.open(path) as picture:
-                picture = picture.convert("L" if self.grayscale else "RGB")
-                if self.size is not None and picture.size != self.size[::-1]:
-                    picture = picture.resize(self.size[::-1], image_module.Resampling.BILINEAR)
-                pixels = np.asarray(picture, dtype=np.uint8)
-        except (OSError, ValueError, SyntaxError, image_module.DecompressionBombError) as err:
+        """One picture as float32 `(C, H, W)` in [0, 1], converted and resized."""
+        with _open_regular(path) as file:
             # Pillow reports a broken file as any of these, depending on the codec.
-            raise ValueError(f"{path}: cannot read the image: {err}") from None
-        return pixels[:, :, None] if pixels.ndim == 2 else pixels
+            broken = (OSError, ValueError, SyntaxError, image_module.DecompressionBombError)
+            try:
+                picture = image_module.open(file)
+            except broken as err:
+                raise ValueError(f"{path}: cannot read the image: {err}") from None
+            with picture:
+                full_scale = _full_scale(picture, path)
+                try:
+                    pixels = self._pixels(picture, full_scale, image_module)
+                except broken as err:
+                    raise ValueError(f"{path}: cannot read the image: {err}") from None
+        pixels = pixels[:, :, None] if pixels.ndim == 2 else pixels
+        if pixels.shape[2] == 1 and not self.grayscale:
+            pixels = np.repeat(pixels, 3, axis=2)  # gray as RGB, as Pillow's convert("RGB")
+        return pixels.transpose(2, 0, 1) / np.float32(full_scale)
+
+    def _pixels(self, picture: Any, full_scale: int, image_module: ModuleType) -> np.ndarray:
+        """The picture's values (H, W[, C]) as read: 8-bit as uint8, 16-bit as float32."""
+        if full_scale == 255:
+            picture = picture.convert("L" if self.grayscale else "RGB")
+        else:
+            picture = picture.convert("F")  # every one of the 65,536 levels, and resizable
+        if self.size is not None and picture.size != self.size[::-1]:
+            picture = picture.resize(self.size[::-1], image_module.Resampling.BILINEAR)
+        return np.asarray(picture, dtype=np.uint8 if full_scale == 255 else np.float32)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Read every picture: images float32 `(N, C, H, W)` in [0, 1], labels int64 `(N,)`.
 
-        C is 1 with `grayscale=True`, else 3.
+        C is 1 with `grayscale=True`, else 3. Each picture is divided by its own full scale:
+        255 for 8-bit pictures, 65,535 for 16-bit grayscale PNGs.
 
         Raises:
-            ValueError: when a picture cannot be read (the message names the file), or when
-                `size` is None and two pictures differ in size.
+            ValueError: when a picture cannot be read or has a Pillow mode other than 8-bit
+                or 16-bit (the message names the file), or when `size` is None and two
+                pictures differ in size.
         """
         image_module = _pillow()
-        pictures = []
-        for path, _ in self.samples:
+        x = None
+        for i, (path, _) in enumerate(self.samples):
             pixels = self._read(path, image_module)
-            if pictures and pixels.shape != pictures[0].shape:
+            if x is None:
+                x = np.empty((len(self.samples), *pixels.shape), dtype=np.float32)
+            elif pixels.shape != x.shape[1:]:
                 raise ValueError(
-                    f"ImageFolder: {path} is {pixels.shape[1]}x{pixels.shape[0]} but "
-                    f"{self.samples[0][0]} is {pictures[0].shape[1]}x{pictures[0].shape[0]}; "
+                    f"ImageFolder: {path} is {pixels.shape[2]}x{pixels.shape[1]} but "
+                    f"{self.samples[0][0]} is {x.shape[3]}x{x.shape[2]}; "
                     "pass size=(H, W) to resize them all"
                 )
-            pictures.append(pixels)
-        x = np.stack(pictures).transpose(0, 3, 1, 2).astype(np.float32)
-        x /= 255.0
+            x[i] = pixels
         return x, np.array([label for _, label in self.samples], dtype=np.int64)
 
     def __repr__(self) -> str:
