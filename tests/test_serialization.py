@@ -2,13 +2,16 @@
 
 import io
 import json
+import re
+import sys
+import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
 
 import tinygrad_cnn
-from tinygrad_cnn import Tensor, load, manual_seed, nn, save
+from tinygrad_cnn import Tensor, limits, load, manual_seed, nn, save
 from tinygrad_cnn import serialization as ser
 
 
@@ -150,6 +153,81 @@ def test_a_member_claiming_more_than_its_entry_holds_is_refused_before_reading(
     assert str(info.value) == (
         f"load: {path}: 'w' declares a float64 array of shape (1099511627776,), "
         "8,796,093,022,208 bytes, but its entry holds 8")
+
+
+def _deflated_zeros(path, megabytes):
+    """A deflated .npz holding one float64 array of `megabytes` MiB of zeros."""
+    count = (megabytes << 20) // 8
+    with (zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+          archive.open("zeros.npy", "w", force_zip64=True) as member):
+        np.lib.format.write_array_header_1_0(
+            member, {"descr": "<f8", "fortran_order": False, "shape": (count,)})
+        for _ in range(megabytes):
+            member.write(bytes(1 << 20))
+
+
+def test_a_small_deflated_archive_that_inflates_to_gigabytes_is_refused_before_reading(
+        tmp_path, monkeypatch):
+    path = tmp_path / "bomb.npz"
+    _deflated_zeros(path, 96)  # 96 MiB of zeros in about 100 KiB
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=rf"^load: {re.escape(str(path))}: the archive "
+                                             r"declares 96\.0 MiB once inflated from "
+                                             r"9\d\.\d KiB, more than 100 times its size .* "
+                                             r"raise tinygrad_cnn\.limits\.MAX_INFLATION$"):
+            load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, f"load allocated {peak / 2**20:.0f} MiB before refusing"
+    monkeypatch.setattr(limits, "MAX_INFLATION", 2000)  # the documented way to trust it
+    assert load(path)["zeros"].shape == (96 << 17,)
+
+
+def _nested(levels):
+    tree = {"value": 1}
+    for _ in range(levels):
+        tree = {"dict": [["a", tree]]}
+    return {"format": "tinygrad_cnn", "version": 1, "tree": tree}
+
+
+@pytest.mark.parametrize("levels", [101, 400, 10_000])
+def test_a_manifest_nested_too_deeply_is_refused_by_name(tmp_path, levels):
+    path = tmp_path / "deep.npz"
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(100_000)  # json.dumps, to write it
+    try:
+        text = json.dumps(_nested(levels))
+    finally:
+        sys.setrecursionlimit(limit)
+    with (zipfile.ZipFile(path, "w") as archive,
+          archive.open(ser.MANIFEST + ".npy", "w") as member):
+        np.lib.format.write_array(member, np.frombuffer(text.encode(), dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"^load: .*deep\.npz: the manifest nests containers "
+                                         r"more than 100 levels deep$"):
+        load(path)
+
+
+def test_saving_a_structure_nested_too_deeply_or_holding_itself_is_refused(tmp_path):
+    deep = leaf = {}
+    for _ in range(150):
+        leaf["a"] = {}
+        leaf = leaf["a"]
+    with pytest.raises(ValueError, match=r"^save: a/a/a/.*\.\.\. nests containers more than 100 "
+                                         r"levels deep"):
+        save(deep, tmp_path / "deep.npz")
+    looped = {"x": []}
+    looped["x"].append(looped)
+    with pytest.raises(ValueError, match=r"does a dict or list hold itself\?"):
+        save(looped, tmp_path / "looped.npz")
+    assert list(tmp_path.iterdir()) == []
+    hundred = leaf = {}
+    for _ in range(99):
+        leaf["a"] = {}
+        leaf = leaf["a"]
+    save(hundred, tmp_path / "ok.npz")
+    assert load(tmp_path / "ok.npz") == hundred
 
 
 def _write_manifest(path, manifest, arrays):

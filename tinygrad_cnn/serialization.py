@@ -29,12 +29,16 @@ from typing import IO, Any
 
 import numpy as np
 
+from tinygrad_cnn import limits
 from tinygrad_cnn.files import atomic_write
 from tinygrad_cnn.tensor import Tensor
 
 MANIFEST = "__tinygrad_cnn_manifest__"
 SEPARATOR = "/"
 _VERSION = 1
+# Containers nest at most this deep, in what is saved and in a manifest read: deeper is a
+# damaged or hostile file (or a dict that holds itself), refused by name, not a RecursionError.
+MAX_DEPTH = 100
 PathLike = str | os.PathLike
 
 
@@ -44,6 +48,9 @@ PathLike = str | os.PathLike
 def _encode(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
     """A JSON-able tree for `obj`, moving every array leaf into `arrays` under its path."""
     where = SEPARATOR.join(path) or "<root>"
+    if len(path) > MAX_DEPTH and isinstance(obj, (Mapping, list, tuple)):
+        raise ValueError(f"save: {where[:200]}... nests containers more than {MAX_DEPTH} levels "
+                         "deep (does a dict or list hold itself?)")
     if isinstance(obj, Mapping):
         items = []
         for key, value in obj.items():
@@ -69,15 +76,17 @@ def _encode(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
                     "numbers, strings, None, and dicts, lists or tuples of them")
 
 
-def _decode(node: Any, arrays: dict[str, np.ndarray], used: dict[str, bool]) -> Any:
+def _decode(node: Any, arrays: dict[str, np.ndarray], used: dict[str, bool], depth: int = 0) -> Any:
     """The object the manifest `node` describes, taking arrays from `arrays`."""
     if not isinstance(node, dict) or len(node) != 1:
-        raise ValueError(f"malformed manifest entry {node!r}")
+        raise ValueError(f"malformed manifest entry {str(node)[:200]}")
     ((kind, body),) = node.items()
+    if kind in ("dict", "list", "tuple") and depth >= MAX_DEPTH:
+        raise ValueError(f"the manifest nests containers more than {MAX_DEPTH} levels deep")
     if kind == "dict":
-        return {key: _decode(value, arrays, used) for key, value in body}
+        return {key: _decode(value, arrays, used, depth + 1) for key, value in body}
     if kind in ("list", "tuple"):
-        items = [_decode(value, arrays, used) for value in body]
+        items = [_decode(value, arrays, used, depth + 1) for value in body]
         return items if kind == "list" else tuple(items)
     if kind == "value":
         return body
@@ -104,6 +113,9 @@ def _unpack(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
         manifest = json.loads(arrays.pop(MANIFEST).tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"unreadable manifest ({error})") from None
+    except RecursionError:
+        raise ValueError(f"the manifest nests containers more than {MAX_DEPTH} levels "
+                         "deep") from None
     if not isinstance(manifest, dict) or manifest.get("format") != "tinygrad_cnn":
         raise ValueError("the manifest is not a tinygrad_cnn manifest")
     if manifest.get("version") != _VERSION:
@@ -130,6 +142,11 @@ def _write_npz(arrays: dict[str, np.ndarray], file: IO[bytes]) -> None:
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     with zipfile.ZipFile(path) as archive:
+        # What the members declare bounds what reading them allocates (each .npy header is
+        # checked against its member's size below), so it is checked against the file's size
+        # first: a small deflated archive cannot inflate to gigabytes.
+        declared = sum(info.file_size for info in archive.infolist())
+        limits.check_inflation("the archive", declared, path.stat().st_size)
         for info in archive.infolist():
             if not info.filename.endswith(".npy"):
                 raise ValueError(f"unexpected member {info.filename!r} (not a .npy array)")

@@ -177,3 +177,58 @@ def test_members_are_matched_by_name_and_never_written(tmp_path):
     (x_train, _), (x_test, _) = load_cifar10(root)
     assert x_train.shape == (5, 3, 32, 32) and x_test.shape == (1, 3, 32, 32)
     assert sorted(p.name for p in tmp_path.rglob("*.bin")) == sorted(NAMES)  # only src's
+
+
+def test_a_batch_of_more_than_10000_records_is_refused_naming_it(tmp_path):
+    _write_batches(tmp_path)
+    (tmp_path / "data_batch_2.bin").write_bytes(bytes(10_001 * cifar.RECORD))  # accepted before
+    with pytest.raises(ValueError, match=r"data_batch_2\.bin: 30,733,073 bytes is more than the "
+                                         r"10,000 records of 3,073 bytes a CIFAR-10 batch file "
+                                         r"holds"):
+        load_cifar10(tmp_path)
+    with open(tmp_path / "data_batch_2.bin", "wb") as file:
+        file.truncate(3 * 10**9)  # a sparse 3 GB file: refused by its size, never read
+    with pytest.raises(ValueError, match=r"data_batch_2\.bin: 3,000,000,000 bytes is more than"):
+        load_cifar10(tmp_path)
+
+
+class _Zeros(io.RawIOBase):
+    """`size` zero bytes, made as they are read."""
+
+    def __init__(self, size):
+        self.left = size
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        n = min(len(buffer), self.left)
+        buffer[:n] = bytes(n)
+        self.left -= n
+        return n
+
+
+def _tarball_with(path, members):
+    """A tarball of (name, size) members of zeros, the batch files first."""
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+        for name, size in members:
+            info = tarfile.TarInfo(name)
+            info.size = size
+            tar.addfile(info, io.BufferedReader(_Zeros(size)))
+
+
+def test_a_tarball_batch_of_more_than_10000_records_is_refused_before_reading(tmp_path):
+    members = [(name, cifar.RECORD) for name in NAMES]
+    members[0] = (NAMES[0], 10_001 * cifar.RECORD)  # 30 MB of zeros in a small tarball
+    _tarball_with(tmp_path / cifar.ARCHIVE, members)
+    with pytest.raises(ValueError, match=r"cifar-10-binary\.tar\.gz:data_batch_1\.bin: "
+                                         r"30,733,073 bytes is more than the 10,000 records"):
+        load_cifar10(tmp_path)
+
+
+def test_a_tarball_that_inflates_far_beyond_its_size_is_refused(tmp_path):
+    members = [("padding.bin", 80 << 20)] + [(name, cifar.RECORD) for name in NAMES]
+    _tarball_with(tmp_path / cifar.ARCHIVE, members)  # 80 MiB of zeros in about 80 KiB
+    with pytest.raises(ValueError, match=r"cifar-10-binary\.tar\.gz \(to the end of "
+                                         r"padding\.bin\) declares 80\.0 MiB once inflated"):
+        load_cifar10(tmp_path)

@@ -8,6 +8,7 @@ import zlib
 import numpy as np
 import pytest
 
+from tinygrad_cnn import limits
 from tinygrad_cnn.data import read_idx, write_idx
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
@@ -179,8 +180,8 @@ def test_gzip_bomb_is_refused_in_bounded_memory(tmp_path):
 
 
 def test_a_truncated_file_allocates_only_what_arrived(tmp_path):
-    path = tmp_path / "x.gz"  # a header declaring 4 GiB over 10 bytes of payload
-    path.write_bytes(gzip.compress(_raw(0x08, (1 << 16, 1 << 16), bytes(10))))
+    path = tmp_path / "x"  # a header declaring 4 GiB over 10 bytes of payload
+    path.write_bytes(_raw(0x08, (1 << 16, 1 << 16), bytes(10)))
     tracemalloc.start()
     try:
         with pytest.raises(ValueError, match=r"expected 4294967296 bytes .* found 10$"):
@@ -189,3 +190,39 @@ def test_a_truncated_file_allocates_only_what_arrived(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 4 << 20
+
+
+def _declaring(path, shape, zeros: int) -> None:
+    """A gzip file whose header declares a uint8 array of `shape`, then `zeros` zero bytes."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [packer.compress(_raw(0x08, shape, b""))]
+    parts += [packer.compress(bytes(1 << 20)) for _ in range(zeros >> 20)]
+    path.write_bytes(b"".join([*parts, packer.flush()]))
+
+
+def test_a_gzip_header_declaring_more_than_the_file_can_hold_is_refused_before_inflating(
+        tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    _declaring(path, (10**6, 28, 28), 80 << 20)  # 80 KiB declaring 748 MiB, inflating 80 MiB
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"train-images-idx3-ubyte\.gz \(an IDX array of "
+                                             r"shape \(1000000, 28, 28\)\): declares 747\.7 MiB "
+                                             r"once inflated from 7\d\.\d KiB, more than 100 "
+                                             r"times its size .* raise "
+                                             r"tinygrad_cnn\.limits\.MAX_INFLATION"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, f"read_idx inflated {peak / 2**20:.0f} MiB before refusing"
+
+
+def test_the_inflation_bound_can_be_raised(tmp_path, monkeypatch):
+    path = tmp_path / "x.gz"
+    write_idx(path, np.zeros((5000, 28, 28), np.uint8))  # 3.7 MiB of zeros in a few KiB
+    monkeypatch.setattr(limits, "MIN_INFLATED", 1 << 20)
+    with pytest.raises(ValueError, match="raise tinygrad_cnn.limits.MAX_INFLATION"):
+        read_idx(path)
+    monkeypatch.setattr(limits, "MAX_INFLATION", 10_000)
+    assert read_idx(path).shape == (5000, 28, 28)

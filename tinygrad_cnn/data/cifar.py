@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tinygrad_cnn import limits
 from tinygrad_cnn.data.download import cache_dir, download_known
 
 CIFAR10_CLASSES = (
@@ -28,8 +29,19 @@ CIFAR10_SIZES = {ARCHIVE: 170_052_171}
 
 SHAPE = (3, 32, 32)
 RECORD = 1 + 3 * 32 * 32  # one label byte, then the red, green and blue planes, row by row
+BATCH_RECORDS = 10_000  # each of the six files holds this many (a subset of them also loads)
 
 Split = tuple[np.ndarray, np.ndarray]
+
+
+def _check_size(name: str, size: int) -> None:
+    """Refuse a batch file of more than `BATCH_RECORDS` records, before reading it."""
+    if size > BATCH_RECORDS * RECORD:
+        raise ValueError(
+            f"{name}: {size:,} bytes is more than the {BATCH_RECORDS:,} records of "
+            f"{RECORD:,} bytes a CIFAR-10 batch file holds: the file is not CIFAR-10's "
+            "binary version"
+        )
 
 
 def _records(name: str, raw: bytes) -> Split:
@@ -56,11 +68,16 @@ def _records(name: str, raw: bytes) -> Split:
 def _read_archive(path: Path) -> dict[str, bytes]:
     """The batch files' bytes, read from the tarball in one pass, nothing written to disk."""
     wanted, found = {*TRAIN_FILES, TEST_FILE}, {}
+    compressed = path.stat().st_size
     try:
         with tarfile.open(path, "r|gz") as tar:  # a stream: members are read in order, once
             for member in tar:
+                # Sizes from the member's header, checked before its bytes are inflated
+                limits.check_inflation(f"{path} (to the end of {member.name})",
+                                       member.offset_data + member.size, compressed)
                 name = Path(member.name).name
                 if member.isfile() and name in wanted and name not in found:
+                    _check_size(f"{path}:{name}", member.size)
                     found[name] = tar.extractfile(member).read()
     except (tarfile.TarError, OSError, EOFError, zlib.error) as err:
         raise ValueError(f"{path}: corrupt or truncated CIFAR-10 archive: {err}") from None
@@ -71,7 +88,11 @@ def _read_archive(path: Path) -> dict[str, bytes]:
 
 
 def _read_folder(folder: Path) -> dict[str, bytes]:
-    return {str(folder / name): (folder / name).read_bytes() for name in (*TRAIN_FILES, TEST_FILE)}
+    batches = {}
+    for name in (*TRAIN_FILES, TEST_FILE):
+        _check_size(str(folder / name), (folder / name).stat().st_size)
+        batches[str(folder / name)] = (folder / name).read_bytes()
+    return batches
 
 
 def _batches(root: Path) -> dict[str, bytes]:
@@ -113,8 +134,10 @@ def load_cifar10(
 
     Raises:
         FileNotFoundError: when `root` or the files are missing.
-        ValueError: when a file is truncated, not a whole number of records, holds a label
-            above 9, or the tarball is corrupt; the message names the file.
+        ValueError: when a file is truncated, not a whole number of records, holds more than
+            the 10,000 records of a batch or a label above 9, or the tarball is corrupt or
+            declares more than it may inflate to (`limits.check_inflation`); the message
+            names the file.
         OSError: when `download=True` and the tarball cannot be fetched from any mirror.
 
     Examples:

@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from tinygrad_cnn import limits
 from tinygrad_cnn.files import atomic_write
 
 # IDX type code -> big-endian element dtype, as in the format's description (yann.lecun.com).
@@ -63,11 +64,18 @@ def _header(path: Path, stream: BinaryIO) -> tuple[np.dtype, tuple[int, ...]]:
     return _CODE_TO_DTYPE[code], shape
 
 
-def _read_stream(path: Path, stream: BinaryIO) -> np.ndarray:
-    """The array in an uncompressed IDX stream: the header, then exactly the bytes it declares."""
+def _read_stream(path: Path, stream: BinaryIO, compressed: int | None = None) -> np.ndarray:
+    """The array in an uncompressed IDX stream: the header, then exactly the bytes it declares.
+
+    `compressed` is the size of the file the stream inflates, if it does: the declared size is
+    checked against it (`limits.check_inflation`) before the payload is inflated.
+    """
     dtype, shape = _header(path, stream)
     native = dtype.newbyteorder("=")
     expected = math.prod(shape) * dtype.itemsize
+    if compressed is not None:
+        limits.check_inflation(f"{path} (an IDX array of shape {shape})",
+                               4 + 4 * len(shape) + expected, compressed)
     payload = _read_upto(stream, expected)
     what = f"data for a {native.name} array of shape {shape}"
     if len(payload) < expected:
@@ -91,9 +99,11 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     dimensions in elements.
 
     The file is streamed: the header is read first, then exactly the bytes it declares, and
-    one byte more to refuse trailing data. So a small `.gz` that inflates to gigabytes (a
-    decompression bomb) is refused after its declared size, and memory grows only with the
-    bytes that actually arrive, never beyond the declared size.
+    one byte more to refuse trailing data. A `.gz` file's declared size is checked against
+    the file's own size first (`limits.check_inflation`: at most `limits.MAX_INFLATION` times
+    it, or 64 MiB), so a small `.gz` whose header declares gigabytes (a decompression bomb)
+    is refused before its body is inflated; and memory grows only with the bytes that
+    actually arrive, never beyond the declared size.
 
     Args:
         path: the file to read.
@@ -104,8 +114,9 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     Raises:
         FileNotFoundError: when the file does not exist.
         ValueError: when the gzip stream is corrupt, the magic number or type code is wrong,
-            the header or payload is truncated, or bytes follow the payload. The message
-            names the file and what is wrong.
+            the header or payload is truncated, bytes follow the payload, or a `.gz` file
+            declares more than it may inflate to. The message names the file and what is
+            wrong.
 
     Examples:
         >>> import os, tempfile
@@ -123,7 +134,8 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
             return _read_stream(path, file)
         try:
             with gzip.GzipFile(fileobj=file) as stream:
-                return _read_stream(path, stream)  # type: ignore[arg-type]
+                size = os.fstat(file.fileno()).st_size
+                return _read_stream(path, stream, size)  # type: ignore[arg-type]
         except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
             raise ValueError(f"{path}: corrupt gzip stream: {err}") from None
 
