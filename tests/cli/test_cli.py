@@ -272,8 +272,8 @@ def lenet_run(tmp_path, capsys):
 def test_resume_refuses_another_model(lenet_run, capsys):
     err, out = one_line_error(["train", "--resume", str(lenet_run), "--model", "simple-cnn"],
                               capsys)
-    assert err == (f"tinygrad-cnn: error: --model simple-cnn, but --resume {lenet_run} holds a "
-                   "lenet5; leave out --model to continue it")
+    assert err == (f"tinygrad-cnn: error: {lenet_run} holds a lenet5, not simple-cnn; name the "
+                   "model it was saved from (lenet5), or none for a built-in one")
     assert out == ""
 
 
@@ -308,6 +308,23 @@ def small(num_classes=10, in_channels=1):
 
 def not_a_model(num_classes=10, in_channels=1):
     return 42
+
+
+def divides(num_classes=10, in_channels=1):
+    return 1 / 0
+
+
+def reads(num_classes=10, in_channels=1):
+    return None.weight
+
+
+def looks_up(num_classes=10, in_channels=1):
+    return {}["layers"]
+
+
+def leaves(num_classes=10, in_channels=1):
+    import sys
+    sys.exit(3)
 '''
 
 
@@ -324,7 +341,7 @@ def test_a_user_model_by_package_module_factory(tmp_path):
                   "--quiet", "--save", "small.npz", cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
     assert "training my_models:small on 200 images (6,958 parameters)" in trained.stdout
-    evaluated = run("evaluate", "small.npz", cwd=tmp_path)  # rebuilt from the checkpoint
+    evaluated = run("evaluate", "small.npz", "--model", "my_models:small", cwd=tmp_path)
     assert evaluated.returncode == 0, evaluated.stderr
     assert evaluated.stdout.startswith("my_models:small (epoch 1): test loss")
 
@@ -334,10 +351,94 @@ def test_a_user_model_by_package_module_factory(tmp_path):
     ("my_models:missing", r"model my_models:missing: my_models has no attribute missing"),
     ("my_models:not_a_model", r"the factory returned a int, not a Module"),
     ("resnet1000", r"unknown model 'resnet1000'; choose one of lenet5"),
+    ("my_models:divides", r"^tinygrad-cnn: error: model my_models:divides: the factory raised "
+                          r"ZeroDivisionError: division by zero$"),
+    ("my_models:reads", r"model my_models:reads: the factory raised AttributeError: 'NoneType' "
+                        r"object has no attribute 'weight'$"),
+    ("my_models:looks_up", r"model my_models:looks_up: the factory raised KeyError: 'layers'$"),
+    ("my_models:leaves", r"model my_models:leaves: the factory raised SystemExit \(exit status "
+                         r"3\)$"),
+    ("broken:small", r"model broken:small: importing broken raised SyntaxError: invalid syntax "
+                     r"\(broken\.py, line 1\)$"),
+    ("quits:small", r"model quits:small: importing quits raised SystemExit \(exit status 2\)$"),
 ])
 def test_a_bad_user_model_is_one_line(tmp_path, spec, message):
     (tmp_path / "my_models.py").write_text(USER_MODEL)
+    (tmp_path / "broken.py").write_text("def small(:\n")
+    (tmp_path / "quits.py").write_text("raise SystemExit(2)\n")
     result = run("summary", spec, cwd=tmp_path)
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert re.search(message, line), line
+
+
+# ---- a checkpoint is data: it never chooses code to import ---------------------------------
+
+HELPERS = '''
+import pathlib
+
+pathlib.Path("imported").write_text("helpers.py ran")
+
+
+def make(num_classes=10, in_channels=1):
+    from tinygrad_cnn import models
+    return models.lenet5(num_classes, in_channels)
+'''
+
+
+@pytest.fixture
+def user_checkpoint(tmp_path):
+    """x.npz, saved from the user model helpers:make, whose module leaves a file when run."""
+    from tinygrad_cnn import models
+    from tinygrad_cnn.train.checkpoint import save_checkpoint
+
+    (tmp_path / "helpers.py").write_text(HELPERS)
+    save_checkpoint(tmp_path / "x.npz", "helpers:make", models.lenet5())
+    return tmp_path
+
+
+COMMANDS = {
+    "evaluate": ("evaluate", "x.npz"),
+    "export": ("export", "x.npz", "-o", "x.safetensors"),
+    "inspect": ("inspect", "x.npz", "-o", "x.png", "--what", "filters"),
+    "train --resume": ("train", "--resume", "x.npz", "--epochs", "1", "--limit", "64",
+                       "--quiet"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_checkpoint_never_imports_the_code_it_names(user_checkpoint, command):
+    result = run(*COMMANDS[command], cwd=user_checkpoint)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "tinygrad-cnn: error: x.npz holds the user model helpers:make; a checkpoint never "
+        "imports code by itself, so name the model to rebuild it: --model helpers:make on the "
+        "command line (model_name='helpers:make' in Python)")
+    assert not (user_checkpoint / "imported").exists()  # helpers.py was not run
+
+
+@pytest.mark.parametrize("command", ["evaluate", "export", "train --resume"])
+def test_the_named_user_model_is_rebuilt(user_checkpoint, command):
+    result = run(*COMMANDS[command], "--model", "helpers:make", cwd=user_checkpoint)
+    assert result.returncode == 0, result.stderr
+    assert (user_checkpoint / "imported").exists()
+
+
+def test_another_model_than_the_recorded_one_is_refused_before_importing(user_checkpoint):
+    (user_checkpoint / "other.py").write_text(HELPERS)
+    result = run("evaluate", "x.npz", "--model", "other:make", cwd=user_checkpoint)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "tinygrad-cnn: error: x.npz holds a helpers:make, not other:make; name the model it was "
+        "saved from (helpers:make), or none for a built-in one")
+    assert not (user_checkpoint / "imported").exists()
+
+
+def test_a_standard_library_module_named_by_a_checkpoint_is_not_imported(tmp_path):
+    from tinygrad_cnn import models
+    from tinygrad_cnn.train.checkpoint import save_checkpoint
+
+    save_checkpoint(tmp_path / "zen.npz", "this:s", models.lenet5())  # `import this` prints
+    result = run("evaluate", "zen.npz", cwd=tmp_path)
+    assert result.returncode == 1 and "Beautiful is better" not in result.stdout
+    assert "holds the user model this:s" in result.stderr

@@ -39,4 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = f" {error.filename}" if isinstance(error, OSError) and error.filename else ""
         print(f"tinygrad-cnn: error:{name} {message}", file=sys.stderr)
         return 1
+    except MemoryError as error:  # what no check foresaw: NumPy says how much it wanted
+        print(f"tinygrad-cnn: error: out of memory: {error or 'an allocation failed'}",
+              file=sys.stderr)
+        return 1
     return status or 0

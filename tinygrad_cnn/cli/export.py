@@ -6,7 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from tinygrad_cnn.cli.shared import CommandError, input_shape
+from tinygrad_cnn.cli.shared import (
+    CHECKPOINT_MODEL_HELP,
+    CommandError,
+    check_example_input,
+    input_shape,
+)
 from tinygrad_cnn.creation import zeros
 from tinygrad_cnn.files import check_output
 from tinygrad_cnn.onnx import export
@@ -18,6 +23,7 @@ def add_parser(commands: Any) -> None:
     """Add `export` to the subcommands of the `tinygrad-cnn` parser."""
     command = commands.add_parser("export", help="write a checkpoint as ONNX or safetensors")
     command.add_argument("checkpoint")
+    command.add_argument("--model", metavar="NAME", help=CHECKPOINT_MODEL_HELP)
     command.add_argument("-o", "--output", required=True, metavar="FILE",
                          help=".onnx (the model, for ONNX Runtime) or .safetensors (the weights)")
     command.add_argument("--input-shape", metavar="N,C,H,W",
@@ -35,7 +41,7 @@ def command_export(args: argparse.Namespace) -> None:
         raise CommandError(f"-o {args.output}: the file must end in .onnx (the model) or "
                            ".safetensors (its weights)")
     check_output(args.output, "-o")
-    state = checkpoint.load_checkpoint(args.checkpoint)
+    state = checkpoint.load_checkpoint(args.checkpoint, args.model)
     model, name = state["model"], state["model_name"]
     if suffix == ".safetensors":
         save(model.state_dict(), args.output)
@@ -43,6 +49,7 @@ def command_export(args: argparse.Namespace) -> None:
               f"names) to {args.output}")
         return
     shape = input_shape(args.input_shape, name)
+    check_example_input(shape)
     export(model, zeros(*shape), args.output, opset=args.opset, check=not args.no_check)
     print(f"wrote {name} as ONNX (opset {args.opset}, input (N, {shape[1]}, {shape[2]}, "
           f"{shape[3]}) for any batch size N) to {args.output}")

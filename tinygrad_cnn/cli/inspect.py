@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import explain, viz
-from tinygrad_cnn.cli.shared import CommandError, check_picture, is_idx_dir, load_data
+from tinygrad_cnn.cli.shared import (
+    CHECKPOINT_MODEL_HELP,
+    CommandError,
+    check_picture,
+    is_idx_dir,
+    load_data,
+)
 from tinygrad_cnn.data import ImageFolder
 from tinygrad_cnn.train import Classifier, checkpoint
 
@@ -23,6 +29,7 @@ def add_parser(commands: Any) -> None:
     inspect = commands.add_parser("inspect", help="draw what a checkpoint's model learned",
                                   description=command_inspect.__doc__)
     inspect.add_argument("checkpoint")
+    inspect.add_argument("--model", metavar="NAME", help=CHECKPOINT_MODEL_HELP)
     inspect.add_argument("-o", "--output", required=True, metavar="FILE",
                          help=".png, .svg or .pdf")
     inspect.add_argument("--data", metavar="DIR", help="directory of IDX files or pictures, "
@@ -47,7 +54,7 @@ def command_inspect(args: argparse.Namespace) -> None:
     if args.layer and len(args.layer) > 1 and args.what in ("overview", "gradcam", "filters"):
         raise CommandError(f"--layer: --what {args.what} draws one layer, got "
                            f"{len(args.layer)}")
-    state = checkpoint.load_checkpoint(args.checkpoint)
+    state = checkpoint.load_checkpoint(args.checkpoint, args.model)
     model, layer = state["model"], args.layer[0] if args.layer else None
     if args.what == "filters":
         figure = viz.plot_filters(model, layer)

@@ -14,8 +14,10 @@ import numpy as np
 
 from tinygrad_cnn import optim
 from tinygrad_cnn.data import ImageFolder, load_mnist
+from tinygrad_cnn.data.labels import MAX_CLASSES
 from tinygrad_cnn.data.mnist import FILES as IDX_FILES
 from tinygrad_cnn.files import check_output
+from tinygrad_cnn.limits import check_memory
 from tinygrad_cnn.models import MODELS
 from tinygrad_cnn.viz.history import PLOT_FORMATS
 
@@ -23,6 +25,9 @@ DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28)}
 
 MODEL_HELP = (f"a built-in model ({', '.join(MODELS)}) or your own as "
               "package.module:factory, a callable returning a Module")
+CHECKPOINT_MODEL_HELP = ("the model the checkpoint was saved from: needed for your own "
+                         "(package.module:factory), whose module is then imported; a "
+                         "checkpoint never imports code by itself")
 
 OPTIMIZERS: dict[str, Callable[..., Any]] = {
     "adam": optim.Adam,
@@ -69,11 +74,37 @@ def is_idx_dir(directory: str | None) -> bool:
         (root / f"{name}{suffix}").is_file() for name in IDX_FILES for suffix in ("", ".gz"))
 
 
+def num_classes(value: int | None) -> int | None:
+    """`--num-classes`, when given, from 1 to `labels.MAX_CLASSES` (the bound `fit` keeps)."""
+    if value is not None and not 1 <= value <= MAX_CLASSES:
+        raise CommandError(f"--num-classes {value}: a model has 1 to {MAX_CLASSES:,} classes")
+    return value
+
+
+def check_example_input(shape: tuple[int, ...], flag: str = "--input-shape") -> None:
+    """Refuse an example input (float32) that this machine could not hold."""
+    check_memory(flag, f"{','.join(map(str, shape))} (the example input)",
+                 math.prod(shape) * 4)
+
+
 def _image_folder_splits(root: Path, size: tuple[int, int], seed: int) -> tuple[Any, Any]:
-    """root/train and root/test as the two splits when both exist, else a seeded 80/20 split."""
+    """root/train and root/test as the two splits when both exist, else a seeded 80/20 split.
+
+    The two splits share one class list, the training split's: a test picture is labelled by
+    its class's place among the training classes, and a test class that training never saw
+    is refused by name.
+    """
     if (root / "train").is_dir() and (root / "test").is_dir():
-        return (ImageFolder(root / "train", size).arrays(),
-                ImageFolder(root / "test", size).arrays())
+        train, test = ImageFolder(root / "train", size), ImageFolder(root / "test", size)
+        unseen = [name for name in test.classes if name not in train.class_to_idx]
+        if unseen:
+            raise CommandError(
+                f"--data {root}: the test split has classes the training split has not: "
+                f"{', '.join(unseen)} (training classes: {', '.join(train.classes)})"
+            )
+        x_test, y_test = test.arrays()
+        to_train = np.array([train.class_to_idx[name] for name in test.classes], np.int64)
+        return train.arrays(), (x_test, to_train[y_test])
     x, y = ImageFolder(root, size).arrays()
     order = np.random.default_rng(seed).permutation(len(x))
     test, train = order[: len(x) // 5], order[len(x) // 5 :]

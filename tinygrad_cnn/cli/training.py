@@ -9,6 +9,7 @@ from typing import Any
 
 from tinygrad_cnn import viz
 from tinygrad_cnn.cli.shared import (
+    CHECKPOINT_MODEL_HELP,
     MODEL_HELP,
     OPTIMIZERS,
     CommandError,
@@ -28,7 +29,7 @@ def add_parsers(commands: Any) -> None:
     """Add `train` and `evaluate` to the subcommands of the `tinygrad-cnn` parser."""
     train = commands.add_parser("train", help="train a model on MNIST-format data or pictures")
     train.add_argument("--model", metavar="NAME", help=f"{MODEL_HELP} (default: lenet5, or "
-                       "with --resume the checkpoint's model)")
+                       "with --resume the checkpoint's built-in model; your own must be named)")
     train.add_argument("--data", metavar="DIR", help="directory of IDX files, or of one folder "
                        "of PNG/JPEG pictures per class (default: the embedded MNIST subset)")
     train.add_argument("--epochs", type=int, default=10)
@@ -47,6 +48,7 @@ def add_parsers(commands: Any) -> None:
 
     evaluate = commands.add_parser("evaluate", help="test accuracy of a checkpoint")
     evaluate.add_argument("checkpoint")
+    evaluate.add_argument("--model", metavar="NAME", help=CHECKPOINT_MODEL_HELP)
     evaluate.add_argument("--data", metavar="DIR", help="directory of IDX files or pictures")
     evaluate.set_defaults(run=command_evaluate)
 
@@ -81,11 +83,11 @@ def command_train(args: argparse.Namespace) -> None:
                    "--limit": args.limit}, args.lr)
     _check_train_outputs(args)
     manual_seed(args.seed)
-    state = checkpoint.load_checkpoint(args.resume) if args.resume else None
-    if state is not None and args.model not in (None, state["model_name"]):
-        raise CommandError(f"--model {args.model}, but --resume {args.resume} holds a "
-                           f"{state['model_name']}; leave out --model to continue it")
-    args.model = state["model_name"] if state is not None else args.model or "lenet5"
+    state = checkpoint.load_checkpoint(args.resume, args.model) if args.resume else None
+    if state is not None:
+        args.model = state["model_name"]
+    elif args.model is None:
+        args.model = "lenet5"
     (x_train, y_train), (x_test, y_test) = load_data(args.data, args.limit, args.model,
                                                       args.seed)
     # Bounded: load_mnist refuses labels past labels.MAX_CLASSES; a folder's are its indices.
@@ -140,7 +142,7 @@ def _interrupted(save: str | None, start_epoch: int, finished: int) -> str:
 
 def command_evaluate(args: argparse.Namespace) -> None:
     """Report the test accuracy of a saved checkpoint."""
-    state = checkpoint.load_checkpoint(args.checkpoint)
+    state = checkpoint.load_checkpoint(args.checkpoint, args.model)
     _, (x_test, y_test) = load_data(args.data, None, state["model_name"])
     clf = Classifier(state["model"], optimizer=None, verbose=False)
     loss, accuracy = clf.evaluate(x_test, y_test)

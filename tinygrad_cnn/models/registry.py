@@ -59,8 +59,10 @@ def build_model(
         The model, in training mode.
 
     Raises:
-        ValueError: for an unknown name, a factory that cannot be imported or called, or one
-            that returns something else than a Module; the message is one line naming it.
+        ValueError: for an unknown name, a factory that cannot be imported or called (its
+            module or the factory itself raised anything, a syntax error or `sys.exit`
+            included), or one that returns something else than a Module; the message is one
+            line naming it, the original error chained.
 
     Examples:
         >>> from tinygrad_cnn.models import build_model
@@ -76,24 +78,47 @@ def build_model(
         return _called(name, factory, options)
 
 
+def is_factory_name(name: str) -> bool:
+    """True for a name of the form `package.module:factory` (dotted Python identifiers)."""
+    module_name, colon, attribute = name.partition(":")
+    return bool(colon) and all(part.isidentifier() for text in (module_name, attribute)
+                               for part in text.split("."))
+
+
+def _raised(error: BaseException) -> str:
+    """What user code raised, in one line: ``ZeroDivisionError: division by zero``."""
+    if isinstance(error, SystemExit):
+        return f"SystemExit (exit status {error.code})"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
 def _factory(name: str) -> Callable[..., Any]:
     """The callable behind a built-in name or a `package.module:factory` name."""
     if name in MODELS:
         return MODELS[name]
-    module_name, colon, attribute = name.partition(":")
-    if not colon or not module_name or not attribute:
+    if not is_factory_name(name):
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}, or name "
                          "a factory of your own as package.module:factory")
+    module_name, _, attribute = name.partition(":")
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())  # as `python -m` would: the user's files come first
+    # The user's code runs here and below: whatever it raises (a syntax error, sys.exit) is
+    # reported as one line naming the model, with the original chained for a traceback.
     try:
         found: Any = importlib.import_module(module_name)
     except ImportError as error:
         raise ValueError(f"model {name}: cannot import {module_name} ({error})") from None
+    except (Exception, SystemExit) as error:
+        raise ValueError(f"model {name}: importing {module_name} raised "
+                         f"{_raised(error)}") from error
     for part in attribute.split("."):
-        if not hasattr(found, part):
-            raise ValueError(f"model {name}: {module_name} has no attribute {attribute}")
-        found = getattr(found, part)
+        try:
+            found = getattr(found, part)
+        except AttributeError:
+            raise ValueError(f"model {name}: {module_name} has no attribute {attribute}") from None
+        except (Exception, SystemExit) as error:
+            raise ValueError(f"model {name}: reading {attribute} raised "
+                             f"{_raised(error)}") from error
     if not callable(found):
         raise ValueError(f"model {name}: {attribute} is a {type(found).__name__}, not a "
                          "callable that returns a Module")
@@ -108,6 +133,8 @@ def _called(name: str, factory: Callable[..., Any], options: dict[str, int]) -> 
         raise ValueError(f"model {name}: calling the factory with {given} failed ({error}); "
                          "take num_classes and in_channels as keywords, as the built-in "
                          "models do") from None
+    except (Exception, SystemExit) as error:
+        raise ValueError(f"model {name}: the factory raised {_raised(error)}") from error
     if not isinstance(model, Module):
         raise ValueError(f"model {name}: the factory returned a {type(model).__name__}, not a "
                          "Module")

@@ -1,8 +1,12 @@
 """Training checkpoints: the model by name, its weights, the optimiser state and the epoch.
 
 One file, written by `save` (so `.npz` or `.safetensors`), from which `load_checkpoint`
-rebuilds the model by its name (`models.build_model`: built-in or a user's factory) and hands
-back the optimiser state for `Optimizer.load_state_dict`, so training resumes where it stopped.
+rebuilds the model by its name (`models.build_model`) and hands back the optimiser state for
+`Optimizer.load_state_dict`, so training resumes where it stopped.
+
+A checkpoint is data: it never causes code to be imported. A built-in model is rebuilt from
+the name it records; a user's model (`package.module:factory`) only when the caller names that
+factory too (`--model` on the command line), so a file cannot choose what code runs.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn.data.labels import MAX_CLASSES
-from tinygrad_cnn.models.registry import build_model
+from tinygrad_cnn.models.registry import MODELS, build_model, is_factory_name
 from tinygrad_cnn.serialization import load, save
 
 
@@ -47,8 +51,17 @@ def save_checkpoint(
     save(state, path)
 
 
-def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
+def load_checkpoint(
+    path: str | os.PathLike[str], model_name: str | None = None
+) -> dict[str, Any]:
     """Read a checkpoint written by `save_checkpoint` and rebuild its model with the weights.
+
+    Args:
+        path: the checkpoint.
+        model_name: the model to rebuild, named by the caller: needed for a user's model,
+            and then exactly the `package.module:factory` the checkpoint records, whose module
+            is imported; optional for a built-in model (then it must be the recorded one). The
+            checkpoint's own record never imports anything.
 
     Returns:
         A dict with "model" (the Module, weights loaded), "model_name", "num_classes", "epoch"
@@ -56,7 +69,9 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
 
     Raises:
         ValueError: when the file is not such a checkpoint, its number of classes is not from 1
-            to `data.labels.MAX_CLASSES`, or its weights do not fit the model.
+            to `data.labels.MAX_CLASSES`, it records a user's model that `model_name` does not
+            name (the message says which to pass), `model_name` is not the recorded model, or
+            its weights do not fit the model.
     """
     state = load(path)
     if not isinstance(state, dict) or "meta" not in state or "model" not in state:
@@ -66,6 +81,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
         name, classes, epoch = str(meta["model"]), int(meta["num_classes"]), int(meta["epoch"])
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path}: checkpoint metadata is incomplete ({error})") from None
+    _check_model_name(path, name, model_name)
     if not 1 <= classes <= MAX_CLASSES:
         raise ValueError(f"{path}: the checkpoint asks for {classes:,} classes; a model has 1 "
                          f"to {MAX_CLASSES:,}")
@@ -77,3 +93,19 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ValueError(f"{path}: the weights do not fit {name}: {error}") from None
     return {"model": model, "model_name": name, "num_classes": classes, "epoch": epoch,
             "optimizer": state.get("optimizer")}
+
+
+def _check_model_name(path: Any, recorded: str, named: str | None) -> None:
+    """Refuse to rebuild a model the caller did not name, or named otherwise."""
+    if recorded not in MODELS and not is_factory_name(recorded):
+        raise ValueError(f"{path}: the checkpoint records {recorded[:100]!r}, neither a "
+                         "built-in model nor package.module:factory")
+    if named is not None and named != recorded:
+        raise ValueError(f"{path} holds a {recorded}, not {named}; name the model it was saved "
+                         f"from ({recorded}), or none for a built-in one")
+    if named is None and recorded not in MODELS:
+        raise ValueError(
+            f"{path} holds the user model {recorded}; a checkpoint never imports code by "
+            f"itself, so name the model to rebuild it: --model {recorded} on the command line "
+            f"(model_name='{recorded}' in Python)"
+        )
