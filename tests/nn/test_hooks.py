@@ -152,3 +152,17 @@ def test_backward_hooks_of_parallel_branches_run_in_pytorchs_order():
         x = make(np.ones((2, 3), np.float32)).requires_grad_()
         (a(x) + b(x) * c(x)).sum().backward()  # the branch recorded last is walked first
     assert orders["ours"] == orders["theirs"] == ["c", "b", "a"]
+
+
+def test_a_second_backward_through_a_retained_graph_runs_the_hook_again():
+    # torch 2.13, the same Linear: the hook runs once per backward, with the same gradients
+    layer, seen = nn.Linear(3, 2, dtype=np.float64), []
+    layer.load_state_dict({"weight": np.array([[1.0, 2, 3], [4, 5, 6]]), "bias": np.zeros(2)})
+    layer.register_full_backward_hook(
+        lambda m, gi, go: seen.append((gi[0].tolist(), go[0].tolist())))
+    x = Tensor(np.ones((1, 3)), requires_grad=True)
+    y = layer(x).sum()
+    y.backward(retain_graph=True)
+    y.backward()  # raised ValueError: list.remove(x): x not in list
+    assert seen == [([[5.0, 7.0, 9.0]], [[1.0, 1.0]])] * 2
+    assert x.grad.tolist() == [[10.0, 14.0, 18.0]]

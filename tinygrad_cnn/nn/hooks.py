@@ -93,33 +93,42 @@ class _BackwardHooks:
     the gradients of every input that requires grad have arrived (at once when none does). A
     hook's non-None return replaces `grad_input`; with several tensor inputs the earlier
     ones have already been passed on by then, so a replacement is taken for one input only.
+    After the hooks ran, the gathering starts afresh, so a second backward through a retained
+    graph runs them again, as PyTorch does.
     """
 
     def __init__(self, module: Module, args: tuple[Any, ...]):
         self.module = module
-        self.grad_input: list[Tensor | None] = [None] * len(args)
-        self.waiting = [i for i, a in enumerate(args) if _needs_grad(a)]
-        self.grad_output: list[Tensor | None] = []
-        self.outputs_left = 0
+        self.arguments = len(args)
+        self.inputs = [i for i, a in enumerate(args) if _needs_grad(a)]  # their slots
+        self.outputs, self.needing = 0, 0  # Tensor outputs, and those that require grad
+        self._start()
+
+    def _start(self) -> None:
+        """Ready for one backward pass: no gradient has arrived yet."""
+        self.grad_input: list[Tensor | None] = [None] * self.arguments
+        self.grad_output: list[Tensor | None] = [None] * self.outputs
+        self.waiting = list(self.inputs)
+        self.outputs_left = self.needing
 
     def wrap_inputs(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(HookedIdentity.apply(a, hooks=self, side="input", slot=i)
-                     if i in self.waiting else a for i, a in enumerate(args))
+                     if i in self.inputs else a for i, a in enumerate(args))
 
     def wrap_outputs(self, output: Any) -> Any:
-        if isinstance(output, Tensor):
-            return self._wrap_output(output, 0, 1)
-        if isinstance(output, tuple) and all(isinstance(o, Tensor) for o in output):
-            return tuple(self._wrap_output(o, i, len(output)) for i, o in enumerate(output))
-        raise TypeError(f"{type(self.module).__name__}: full backward hooks need a forward that "
-                        f"returns a Tensor or a tuple of Tensors, got {type(output).__name__}")
-
-    def _wrap_output(self, t: Tensor, slot: int, count: int) -> Tensor:
-        self.grad_output = [None] * count
-        if not t.requires_grad:
-            return t
-        self.outputs_left += 1
-        return HookedIdentity.apply(t, hooks=self, side="output", slot=slot)
+        single = isinstance(output, Tensor)
+        if not single and not (isinstance(output, tuple)
+                               and all(isinstance(o, Tensor) for o in output)):
+            raise TypeError(f"{type(self.module).__name__}: full backward hooks need a forward "
+                            f"that returns a Tensor or a tuple of Tensors, got "
+                            f"{type(output).__name__}")
+        outputs = (output,) if single else output
+        self.outputs = len(outputs)
+        self.needing = sum(o.requires_grad for o in outputs)
+        self._start()
+        wrapped = tuple(HookedIdentity.apply(o, hooks=self, side="output", slot=i)
+                        if o.requires_grad else o for i, o in enumerate(outputs))
+        return wrapped[0] if single else wrapped
 
     def arrived(self, side: str, slot: int, grad: Tensor) -> Tensor:
         """Keep a gradient as it passes; run the hooks when the last expected one is in."""
@@ -138,8 +147,10 @@ class _BackwardHooks:
 
     def _run_hooks(self) -> tuple[Tensor | None, ...] | None:
         grad_input, replaced = tuple(self.grad_input), None
+        grad_output = tuple(self.grad_output)
+        self._start()  # the next backward pass gathers its own gradients
         for hook in list(self.module._backward_hooks.values()):
-            result = hook(self.module, grad_input, tuple(self.grad_output))
+            result = hook(self.module, grad_input, grad_output)
             if result is not None:
                 replaced = grad_input = _checked(self.module, result, grad_input)
         return replaced
