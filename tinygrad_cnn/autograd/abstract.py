@@ -38,8 +38,8 @@ class ShapeDtype(NamedTuple):
 class AbstractArray:
     """The array of a tensor in a shape-only run: a shape and a dtype, and no values.
 
-    It answers `shape`, `dtype`, `ndim`, `size` and `itemsize` as an ndarray would; anything
-    that needs values (NumPy functions, `np.asarray`) raises a `ValueError` saying so.
+    It answers `shape`, `dtype`, `ndim`, `size`, `itemsize` and `nbytes` as an ndarray would;
+    anything that needs values (NumPy functions, `np.asarray`) raises a `ValueError` saying so.
     """
 
     __slots__ = ("dtype", "shape")
@@ -59,6 +59,10 @@ class AbstractArray:
     @property
     def itemsize(self) -> int:
         return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
 
     def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
         raise ValueError(f"eval_shape: a step needs the values of a tensor of shape "

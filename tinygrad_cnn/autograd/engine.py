@@ -73,7 +73,8 @@ def backpropagate(
                 reached.nodes[id(node)] = grad
             if grad is None:
                 continue
-            for i, (t, g) in enumerate(zip(node.inputs, _vjp(node, grad, retain_graph))):
+            inputs = node.inputs  # before the VJP, which may release them
+            for i, (t, g) in enumerate(zip(inputs, _vjp(node, grad, retain_graph))):
                 if g is None:
                     continue
                 wrong = type(g) is not tensor_class or g._data.shape != t._data.shape

@@ -152,11 +152,21 @@ class Context:
             )
 
     def release(self) -> None:
-        """Free what was saved; a later backward through this node raises."""
+        """Free what was saved, and the inputs' arrays; a later backward through this node
+        raises.
+
+        The graph's shape stays (each input's op, shape and dtype, and the parameters
+        themselves, so it can still be drawn), but not its arrays: a loss kept after its
+        backward (``losses.append(loss)``) holds no activations.
+        """
         self._saved = None
         self._output = None
         self._prints = ()
         self.released = True
+        for t in self.inputs:
+            if _holds_memory(t):
+                self.inputs = tuple([_hollow(t) for t in self.inputs])
+                return
 
     def __repr__(self) -> str:
         return f"<{self.name} backward>"
@@ -267,6 +277,26 @@ class Function:
             ctx = Context(cls, inputs, attrs, (False,) * len(inputs), switches.scope)
             switches.observer.op(ctx, outs[0])
         return outs[0] if isinstance(spec, ShapeDtype) else outs
+
+
+# A released node keeps an input array up to this size: it costs less than the node itself
+# (a constant of `x * 2`, a few numbers), and not looking at it keeps backward fast.
+_KEPT_BYTES = 1024
+
+
+def _holds_memory(t: Tensor) -> bool:
+    """Whether a released node should let go of `t`'s array: a big one, unless it belongs to
+    a leaf that requires grad (a parameter, alive anyway and named in drawings)."""
+    return t._data.nbytes > _KEPT_BYTES and (t.grad_fn is not None or not t._requires_grad)
+
+
+def _hollow(t: Tensor) -> Tensor:
+    """`t`, or for a big array a shape-only stand-in with the same op, name and dtype."""
+    if not _holds_memory(t):
+        return t
+    stand_in = _tensor.Tensor._from_op(abstract.AbstractArray(t.shape, t.dtype), t.grad_fn)
+    stand_in.name = t.name
+    return stand_in
 
 
 def _mark_saved(value: Any, inputs: tuple[Tensor, ...], out: np.ndarray) -> Any:
