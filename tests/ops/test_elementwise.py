@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_cnn import Tensor
+from tinygrad_cnn.ops.elementwise import HardTanh
 from tinygrad_cnn.testing import gradcheck, gradgradcheck
 from tinygrad_cnn.testing.strategies import (
     broadcastable_shapes,
@@ -78,13 +79,14 @@ KINKED = {
     "abs": lambda x: x.abs(),
     "relu": lambda x: x.relu(),
     "clip": lambda x: x.clip(-1.0, 1.0),
+    "hardtanh": lambda x: HardTanh.apply(x, low=-1.0, high=1.0),
 }
 
 
 @pytest.mark.parametrize("name", sorted(KINKED))
 @given(array=float_arrays(shapes(max_dims=3, max_side=4), min_magnitude=0.01))
 def test_kinked_unary_vjp_off_the_kink(name, array):
-    array = array[np.abs(np.abs(array) - 1.0) > 0.01] if name == "clip" else array
+    array = array[np.abs(np.abs(array) - 1.0) > 0.01] if name in ("clip", "hardtanh") else array
     x = Tensor(np.ascontiguousarray(array), requires_grad=True)
     if x.size:
         gradcheck(KINKED[name], [x])

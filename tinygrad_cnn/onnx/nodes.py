@@ -284,7 +284,7 @@ CONVERTERS: dict[type, Callable[[GraphBuilder, Context], None]] = {
     movement.Pad: pad, movement.Concatenate: concat,
     reduce.Sum: reduce_op, reduce.Max: reduce_op,
     softmax.Softmax: softmax_op, softmax.LogSoftmax: softmax_op,
-    ew.Clip: clip, ew.Cast: cast, ew.Where: where,
+    ew.Clip: clip, ew.HardTanh: clip, ew.Cast: cast, ew.Where: where,
     resample.BoundaryPad: resample_nodes.boundary_pad,
     resample.Interpolate: resample_nodes.interpolate,
 }

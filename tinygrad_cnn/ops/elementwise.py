@@ -304,6 +304,16 @@ class Clip(Elementwise):
         return grad.where(inside, 0.0)
 
 
+class HardTanh(Clip):
+    """y = min(max(x, low), high); the gradient flows where low < x < high, as in PyTorch's
+    hardtanh (so relu6 has gradient 0 at 0 and at 6, where clamp's is 1)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, *, low: float, high: float) -> np.ndarray:
+        ctx.save_for_backward((x > low) & (x < high))
+        return np.clip(x, low, high).astype(x.dtype, copy=False)
+
+
 class Cast(Function):
     """y = x converted to `dtype`; the gradient is cast back."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from tinygrad_cnn.ops import elementwise as ew
 from tinygrad_cnn.tensor import Tensor
 
 
@@ -55,7 +56,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    """min(max(x, 0), 6), MobileNet's activation.
+    """min(max(x, 0), 6), MobileNet's activation; its gradient is 0 at 0 and at 6, as
+    PyTorch's (hardtanh's), where clamp's would be 1.
 
     Examples:
         >>> from tinygrad_cnn import Tensor
@@ -63,7 +65,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.relu6(Tensor([-1.0, 3.0, 9.0])).tolist()
         [0.0, 3.0, 6.0]
     """
-    return input.clip(0.0, 6.0)
+    return ew.HardTanh.apply(input, low=0.0, high=6.0)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -113,10 +115,12 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
-    return (input + 3.0).clip(0.0, 6.0) / 6.0
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (gradient 0 at ±3, as
+    PyTorch's)."""
+    return relu6(input + 3.0) / 6.0
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
-    """x · relu6(x + 3) / 6, MobileNetV3's cheap swish."""
-    return input * (input + 3.0).clip(0.0, 6.0) / 6.0
+    """x · relu6(x + 3) / 6, MobileNetV3's cheap swish (gradient 0 at -3 and 1 at 3, as
+    PyTorch's)."""
+    return input * relu6(input + 3.0) / 6.0
