@@ -150,6 +150,13 @@ def test_set_num_threads_refuses_anything_but_a_positive_int(bad, error):
         kernel_threads.set_num_threads(bad)
 
 
+def test_set_num_threads_takes_numpy_ints():
+    with threads(1, smallest_parts=False):
+        kernel_threads.set_num_threads(np.int64(2))  # refused before
+        assert kernel_threads.get_num_threads() == 2
+        assert type(kernel_threads.get_num_threads()) is int
+
+
 def test_the_default_is_the_cpus_this_process_may_use_or_omp_num_threads(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert kernel_threads._default_threads() == len(os.sched_getaffinity(0))
