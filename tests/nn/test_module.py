@@ -243,3 +243,15 @@ def test_load_state_dict_checks_every_entry_before_writing_any(bad, typed):
         net.load_state_dict(state)
     for key, value in net.state_dict().items():
         np.testing.assert_array_equal(value, before[key])  # nothing written
+
+
+def test_an_error_located_at_its_module_keeps_its_class():
+    from tinygrad_cnn.autograd.abstract import NeedsValuesError
+
+    class Picky(nn.Module):
+        def forward(self, x):
+            raise NeedsValuesError("needs values")
+
+    net = nn.Sequential(nn.Flatten(), Picky())
+    with pytest.raises(NeedsValuesError, match=r"^1 \(Picky\): needs values$"):
+        net(Tensor(np.ones((1, 2))))

@@ -114,6 +114,39 @@ def test_labels_outside_the_model_output_are_refused_before_any_step(bad, proble
     assert clf.history.loss == []
 
 
+class ReadsValues(nn.Module):
+    """A forward that reads values: a data-dependent scale (`.item()`) and a `.data` check."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(2, 3)
+        self.modes = []
+
+    def forward(self, x):
+        self.modes.append(self.training)
+        scale = 1.0 / max(1.0, float(x.abs().max().item()))
+        assert x.data.ndim == 2
+        return self.head(x * scale)
+
+
+@pytest.mark.parametrize("bad", [None, 7])
+def test_a_forward_that_reads_values_is_checked_with_one_real_image_in_eval_mode(bad):
+    x, y = blobs()
+    if bad is not None:
+        y[3] = bad
+    manual_seed(0)
+    model = ReadsValues()
+    clf = Classifier(model, optim.SGD(model.parameters(), lr=0.05), epochs=1, batch_size=32,
+                     verbose=False)
+    if bad is None:
+        assert len(clf.fit(x, y).loss) == 1  # refused before: the shape-only run needs values
+        assert model.modes[:2] == [True, False]  # the shape-only try, then one image in eval
+    else:
+        with pytest.raises(ValueError, match=r"label 7 at position 3 is too large; .*\(the "
+                                             r"model's output has 3 classes\)"):
+            clf.fit(x, y)
+
+
 @pytest.mark.parametrize("call", ["fit", "evaluate", "score", "predict", "predict_proba"])
 def test_zero_samples_are_refused(call):
     clf = make_classifier()

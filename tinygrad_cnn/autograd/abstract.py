@@ -3,7 +3,8 @@
 Inside a shape-only run every primitive answers with its shape rule (`Function.abstract_eval`)
 instead of computing, so nothing is allocated and no arithmetic is done, whatever the Python
 code of a `forward` does with its tensors (residual adds, branches, concatenations). A step that
-needs values (`.item()`, `bool(t)`, a boolean mask) raises a `ValueError` naming the step.
+needs values (`.item()`, `bool(t)`, a boolean mask) raises `NeedsValuesError` (a `ValueError`)
+naming the step.
 This is JAX's abstract evaluation, PyTorch's meta tensors; `summary` and `viz.draw_model` are
 built on it. Here are the abstract arrays, `eval_shape`, and the shape-only side of the
 `Tensor` methods that compute outside the graph (comparisons, `~`, argmax).
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
 
 Shape = tuple[int, ...]
+
+
+class NeedsValuesError(ValueError):
+    """A step of a shape-only run needs values it does not have (`.item()`, `.data`, a mask);
+    a caller that can afford it runs the model for real instead."""
 
 
 class ShapeDtype(NamedTuple):
@@ -65,7 +71,7 @@ class AbstractArray:
         return self.size * self.dtype.itemsize
 
     def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        raise ValueError(f"eval_shape: a step needs the values of a tensor of shape "
+        raise NeedsValuesError(f"eval_shape: a step needs the values of a tensor of shape "
                          f"{self.shape} ({self.dtype}), which a shape-only run does not have")
 
     def __repr__(self) -> str:
@@ -191,7 +197,7 @@ def is_shape(value: Any) -> bool:
 def _refuse(t: Tensor, what: str) -> None:
     """The watcher of a shape-only run: a step that reads values cannot run without them."""
     if isinstance(t._data, AbstractArray):
-        raise ValueError(
+        raise NeedsValuesError(
             f"eval_shape: {what} reads the values of a tensor of shape {t.shape}, and a "
             "shape-only run has none; a step whose result or shape depends on values cannot "
             "be evaluated by shape")

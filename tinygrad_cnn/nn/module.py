@@ -15,11 +15,16 @@ from tinygrad_cnn.tensor import Tensor
 
 
 def _located(error: ValueError, module: Module) -> ValueError:
-    """`error` with the dotted name and type of the module whose forward raised it in front."""
+    """`error` with the dotted name and type of the module whose forward raised it in front,
+    of the same class when that class takes a message (so `except` clauses still match)."""
     if getattr(error, "_module_located", False):
         return error
     label = autograd.scope_label(autograd.current_scope()) or type(module).__name__
-    located = ValueError(f"{label}: {error}").with_traceback(error.__traceback__)
+    try:
+        located = type(error)(f"{label}: {error}")
+    except TypeError:  # a subclass whose constructor wants more than a message
+        located = ValueError(f"{label}: {error}")
+    located = located.with_traceback(error.__traceback__)
     located._module_located = True  # type: ignore[attr-defined]
     return located
 

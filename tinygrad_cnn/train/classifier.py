@@ -15,7 +15,7 @@ import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import random
 from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.autograd import ShapeDtype, no_grad
-from tinygrad_cnn.autograd.abstract import eval_shape
+from tinygrad_cnn.autograd.abstract import NeedsValuesError, eval_shape
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
@@ -166,7 +166,9 @@ class Classifier:
             return  # one-hot rows, or targets of a loss other than cross-entropy
         try:
             out = eval_shape(self.model, ShapeDtype((1, *X.shape[1:]), X.dtype))  # no compute
-        except NotImplementedError:  # an op of the user's without a shape rule: run one image
+        except (NotImplementedError, NeedsValuesError):
+            # an op of the user's without a shape rule, or a forward that reads values (.item(),
+            # .data): run one image, in eval mode, without gradients
             out = self._logits(X[:1]).shape
         if not isinstance(out, tuple) or not out or not all(isinstance(n, int) for n in out):
             return  # not one tensor of logits: the loss will say what is wrong
