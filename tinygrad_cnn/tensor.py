@@ -208,6 +208,8 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A tensor sharing this data (and its version counter), cut from the graph."""
+        if self._watched and not abstract.has_no_values(self):
+            grad_mode.values_read(self, ".detach()")  # its values go on as a constant
         t = Tensor._from_op(self._data, None, self._watched)
         t._version_counter = self._shared_version()
         return t

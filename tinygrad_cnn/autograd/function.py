@@ -248,6 +248,11 @@ class Function:
         if switches.anomaly:
             check_finite(out, ctx, "forward result")
         watched = switches.watch is not None and True in [t._watched for t in inputs]
+        if watched and not record:
+            # under no_grad the result leaves the graph a watcher follows, as a constant
+            leaving = next((t for t in inputs if t._watched and t._requires_grad), None)
+            if leaving is not None:
+                grad_mode.values_read(leaving, f"{cls.op_name()} under no_grad")
         if record:
             ctx._output = out
             if ctx._saved:
