@@ -161,3 +161,50 @@ def test_state_is_float32_by_default(case):
     state = getattr(nn, name)(*args, **options).state_dict()
     assert {k: str(v.dtype) for k, v in state.items() if k != "num_batches_tracked"} == {
         k: "float32" for k in state if k != "num_batches_tracked"}
+
+
+NORMS = {
+    "BatchNorm1d": (lambda eps, m: nn.BatchNorm1d(3, eps=eps, momentum=m), (4, 3), True),
+    "BatchNorm2d": (lambda eps, m: nn.BatchNorm2d(3, eps=eps, momentum=m), (4, 3, 2, 2), True),
+    "GroupNorm": (lambda eps, m: nn.GroupNorm(1, 3, eps=eps), (4, 3, 2, 2), False),
+    "LayerNorm": (lambda eps, m: nn.LayerNorm(3, eps=eps), (4, 3), False),
+}
+
+
+@pytest.mark.parametrize("eps", [-1, -1e-8, float("nan"), float("inf"), "1e-5", True])
+@pytest.mark.parametrize("name", NORMS)
+def test_every_norm_refuses_an_eps_that_is_no_variance_floor(name, eps):
+    # BatchNorm2d(eps=-1) trained and gave NaN outputs; PyTorch refuses it in training
+    make, _, positive = NORMS[name]
+    need = "a positive" if positive else "a non-negative"
+    with pytest.raises(ValueError, match=rf"^{name}: eps must be {need} finite number, got "):
+        make(eps, 0.1)
+
+
+@pytest.mark.parametrize("name", NORMS)
+def test_an_eps_of_zero_is_refused_by_batch_norm_alone(name):
+    make, shape, positive = NORMS[name]
+    if positive:
+        with pytest.raises(ValueError, match="eps must be a positive finite number, got 0"):
+            make(0, 0.1)
+    else:
+        x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+        assert np.isfinite(make(0, 0.1)(Tensor(x)).data).all()  # as PyTorch's
+
+
+@pytest.mark.parametrize("momentum", [-0.1, 1.5, float("nan"), "0.1"])
+@pytest.mark.parametrize("name", ["BatchNorm1d", "BatchNorm2d"])
+def test_batch_norm_refuses_a_momentum_outside_0_to_1(name, momentum):
+    with pytest.raises(ValueError, match=rf"^{name}: momentum must be a number from 0 to 1 or "
+                                         r"None, got "):
+        NORMS[name][0](1e-5, momentum)
+
+
+@pytest.mark.parametrize(("call", "op"), [
+    (lambda x: F.batch_norm(x, None, None, training=True, eps=-1.0), "batch_norm"),
+    (lambda x: F.group_norm(x, 1, eps=float("nan")), "group_norm"),
+    (lambda x: F.layer_norm(x, (2, 2), eps=-1.0), "layer_norm"),
+])
+def test_the_functions_check_eps_too(call, op):
+    with pytest.raises(ValueError, match=rf"^{op}: eps must be"):
+        call(Tensor(np.ones((2, 3, 2, 2), np.float32)))

@@ -3,6 +3,7 @@ dims (layer norm) or over groups of channels (group norm)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,39 @@ def normalized_dims(owner: str, normalized_shape: int | Sequence[int]) -> tuple[
     dims = normalized_shape if isinstance(normalized_shape, (tuple, list)) else (
         normalized_shape,)
     return tuple(positive_int(owner, "normalized_shape", n) for n in dims)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def check_eps(op: str, eps: Any, positive: bool = False) -> float:
+    """`eps` as a float: finite and at least 0, or above 0 with `positive` (batch norm's, as
+    PyTorch refuses 0 there). A negative eps makes the variance negative and the output NaN.
+
+    Raises:
+        TypeError: for an eps that is not a number (a bool, a string).
+        ValueError: for one out of range, NaN or infinite; both name `op`.
+    """
+    need = "a positive" if positive else "a non-negative"
+    if not _is_number(eps):
+        raise TypeError(f"{op}: eps must be {need} finite number, got {eps!r}")
+    if not math.isfinite(eps) or eps < 0 or (positive and eps == 0):
+        raise ValueError(f"{op}: eps must be {need} finite number, got {eps!r}")
+    return float(eps)
+
+
+def check_momentum(op: str, momentum: Any) -> float | None:
+    """`momentum` as a float in [0, 1] (a running statistic's weight of a batch), or None;
+    raises as `check_eps`."""
+    if momentum is None:
+        return None
+    message = f"{op}: momentum must be a number from 0 to 1 or None, got {momentum!r}"
+    if not _is_number(momentum):
+        raise TypeError(message)
+    if not 0 <= momentum <= 1:
+        raise ValueError(message)
+    return float(momentum)
 
 
 def _check_channel_vector(name: str, value: Any, channels: int, shape: tuple[int, ...]) -> None:
@@ -61,10 +95,13 @@ def batch_norm(
 
     Raises:
         ValueError: for an input with fewer than 2 dims, vectors of the wrong length, a batch
-            with one value per channel while training, or missing running statistics in eval.
+            with one value per channel while training, missing running statistics in eval, an
+            eps that is not a positive finite number or a momentum outside [0, 1].
     """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: input must be (N, C, *), got {input.shape}")
+    eps = check_eps("batch_norm", eps, positive=True)
+    momentum = check_momentum("batch_norm", momentum)
     channels = input.shape[1]
     for name, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):
@@ -147,6 +184,7 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
         [[-1.0, 1.0]]
     """
     shape = normalized_dims("layer_norm", normalized_shape)
+    eps = check_eps("layer_norm", eps)
     if not shape or input.ndim < len(shape) or input.shape[-len(shape):] != shape:
         raise ValueError(f"layer_norm: input {input.shape} must end with normalized_shape "
                          f"{shape}")
@@ -185,6 +223,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     """
     if input.ndim < 2:
         raise ValueError(f"group_norm: input must be (N, C, *), got {input.shape}")
+    eps = check_eps("group_norm", eps)
     channels = input.shape[1]
     num_groups = positive_int("group_norm", "num_groups", num_groups, f"; input {input.shape}")
     if channels % num_groups:

@@ -11,7 +11,7 @@ import numpy as np
 from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.autograd import grad_mode
 from tinygrad_cnn.nn import functional as F
-from tinygrad_cnn.nn.functional.norm import normalized_dims
+from tinygrad_cnn.nn.functional.norm import check_eps, check_momentum, normalized_dims
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
@@ -35,9 +35,10 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, dtype: Any = None,
                  *, bias: bool = True):
         super().__init__()
-        self.num_features = positive_int(type(self).__name__, "num_features", num_features)
-        self.eps = eps
-        self.momentum = momentum
+        name = type(self).__name__
+        self.num_features = positive_int(name, "num_features", num_features)
+        self.eps = check_eps(name, eps, positive=True)
+        self.momentum = check_momentum(name, momentum)
         self.affine = affine
         self.track_running_stats = track_running_stats
         dtype = np.dtype(dtype or np.float32)
@@ -104,8 +105,8 @@ _BATCH_NORM_DOC = """
 
     Args:
         num_features: the number of channels C.
-        eps: added to the variance for numerical stability.
-        momentum: the weight of each batch in the running estimates; None averages all
+        eps: added to the variance for numerical stability; a positive finite number.
+        momentum: the weight of each batch in the running estimates, from 0 to 1; None averages all
             batches seen so far equally (a cumulative moving average).
         affine: learn `weight` (ones at first) and `bias` (zeros at first).
         track_running_stats: keep running estimates; without them batch statistics are used
@@ -163,7 +164,7 @@ class GroupNorm(Module):
         if self.num_channels % self.num_groups:
             raise ValueError(f"GroupNorm: num_groups={num_groups} must divide "
                              f"num_channels={num_channels}")
-        self.eps = eps
+        self.eps = check_eps("GroupNorm", eps)
         self.affine = affine
         _affine_parameters(self, (self.num_channels,), affine, affine and bias, dtype)
 
@@ -198,7 +199,7 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, dtype: Any = None):
         super().__init__()
         self.normalized_shape = normalized_dims("LayerNorm", normalized_shape)
-        self.eps = eps
+        self.eps = check_eps("LayerNorm", eps)
         self.elementwise_affine = elementwise_affine
         _affine_parameters(self, self.normalized_shape, elementwise_affine,
                            elementwise_affine and bias, dtype)
