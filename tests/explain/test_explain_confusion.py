@@ -74,3 +74,20 @@ def test_top_errors_refuses_bad_arguments(kwargs, message):
     arguments = {"y": np.zeros(3, dtype=np.int64), **kwargs}
     with pytest.raises(ValueError, match=message):
         top_errors(identity_classifier(), np.zeros((3, 1, 1, 3)), **arguments)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_model_whose_scores_are_not_finite_is_refused_not_called_flawless(bad):
+    logits = np.full((4, 1, 1, 3), bad)  # all NaN: argmax 0, "no mistakes" on class 0 before
+    logits[1] = 1.0
+    with pytest.raises(ValueError, match=r"^top_errors: the model's scores are NaN or infinite "
+                                         r"for 3 of 4 images \(the first: image 0\)"):
+        top_errors(identity_classifier(), logits, np.zeros(4, dtype=np.int64))
+
+
+def test_a_matrix_that_cannot_fit_in_memory_is_refused_naming_num_classes():
+    # a raw MemoryError before, after NumPy tried to allocate 800 TB
+    with pytest.raises(ValueError, match=r"^confusion_matrix: num_classes=10000000 \(a 10000000 "
+                                         r"x 10000000 matrix\) needs 1\.4 PiB, more than this "
+                                         r"machine's"):
+        confusion_matrix([0, 1], [1, 0], 10**7)

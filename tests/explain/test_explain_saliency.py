@@ -1,5 +1,7 @@
 """saliency: the input gradient of a class score, max over channels; SmoothGrad its mean."""
 
+import importlib
+
 import numpy as np
 import pytest
 from explain_models import F64, images, small_cnn
@@ -76,3 +78,19 @@ def test_smoothgrad_without_noise_is_the_plain_map():
 def test_bad_smoothing_arguments_are_refused(samples, noise, error, message):
     with pytest.raises(error, match=message):
         saliency(small_cnn(), images(), samples=samples, noise=noise)
+
+
+def test_smoothgrad_runs_its_copies_a_pass_at_a_time(monkeypatch):
+    # samples=10**6 built one batch of a million copies (a MemoryError); the copies now go a
+    # pass of PASS_IMAGES images at a time, drawing the same noise
+    module = importlib.import_module("tinygrad_cnn.explain.saliency")  # not the function
+    model, x = small_cnn(), images(n=3)
+    manual_seed(7)
+    at_once = saliency(model, x, samples=5, noise=0.2)
+    monkeypatch.setattr(module, "PASS_IMAGES", 6)  # two copies of the three images a pass
+    batches = []
+    model.register_forward_hook(lambda m, args, out: batches.append(len(args[0])))
+    manual_seed(7)
+    in_passes = saliency(model, x, samples=5, noise=0.2)
+    assert batches == [3, 6, 6, 3]  # the clean pass, then 2 + 2 + 1 copies
+    np.testing.assert_allclose(in_passes, at_once, rtol=1e-12)

@@ -227,3 +227,14 @@ def test_on_epoch_end_sees_each_recorded_epoch():
     seen = []
     make_classifier(epochs=3).fit(*blobs(), on_epoch_end=lambda e, h: seen.append((e, len(h.loss))))
     assert seen == [(1, 1), (2, 2), (3, 3)]
+
+
+@pytest.mark.parametrize("call", ["predict", "predict_proba", "score", "evaluate"])
+def test_outputs_that_are_not_finite_are_refused_not_read_as_class_0(call):
+    x, y = blobs(n=8)
+    clf = make_classifier()
+    clf.model[3].bias.data[...] = np.nan  # a broken model: every output NaN
+    arguments = (x,) if call.startswith("predict") else (x, y)
+    with pytest.raises(ValueError, match=rf"^{call}: the model's outputs are NaN or infinite "
+                                         r"for 8 of 8 samples \(the first: sample 0\)$"):
+        getattr(clf, call)(*arguments)

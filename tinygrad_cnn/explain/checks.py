@@ -61,12 +61,17 @@ def scores(op: str, output: Any, n: int) -> Tensor:
     """The model's output, checked to be class scores (n, classes).
 
     Raises:
-        ValueError: for any other output.
+        ValueError: for any other output, or scores that are NaN or infinite.
     """
     if not isinstance(output, Tensor) or output.ndim != 2 or output.shape[0] != n:
         shape = output.shape if isinstance(output, Tensor) else type(output).__name__
         raise ValueError(f"{op}: the model must return class scores ({n}, classes) for {n} "
                          f"images, got {shape}")
+    broken = ~np.isfinite(output.data).all(axis=1)
+    if broken.any():  # an argmax of NaN scores is a class, and every answer would be wrong
+        raise ValueError(f"{op}: the model's scores are NaN or infinite for {broken.sum()} of "
+                         f"{n} images (the first: image {np.argmax(broken)}); a model whose "
+                         "outputs are not finite has nothing to explain")
     return output
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.explain import checks
+from tinygrad_cnn.limits import check_memory
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:
@@ -25,7 +26,8 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:
 
     Raises:
         ValueError: when the two are not 1-D integer arrays of one length, or a label is
-            outside [0, num_classes), or num_classes < 1.
+            outside [0, num_classes), or num_classes < 1 or so large that the matrix would
+            not fit in memory.
         TypeError: for a num_classes that is not an int.
 
     Examples:
@@ -36,6 +38,9 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:
     """
     op = "confusion_matrix"
     num_classes = positive_int(op, "num_classes", num_classes)
+    # the counts, then the matrix: two int64 arrays of num_classes² entries
+    check_memory(op, f"num_classes={num_classes} (a {num_classes} x {num_classes} matrix)",
+                 2 * 8 * num_classes**2)
     n = len(np.atleast_1d(np.asarray(y_true)))
     true = checks.classes(op, y_true, n, num_classes, "y_true")
     predicted = checks.classes(op, y_pred, n, num_classes, "y_pred")

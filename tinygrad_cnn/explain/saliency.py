@@ -33,7 +33,7 @@ def saliency(model: Module, x: Any, target: Any = None, samples: int | None = No
         target: the class whose score is explained: None for each image's predicted class,
             an int for all images, or one int per image (N,).
         samples: None for the plain gradient; a positive int for SmoothGrad with that many
-            noisy copies (all run as one batch of samples·N images).
+            noisy copies (run `PASS_IMAGES` images at a time, so any number fits in memory).
         noise: SmoothGrad's noise standard deviation, as a fraction of each image's range
             (max - min); 0.1 to 0.2 works well.
 
@@ -66,11 +66,28 @@ def saliency(model: Module, x: Any, target: Any = None, samples: int | None = No
         with no_grad():
             logits = checks.scores(op, model(Tensor(images)), len(images)).data
         chosen = checks.targets(op, target, logits)
-        spread = np.ptp(images, axis=(1, 2, 3), keepdims=True) * noise
-        draws = random.generator().standard_normal((samples, *images.shape))
+        return _smoothgrad(model, images, chosen, samples, noise)
+
+
+# SmoothGrad runs its noisy copies this many images at a time (at least one copy of every
+# image per pass), so memory stays that of one batch however many samples are asked for.
+PASS_IMAGES = 256
+
+
+def _smoothgrad(model: Module, images: np.ndarray, chosen: np.ndarray, samples: int,
+                noise: float) -> np.ndarray:
+    """The mean of `samples` maps of noisy copies, computed a pass of copies at a time (the
+    noise drawn pass by pass is the same stream as drawn at once)."""
+    spread = np.ptp(images, axis=(1, 2, 3), keepdims=True) * noise
+    per_pass = max(1, PASS_IMAGES // len(images))
+    total = np.zeros((len(images), *images.shape[2:]))
+    for start in range(0, samples, per_pass):
+        count = min(per_pass, samples - start)
+        draws = random.generator().standard_normal((count, *images.shape))
         noisy = (images + spread * draws).astype(images.dtype).reshape(-1, *images.shape[1:])
-        maps = _max_abs(_input_gradient(model, noisy, np.tile(chosen, samples)))
-        return maps.reshape(samples, *chosen.shape, *maps.shape[1:]).mean(axis=0, dtype=maps.dtype)
+        maps = _max_abs(_input_gradient(model, noisy, np.tile(chosen, count)))
+        total += maps.reshape(count, *chosen.shape, *maps.shape[1:]).sum(axis=0)
+    return (total / samples).astype(images.dtype)
 
 
 def _check_noise(noise: float) -> None:

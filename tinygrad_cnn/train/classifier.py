@@ -222,14 +222,21 @@ class Classifier:
                 chunks = [self.model(Tensor(X[i : i + size])).data for i in range(0, len(X), size)]
         finally:
             self.model.train(was_training)
-        return np.concatenate(chunks)
+        logits = np.concatenate(chunks)
+        broken = ~np.isfinite(logits).reshape(len(logits), -1).all(axis=1)
+        if broken.any():  # the argmax of NaN logits is a class: every answer would be made up
+            raise ValueError(f"{op}: the model's outputs are NaN or infinite for "
+                             f"{broken.sum()} of {len(logits)} samples (the first: sample "
+                             f"{np.argmax(broken)})")
+        return logits
 
     def predict_proba(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Class probabilities (N, classes): the softmax of the model's logits.
 
         Raises:
-            ValueError: when X has no samples (as `predict`, `evaluate` and `score`), or a
-                batch_size below 1 (a TypeError when it is not an int, as `predict`).
+            ValueError: when X has no samples or the model's outputs for some are NaN or
+                infinite (as `predict`, `evaluate` and `score`), or a batch_size below 1 (a
+                TypeError when it is not an int, as `predict`).
         """
         logits = self._logits(X, batch_size, "predict_proba")
         return F.softmax(Tensor(logits), dim=1).data
@@ -240,13 +247,16 @@ class Classifier:
 
     def evaluate(self, X: Any, y: Any) -> tuple[float, float]:
         """The mean loss and the accuracy on (X, y), in evaluation mode."""
-        X, y = _array(X), _array(y)
-        _check_samples("evaluate", X, y)
-        logits = self._logits(X, op="evaluate")
-        with no_grad():
-            loss = float(self.loss_fn(Tensor(logits), y).item())
-        return loss, float((logits.argmax(axis=1) == _labels(y)).mean())
+        return self._evaluate(X, y, "evaluate")
 
     def score(self, X: Any, y: Any) -> float:
         """The accuracy on (X, y): the fraction of samples whose predicted class is right."""
-        return self.evaluate(X, y)[1]
+        return self._evaluate(X, y, "score")[1]
+
+    def _evaluate(self, X: Any, y: Any, op: str) -> tuple[float, float]:
+        X, y = _array(X), _array(y)
+        _check_samples(op, X, y)
+        logits = self._logits(X, op=op)
+        with no_grad():
+            loss = float(self.loss_fn(Tensor(logits), y).item())
+        return loss, float((logits.argmax(axis=1) == _labels(y)).mean())
