@@ -102,3 +102,63 @@ def test_fit_with_a_transform_is_repeatable():
     assert loss_a == loss_b
     for (_, a), (_, b) in zip(net_a.named_parameters(), net_b.named_parameters()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+NAN, INF = float("nan"), float("inf")
+# Every number argument of every transform, with NaN, infinity or a value too big to use: each
+# is refused by name when the transform is made (NaN centres gave all-NaN images, infinite
+# angles a raw OverflowError at the call)
+NONSENSE = {
+    "RandomRotation degrees": lambda v: T.RandomRotation(v),
+    "RandomRotation degrees range": lambda v: T.RandomRotation((-v, 10.0)),
+    "RandomRotation center x": lambda v: T.RandomRotation(10, center=(v, 0.0)),
+    "RandomRotation center y": lambda v: T.RandomRotation(10, center=(0.0, v)),
+    "RandomRotation fill": lambda v: T.RandomRotation(10, fill=v),
+    "RandomErasing p": lambda v: T.RandomErasing(p=v),
+    "RandomErasing scale": lambda v: T.RandomErasing(scale=(0.1, v)),
+    "RandomErasing ratio": lambda v: T.RandomErasing(ratio=(0.5, v)),
+    "RandomErasing value": lambda v: T.RandomErasing(value=v),
+    "RandomErasing values": lambda v: T.RandomErasing(value=(0.0, v)),
+    "RandomCrop fill": lambda v: T.RandomCrop(6, padding=1, fill=v),
+    "RandomHorizontalFlip p": lambda v: T.RandomHorizontalFlip(v),
+    "RandomVerticalFlip p": lambda v: T.RandomVerticalFlip(v),
+    "Normalize mean": lambda v: T.Normalize(v, 1.0),
+    "Normalize std": lambda v: T.Normalize(0.0, v),
+}
+
+
+@pytest.mark.parametrize("value", [NAN, INF, -INF], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("argument", NONSENSE)
+def test_nan_and_infinity_are_refused_for_every_argument(argument, value):
+    name = argument.split()[0]
+    with pytest.raises(ValueError, match=rf"^{name}: "):
+        NONSENSE[argument](value)
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: T.RandomRotation((-1e308, 1e308)), r"RandomRotation: degrees must be a pair"),
+    (lambda: T.RandomRotation(10, center=(1e39, 0.0)), r"RandomRotation: center must be"),
+])
+def test_numbers_too_big_to_compute_with_are_refused(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_an_extreme_erasing_ratio_erases_nothing_rather_than_garbage():
+    x = _batch(8)
+    manual_seed(0)
+    out = T.RandomErasing(p=1.0, ratio=(1e200, 1e300))(x)  # every rectangle infinitely tall
+    np.testing.assert_array_equal(out, x)
+
+
+@pytest.mark.parametrize(("mean", "std", "message"), [
+    (0.0, 1e-50, r"Normalize: std \(1e-50,\) is too small for the batch's float32: dividing by "
+                 r"it gives infinity"),
+    (0.0, 1e-40, r"Normalize: std \(1e-40,\) is too small"),  # not 0 in float32, but 1/std is inf
+    (1e300, 1.0, r"Normalize: mean \(1e\+300,\) does not fit in the batch's float32"),
+])
+def test_normalize_refuses_values_its_batch_dtype_cannot_use(mean, std, message):
+    # torchvision refuses a std that is 0 in float32; ours gave inf
+    with pytest.raises(ValueError, match=message):
+        T.Normalize(mean, std)(_batch())
+    assert np.isfinite(T.Normalize(mean, std)(_batch().astype(np.float64))).all()

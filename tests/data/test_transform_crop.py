@@ -76,7 +76,7 @@ def test_no_padding_same_size_is_the_identity():
     ({"size": 3, "padding": (1, 2, 3)}, r"RandomCrop: padding must be"),
     ({"size": 3, "padding_mode": "wrap"}, r"RandomCrop: padding_mode must be one of constant, "
                                           r"edge, reflect, symmetric, got 'wrap'"),
-    ({"size": 3, "fill": "black"}, r"RandomCrop: fill must be a number or a sequence"),
+    ({"size": 3, "fill": "black"}, r"RandomCrop: fill must be a finite number or a sequence"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -87,3 +87,25 @@ def test_fill_per_channel_must_match_the_channels():
     with pytest.raises(ValueError, match=r"RandomCrop: fill has 2 values but the batch has 3 "
                                          r"channels; batch \(1, 3, 4, 4\)"):
         RandomCrop(4, padding=1, fill=(0, 1))(np.zeros((1, 3, 4, 4), np.float32))
+
+
+def test_padding_wider_than_the_crop_gives_the_same_crops_in_little_memory():
+    x = np.random.default_rng(6).random((64, 2, 5, 6)).astype(np.float32) + 1
+    manual_seed(5)
+    wide = RandomCrop((3, 4), padding=(7, 9, 2, 11), fill=(-1.0, -2.0))(x)
+    padded = np.pad(x, ((0, 0), (0, 0), (9, 11), (7, 2)))
+    padded[:, 0][padded[:, 0] == 0], padded[:, 1][padded[:, 1] == 0] = -1, -2
+    for windows, crop in zip(_windows(padded, 3, 4), wide):
+        assert crop.tobytes() in windows
+    assert any((crop == np.array([-1, -2])[:, None, None]).all() for crop in wide)  # all fill
+
+
+def test_a_padding_of_100000_allocates_no_terabytes():
+    x = np.ones((4, 1, 28, 28), np.float32)
+    out = RandomCrop(28, padding=10**5)(x)  # a raw MemoryError before
+    assert out.shape == (4, 1, 28, 28)
+    with pytest.raises(ValueError, match=r"^RandomCrop: padding=\(100000, 100000, 100000, "
+                                         r"100000\) with padding_mode='reflect' \(the batch "
+                                         r"\(4, 1, 28, 28\) padded to \(4, 1, 200028, 200028\)\) "
+                                         r"needs 596\.2 GiB, more than this machine's"):
+        RandomCrop(28, padding=10**5, padding_mode="reflect")(x)

@@ -87,10 +87,11 @@ def test_erasing_nothing_when_no_rectangle_fits():
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"p": 2}, r"RandomErasing: p must be a probability"),
-    ({"scale": (0.5, 0.1)}, r"RandomErasing: scale must be a pair \(low, high\) with low <= high"),
+    ({"scale": (0.5, 0.1)}, r"RandomErasing: scale must be a pair \(low, high\) of finite "
+                           r"numbers with low <= high"),
     ({"scale": (0.1, 1.5)}, r"RandomErasing: scale must lie within \[0, 1\]"),
     ({"ratio": (0.0, 1.0)}, r"RandomErasing: ratio must be positive"),
-    ({"value": "noise"}, r"RandomErasing: value must be a number, one number per channel or "
+    ({"value": "noise"}, r"RandomErasing: value must be a finite number, one per channel or "
                          r"'random', got 'noise'"),
 ])
 def test_erasing_bad_arguments(kwargs, message):

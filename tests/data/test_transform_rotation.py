@@ -1,5 +1,7 @@
 """RandomRotation: exact at multiples of 90 degrees, counter-clockwise, fill outside, seeded."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -69,14 +71,45 @@ def test_center_follows_torchvision_pixel_corners():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"degrees": -5}, r"RandomRotation: degrees must be non-negative when one number, got -5"),
-    ({"degrees": (10, -10)}, r"RandomRotation: degrees must be a pair \(low, high\) with low "
-                             r"<= high, got \(10, -10\)"),
+    ({"degrees": -5}, r"RandomRotation: degrees must be a finite number >= 0 when one number, "
+                      r"got -5"),
+    ({"degrees": (10, -10)}, r"RandomRotation: degrees must be a pair \(low, high\) of finite "
+                             r"numbers with low <= high, got \(10, -10\)"),
     ({"degrees": 5, "interpolation": "bicubic"}, r"RandomRotation: interpolation must be one "
                                                  r"of bilinear, nearest, got 'bicubic'"),
     ({"degrees": 5, "center": (1,)}, r"RandomRotation: center must be None or a pair"),
-    ({"degrees": 5, "fill": None}, r"RandomRotation: fill must be a number"),
+    ({"degrees": 5, "fill": None}, r"RandomRotation: fill must be a finite number"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         RandomRotation(**kwargs)
+
+
+def test_a_big_batch_is_turned_in_chunks_with_the_same_bits(monkeypatch):
+    import importlib
+
+    module = importlib.import_module("tinygrad_cnn.data.transforms.rotation")
+    x = np.random.default_rng(5).random((10, 2, 7, 9)).astype(np.float32)
+    for interpolation in ("bilinear", "nearest"):
+        manual_seed(3)
+        whole = RandomRotation(40, interpolation=interpolation)(x)
+        monkeypatch.setattr(module, "CHUNK_VALUES", 3 * 2 * 7 * 9)  # three images a chunk
+        manual_seed(3)
+        np.testing.assert_array_equal(RandomRotation(40, interpolation=interpolation)(x), whole)
+        monkeypatch.undo()
+
+
+def test_a_batch_is_turned_in_bounded_memory(monkeypatch):
+    import importlib
+
+    module = importlib.import_module("tinygrad_cnn.data.transforms.rotation")
+    x = np.zeros((200, 3, 64, 64), np.float32)  # 9.4 MiB; in one piece it took 10 times that
+    monkeypatch.setattr(module, "CHUNK_VALUES", 10 * 3 * 64 * 64)  # ten images a chunk
+    chunk = x[:10].nbytes
+    tracemalloc.start()
+    try:
+        RandomRotation(30)(x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < x.nbytes + 20 * chunk, f"{peak / x.nbytes:.1f} times the batch"

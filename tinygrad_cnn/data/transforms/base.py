@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -81,8 +82,11 @@ class Compose:
 
 
 def is_number(value: Any) -> bool:
-    """A real number that is not a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    """A finite real number that is not a bool: no argument of a transform means anything
+    as NaN or infinity (a NaN centre gave all-NaN images, an infinite angle an
+    OverflowError in the middle of a call)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 def probability(name: str, arg: str, p: Any) -> float:
@@ -93,19 +97,22 @@ def probability(name: str, arg: str, p: Any) -> float:
 
 
 def number_pair(name: str, arg: str, value: Any) -> tuple[float, float]:
-    """A `(low, high)` pair of numbers with low <= high, or a ValueError."""
+    """A `(low, high)` pair of finite numbers with low <= high (and a finite width, so a
+    value can be drawn between them), or a ValueError."""
     if (not isinstance(value, Sequence) or len(value) != 2
-            or not all(is_number(v) for v in value) or value[0] > value[1]):
-        raise ValueError(f"{name}: {arg} must be a pair (low, high) with low <= high, "
-                         f"got {value!r}")
+            or not all(is_number(v) for v in value) or value[0] > value[1]
+            or not math.isfinite(float(value[1]) - float(value[0]))):
+        raise ValueError(f"{name}: {arg} must be a pair (low, high) of finite numbers with "
+                         f"low <= high, got {value!r}")
     return float(value[0]), float(value[1])
 
 
 def fill_values(name: str, fill: Any) -> tuple[float, ...]:
     """A fill as a tuple: one number for every channel, or one number per channel."""
-    values = (fill,) if is_number(fill) else tuple(fill) if isinstance(fill, Sequence) else ()
+    values = ((fill,) if isinstance(fill, numbers.Real)
+              else tuple(fill) if isinstance(fill, Sequence) else ())
     if not values or not all(is_number(v) for v in values):
-        raise ValueError(f"{name}: fill must be a number or a sequence of numbers (one per "
+        raise ValueError(f"{name}: fill must be a finite number or a sequence of them (one per "
                          f"channel), got {fill!r}")
     return tuple(float(v) for v in values)
 
@@ -116,7 +123,12 @@ def per_channel(name: str, arg: str, values: tuple[float, ...], x: np.ndarray) -
     if len(values) not in (1, channels):
         raise ValueError(f"{name}: {arg} has {len(values)} values but the batch has {channels} "
                          f"channels; batch {x.shape}")
-    return np.broadcast_to(np.asarray(values, dtype=x.dtype), (channels,)).reshape(1, -1, 1, 1)
+    with np.errstate(over="ignore"):
+        array = np.asarray(values, dtype=x.dtype)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name}: {arg} {values} does not fit in the batch's {x.dtype}: it "
+                         "would be infinite")
+    return np.broadcast_to(array, (channels,)).reshape(1, -1, 1, 1)
 
 
 def pad_constant(x: np.ndarray, left: int, top: int, right: int, bottom: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -68,15 +69,16 @@ class RandomErasing(Transform):
         area = h * w * rng.uniform(*self.scale, size=(n, ATTEMPTS))
         aspect = np.exp(rng.uniform(math.log(self.ratio[0]), math.log(self.ratio[1]),
                                     size=(n, ATTEMPTS)))
-        rect_h = np.rint(np.sqrt(area * aspect)).astype(np.int64)
-        rect_w = np.rint(np.sqrt(area / aspect)).astype(np.int64)
-        fits = (rect_h < h) & (rect_w < w)
+        with np.errstate(over="ignore"):  # an extreme ratio: a side of inf, which never fits
+            rect_h = np.rint(np.sqrt(area * aspect))
+            rect_w = np.rint(np.sqrt(area / aspect))
+        fits = (rect_h < h) & (rect_w < w)  # in floats, before any side is cast to an int
         first = np.argmax(fits, axis=1)  # the first try that fits (0 when none does)
         rows = np.arange(n)
         found = fits[rows, first]
         # An image with no fitting try erases nothing: an empty rectangle keeps its draw valid.
-        rect_h = np.where(found, rect_h[rows, first], 0)
-        rect_w = np.where(found, rect_w[rows, first], 0)
+        rect_h = np.where(found, rect_h[rows, first], 0).astype(np.int64)
+        rect_w = np.where(found, rect_w[rows, first], 0).astype(np.int64)
         top = rng.integers(0, h - rect_h + 1)  # elementwise upper bounds: one draw per image
         left = rng.integers(0, w - rect_w + 1)
         return chosen & found, top, left, rect_h, rect_w
@@ -98,8 +100,9 @@ class RandomErasing(Transform):
 def _value(value: float | Sequence[float] | str) -> tuple[float, ...] | str:
     if value == "random":
         return "random"
-    values = (value,) if is_number(value) else tuple(value) if isinstance(value, Sequence) else ()
+    values = ((value,) if isinstance(value, numbers.Real)
+              else tuple(value) if isinstance(value, Sequence) else ())
     if not values or isinstance(value, str) or not all(is_number(v) for v in values):
-        raise ValueError(f"RandomErasing: value must be a number, one number per channel or "
+        raise ValueError(f"RandomErasing: value must be a finite number, one per channel or "
                          f"'random', got {value!r}")
     return tuple(float(v) for v in values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -10,8 +11,9 @@ from tinygrad_cnn.data.transforms.base import Transform, is_number, per_channel
 
 
 def _values(arg: str, value: float | Sequence[float]) -> tuple[float, ...]:
-    values = (value,) if is_number(value) else tuple(value) if isinstance(value, Sequence) else ()
-    if not values or not all(is_number(v) and np.isfinite(v) for v in values):
+    values = ((value,) if isinstance(value, numbers.Real)
+              else tuple(value) if isinstance(value, Sequence) else ())
+    if not values or not all(is_number(v) for v in values):
         raise ValueError(f"Normalize: {arg} must be a finite number or a sequence of them (one "
                          f"per channel), got {value!r}")
     return tuple(float(v) for v in values)
@@ -26,7 +28,9 @@ class Normalize(Transform):
 
     Raises:
         ValueError: when a value is not finite or a std is not positive, or (when called) the
-            number of values fits neither 1 nor the batch's channels.
+            number of values fits neither 1 nor the batch's channels, or a value is not
+            finite in the batch's dtype (a mean of 1e300 in float32) or a std so small that
+            dividing by it gives infinity there (1e-50 in float32).
 
     Examples:
         >>> import numpy as np
@@ -43,4 +47,9 @@ class Normalize(Transform):
     def forward(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         mean = per_channel("Normalize", "mean", self.mean, x)
         std = per_channel("Normalize", "std", self.std, x)
+        with np.errstate(divide="ignore", over="ignore"):
+            scale = np.reciprocal(std)
+        if not np.isfinite(scale).all():  # torchvision refuses a std that rounds to 0 too
+            raise ValueError(f"Normalize: std {self.std} is too small for the batch's "
+                             f"{x.dtype}: dividing by it gives infinity; batch {x.shape}")
         return (x - mean) / std
