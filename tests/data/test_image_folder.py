@@ -243,3 +243,10 @@ def test_a_fifo_that_took_a_pictures_place_after_the_scan_is_refused(pil, tmp_pa
     os.mkfifo(tmp_path / "cls" / "p.png")
     with pytest.raises(ValueError, match=r"p\.png: cannot read the image: not a regular file"):
         _within(20, folder.arrays)
+
+
+def test_a_size_whose_images_cannot_fit_in_memory_is_refused_before_reading(pil, tmp_path):
+    _save(pil, tmp_path / "a" / "p.png", np.zeros((2, 2), np.uint8))
+    with pytest.raises(ValueError, match=r"^ImageFolder: size=\(100000, 100000\) \(1 pictures of "
+                                         r"3 x 100000 x 100000 float32 values\) needs 111\.8 GiB"):
+        ImageFolder(tmp_path, size=10**5).arrays()

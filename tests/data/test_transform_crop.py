@@ -109,3 +109,9 @@ def test_a_padding_of_100000_allocates_no_terabytes():
                                          r"\(4, 1, 28, 28\) padded to \(4, 1, 200028, 200028\)\) "
                                          r"needs 596\.2 GiB, more than this machine's"):
         RandomCrop(28, padding=10**5, padding_mode="reflect")(x)
+
+
+def test_crops_that_cannot_fit_in_memory_are_refused_naming_size():
+    with pytest.raises(ValueError, match=r"^RandomCrop: size=\(100000, 100000\) \(the crops of the "
+                                         r"batch \(4, 1, 28, 28\)\) needs 149\.0 GiB"):
+        RandomCrop(10**5, pad_if_needed=True)(np.ones((4, 1, 28, 28), np.float32))

@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from tinygrad_cnn.arguments import positive_pair
+from tinygrad_cnn.limits import check_memory
 
 EXTENSIONS = (".png", ".jpg", ".jpeg")
 
@@ -204,6 +205,11 @@ class ImageFolder:
                 pictures differ in size.
         """
         image_module = _pillow()
+        if self.size is not None:
+            channels = 1 if self.grayscale else 3
+            check_memory("ImageFolder", f"size={self.size} ({len(self)} pictures of "
+                         f"{channels} x {self.size[0]} x {self.size[1]} float32 values)",
+                         len(self) * channels * self.size[0] * self.size[1] * 4)
         x = None
         for i, (path, _) in enumerate(self.samples):
             pixels = self._read(path, image_module)

@@ -114,6 +114,8 @@ class RandomCrop(Transform):
         if self.padding_mode == "constant":
             top, bottom, tops = _one_window_of_fill(top, bottom, height, h, tops)
             left, right, lefts = _one_window_of_fill(left, right, width, w, lefts)
+        check_memory("RandomCrop", f"size={self.size} (the crops of the batch {x.shape})",
+                     n * x.shape[1] * h * w * x.itemsize)
         padded = self._pad(x, left, top, right, bottom)
         windows = sliding_window_view(padded, (h, w), axis=(2, 3))  # (N, C, hp-h+1, wp-w+1, h, w)
         return windows[np.arange(n), :, tops, lefts]  # (N, C, h, w): one window per image
