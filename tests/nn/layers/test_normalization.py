@@ -171,13 +171,15 @@ NORMS = {
 }
 
 
-@pytest.mark.parametrize("eps", [-1, -1e-8, float("nan"), float("inf"), "1e-5", True])
+@pytest.mark.parametrize(("eps", "error"), [(-1, ValueError), (-1e-8, ValueError),
+                                            (float("nan"), ValueError), (float("inf"), ValueError),
+                                            ("1e-5", TypeError), (True, TypeError)])
 @pytest.mark.parametrize("name", NORMS)
-def test_every_norm_refuses_an_eps_that_is_no_variance_floor(name, eps):
+def test_every_norm_refuses_an_eps_that_is_no_variance_floor(name, eps, error):
     # BatchNorm2d(eps=-1) trained and gave NaN outputs; PyTorch refuses it in training
     make, _, positive = NORMS[name]
     need = "a positive" if positive else "a non-negative"
-    with pytest.raises(ValueError, match=rf"^{name}: eps must be {need} finite number, got "):
+    with pytest.raises(error, match=rf"^{name}: eps must be {need} finite number, got "):
         make(eps, 0.1)
 
 
@@ -192,11 +194,12 @@ def test_an_eps_of_zero_is_refused_by_batch_norm_alone(name):
         assert np.isfinite(make(0, 0.1)(Tensor(x)).data).all()  # as PyTorch's
 
 
-@pytest.mark.parametrize("momentum", [-0.1, 1.5, float("nan"), "0.1"])
+@pytest.mark.parametrize(("momentum", "error"), [(-0.1, ValueError), (1.5, ValueError),
+                                                 (float("nan"), ValueError), ("0.1", TypeError)])
 @pytest.mark.parametrize("name", ["BatchNorm1d", "BatchNorm2d"])
-def test_batch_norm_refuses_a_momentum_outside_0_to_1(name, momentum):
-    with pytest.raises(ValueError, match=rf"^{name}: momentum must be a number from 0 to 1 or "
-                                         r"None, got "):
+def test_batch_norm_refuses_a_momentum_outside_0_to_1(name, momentum, error):
+    with pytest.raises(error, match=rf"^{name}: momentum must be a number from 0 to 1 or "
+                                    r"None, got "):
         NORMS[name][0](1e-5, momentum)
 
 
