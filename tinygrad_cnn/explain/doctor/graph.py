@@ -28,10 +28,13 @@ def applied_to(ops: Iterable[Context], output: Tensor, kinds: tuple[type, ...]) 
 
 
 def _reaches(t: Tensor, output: Tensor) -> bool:
+    # A result is known by the op that made it: after a backward, a node holds shape-only
+    # stand-ins for its inputs, not the tensors themselves (Context.release).
+    made_by = output.grad_fn
     stack = [t]
     while stack:
         t = stack.pop()
-        if t is output:
+        if t is output or (made_by is not None and t.grad_fn is made_by):
             return True
         node = t.grad_fn
         if node is not None and issubclass(node.op, PASS_THROUGH):
