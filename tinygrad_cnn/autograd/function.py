@@ -164,7 +164,7 @@ class Context:
         self._prints = ()
         self.released = True
         for t in self.inputs:
-            if _holds_memory(t):
+            if t._data.nbytes > _KEPT_BYTES:  # else every input is kept: nothing to free
                 self.inputs = tuple([_hollow(t) for t in self.inputs])
                 return
 
