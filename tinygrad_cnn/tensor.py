@@ -62,21 +62,19 @@ class Tensor:
     """
 
     __array_ufunc__ = None  # make `ndarray (op) Tensor` defer to Tensor's reflected operators
-    # Counts the in-place changes of the array, so a backward through an op that saved this
-    # tensor can tell it was changed since (see `mark_modified`); shared with the tensor's
-    # views, and made on the first change or view (most tensors never need one).
-    _version_counter: function.Version | None = None
+    _version_counter: function.Version | None = None  # in-place changes, shared with views
     _watched = False  # reading the values calls grad_mode's watch (`grad_mode.watching`)
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ):
         self._data = _to_array(data, dtype)
+        if isinstance(data, Tensor) and self._data is data._data:  # the same array: one version
+            self._version_counter = function.shared_version(data)
         self.grad: Tensor | None = None
         self.grad_fn: Context | None = None
         self.name = name
-        self._requires_grad = False
-        self.requires_grad = requires_grad
+        self.requires_grad = requires_grad  # the setter checks the dtype
 
     @classmethod
     def _from_op(cls, data: np.ndarray, grad_fn: Context | None, watched: bool = False) -> Tensor:
@@ -117,18 +115,11 @@ class Tensor:
         `load_state_dict`, `nn.init`, batch-norm statistics); a backward through an op that
         saved the tensor before the write then raises instead of using the new values.
         """
-        function.note_change(self._shared_version())
+        function.note_change(function.shared_version(self))
 
     @property
-    def _version(self) -> int:
-        """How many in-place changes this tensor's array has seen, through it or its views."""
+    def _version(self) -> int:  # the in-place changes seen, through this tensor or its views
         return 0 if self._version_counter is None else self._version_counter.count
-
-    def _shared_version(self) -> function.Version:
-        """The version counter, made now if this is the first change or view."""
-        if self._version_counter is None:
-            self._version_counter = function.Version()
-        return self._version_counter
 
     def _values(self, what: str) -> np.ndarray:
         """The array, for a step that takes the values out of the graph (named by `what`)."""
@@ -208,11 +199,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A tensor sharing this data (and its version counter), cut from the graph."""
-        if self._watched and not abstract.has_no_values(self):
-            grad_mode.values_read(self, ".detach()")  # its values go on as a constant
-        t = Tensor._from_op(self._data, None, self._watched)
-        t._version_counter = self._shared_version()
-        return t
+        return function.detached(self)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place and return self."""

@@ -198,6 +198,8 @@ VIEWS = {
     "expand": lambda w: w.unsqueeze(0).expand(4, 2, 3),
     "view of a view": lambda w: w.reshape(3, 2).T[0],
     "detach": lambda w: w.detach(),
+    "Tensor(w)": lambda w: Tensor(w),
+    "Parameter(w)": lambda w: nn.Parameter(w),
 }
 
 

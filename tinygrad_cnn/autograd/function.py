@@ -37,6 +37,24 @@ class Version:
         self.changed_at = 0  # the tick of the latest, on the clock above
 
 
+def shared_version(t: Tensor) -> Version:
+    """`t`'s version counter, made now if this is its first change or view (most tensors
+    never need one)."""
+    if t._version_counter is None:
+        t._version_counter = Version()
+    return t._version_counter
+
+
+def detached(t: Tensor) -> Tensor:
+    """`t.detach()`: its array and version counter in a tensor cut from the graph (a watcher
+    hears of it: the values go on as a constant)."""
+    if t._watched and not abstract.has_no_values(t):
+        grad_mode.values_read(t, ".detach()")
+    out = _tensor.Tensor._from_op(t._data, None, t._watched)
+    out._version_counter = shared_version(t)
+    return out
+
+
 def note_change(version: Version) -> None:
     """Count an in-place change and stamp it on the clock (`Tensor.mark_modified` calls it)."""
     global _last_change
@@ -264,7 +282,7 @@ class Function:
                     ctx._prints = tuple([_checksum(ctx._array(value)) for value in ctx._saved])
         result = _tensor.Tensor._from_op(out, ctx if record else None, watched)
         if cls.view and np.may_share_memory(out, inputs[0]._data):
-            result._version_counter = inputs[0]._shared_version()
+            result._version_counter = shared_version(inputs[0])
         if more is None:
             return result
         return (result, *[_tensor.Tensor._from_op(m, None, watched) for m in more])
