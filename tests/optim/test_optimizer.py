@@ -404,3 +404,15 @@ def test_docstring_examples(module):
     imported = __import__(f"tinygrad_cnn.optim.{module}", fromlist=["_"])
     result = doctest.testmod(imported, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+@pytest.mark.parametrize(("make", "name"), [
+    (lambda p: SGD(p, lr=float("inf")), "lr"),
+    (lambda p: AdaGrad(p, lr=float("inf")), "lr"),
+    (lambda p: Adam(p, weight_decay=float("inf")), "weight_decay"),
+    (lambda p: SGD(p, lr=0.1, momentum=float("inf")), "momentum"),
+])
+def test_an_infinite_option_is_refused(make, name):
+    # an infinite rate made every weight infinite at the first step, without a word
+    with pytest.raises(ValueError, match=rf"invalid {name}=inf; must be >= 0 and finite"):
+        make([Tensor(np.ones(3), requires_grad=True)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -139,8 +140,9 @@ class Optimizer:
     def _check_nonnegative(self, group: ParamGroup, *names: str) -> None:
         for name in names:
             self._check_number(name, group[name])
-            if not group[name] >= 0:  # also catches NaN
-                raise ValueError(f"{self._name}: invalid {name}={group[name]!r}; must be >= 0")
+            if not 0 <= group[name] < math.inf:  # also catches NaN
+                raise ValueError(f"{self._name}: invalid {name}={group[name]!r}; must be >= 0 "
+                                 "and finite")
 
     def _check_number(self, name: str, value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):

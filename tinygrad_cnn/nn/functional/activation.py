@@ -52,7 +52,14 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> F.leaky_relu(Tensor([-2.0, 3.0]), 0.5).tolist()
         [-1.0, 3.0]
     """
+    check_finite("leaky_relu", "negative_slope", negative_slope)
     return input.relu() + negative_slope * input.clip(max=0.0)
+
+
+def check_finite(op: str, name: str, value: float) -> None:
+    """Refuse a NaN or infinite parameter: every output it touches would be NaN or inf."""
+    if not math.isfinite(value):
+        raise ValueError(f"{op}: {name} must be a finite number, got {value!r}")
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -76,6 +83,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         alpha: the value the negative side tends to is -alpha.
         inplace: accepted for PyTorch compatibility; the result is always a new tensor.
     """
+    check_finite("elu", "alpha", alpha)
     return input.relu() + alpha * (input.clip(max=0.0).exp() - 1.0)
 
 

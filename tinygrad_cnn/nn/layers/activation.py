@@ -4,7 +4,7 @@ Softmax and LogSoftmax."""
 from __future__ import annotations
 
 from tinygrad_cnn.nn import functional as F
-from tinygrad_cnn.nn.functional.activation import check_approximate
+from tinygrad_cnn.nn.functional.activation import check_approximate, check_finite
 from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
@@ -53,6 +53,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
+        check_finite("LeakyReLU", "negative_slope", negative_slope)
         self.negative_slope = negative_slope
         self.inplace = inplace
 
@@ -74,6 +75,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
+        check_finite("ELU", "alpha", alpha)
         self.alpha = alpha
         self.inplace = inplace
 
