@@ -65,6 +65,17 @@ def test_sigmoid_then_binary_cross_entropy_stays_finite_where_sigmoid_saturates(
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropy_at_probabilities_of_0_and_1_matches_pytorch(reduction):
+    torch = torch_module()
+    saturated = np.array([[0.0, 1.0, 1e-30], [1.0, 0.0, 1 - 1e-12]])
+    targets = np.array([[1.0, 0.0, 0.5], [1.0, 0.0, 0.3]])
+    compare(lambda x, t: F.binary_cross_entropy(x, targets, reduction=reduction),
+            lambda x, t: torch.nn.functional.binary_cross_entropy(
+                x, torch.tensor(targets), reduction=reduction),
+            saturated)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("pos_weighted", [False, True])
 def test_binary_cross_entropy_with_logits_matches_pytorch(reduction, weighted, pos_weighted):
