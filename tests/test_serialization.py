@@ -4,11 +4,11 @@ import io
 import json
 import re
 import sys
-import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
+from allocations import traced
 
 import tinygrad_cnn
 from tinygrad_cnn import Tensor, limits, load, manual_seed, nn, save
@@ -170,17 +170,12 @@ def test_a_small_deflated_archive_that_inflates_to_gigabytes_is_refused_before_r
         tmp_path, monkeypatch):
     path = tmp_path / "bomb.npz"
     _deflated_zeros(path, 96)  # 96 MiB of zeros in about 100 KiB
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=rf"^load: {re.escape(str(path))}: the archive "
-                                             r"declares 96\.0 MiB once inflated from "
-                                             r"9\d\.\d KiB, more than 100 times its size .* "
-                                             r"raise tinygrad_cnn\.limits\.MAX_INFLATION$"):
-            load(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 4 << 20, f"load allocated {peak / 2**20:.0f} MiB before refusing"
+    with traced() as memory, pytest.raises(
+            ValueError, match=rf"^load: {re.escape(str(path))}: the archive declares 96\.0 MiB "
+                              r"once inflated from 9\d\.\d KiB, more than 100 times its size "
+                              r".* raise tinygrad_cnn\.limits\.MAX_INFLATION$"):
+        load(path)
+    assert memory.peak < 4 << 20, f"load allocated {memory.peak >> 20} MiB before refusing"
     monkeypatch.setattr(limits, "MAX_INFLATION", 2000)  # the documented way to trust it
     assert load(path)["zeros"].shape == (96 << 17,)
 

@@ -1,10 +1,10 @@
 """The engine: accumulation, retain_graph, create_graph, grad, grad mode, anomaly detection."""
 
 import gc
-import tracemalloc
 
 import numpy as np
 import pytest
+from allocations import traced
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import (
@@ -89,15 +89,12 @@ def _lenet_step_losses(steps):
 
 def test_a_loss_kept_after_backward_keeps_no_activations():
     _lenet_step_losses(2)  # warm up: what the first steps make once
-    tracemalloc.start()
-    try:
+    with traced() as memory:
         losses = _lenet_step_losses(8)
         gc.collect()
-        kept = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
     # PyTorch keeps 14.6 KiB a step here; the graph's inputs held 4 MiB a step before
-    assert kept / len(losses) < 200 * 1024, f"{kept / len(losses) / 1024:.0f} KiB a step"
+    kept = memory.kept / len(losses)
+    assert kept < 200 * 1024, f"{kept / 1024:.0f} KiB a step"
     assert losses[-1].item() > 0  # the loss itself keeps its value
 
 

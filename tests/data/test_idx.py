@@ -2,11 +2,11 @@
 
 import gzip
 import os
-import tracemalloc
 import zlib
 
 import numpy as np
 import pytest
+from allocations import traced
 
 from tinygrad_cnn import limits
 from tinygrad_cnn.data import read_idx, write_idx
@@ -169,27 +169,19 @@ def _bomb(path, zeros: int) -> None:
 def test_gzip_bomb_is_refused_in_bounded_memory(tmp_path):
     path = tmp_path / "bomb-idx1-ubyte.gz"
     _bomb(path, 64 << 20)  # 64 KiB on disk, 64 MiB inflated
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=r"bomb-idx1-ubyte\.gz: trailing bytes after the 1 "):
-            read_idx(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 4 << 20, f"read_idx held {peak / 2**20:.0f} MiB to read one declared byte"
+    with traced() as memory, pytest.raises(ValueError, match=r"bomb-idx1-ubyte\.gz: trailing "
+                                                               r"bytes after the 1 "):
+        read_idx(path)
+    assert memory.peak < 4 << 20, f"read_idx held {memory.peak >> 20} MiB to read one byte"
 
 
 def test_a_truncated_file_allocates_only_what_arrived(tmp_path):
     path = tmp_path / "x"  # a header declaring 4 GiB over 10 bytes of payload
     path.write_bytes(_raw(0x08, (1 << 16, 1 << 16), bytes(10)))
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=r"expected 4294967296 bytes .* found 10$"):
-            read_idx(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 4 << 20
+    with traced() as memory, pytest.raises(ValueError, match=r"expected 4294967296 bytes .* "
+                                                               r"found 10$"):
+        read_idx(path)
+    assert memory.peak < 4 << 20
 
 
 def _declaring(path, shape, zeros: int) -> None:
@@ -204,18 +196,13 @@ def test_a_gzip_header_declaring_more_than_the_file_can_hold_is_refused_before_i
         tmp_path):
     path = tmp_path / "train-images-idx3-ubyte.gz"
     _declaring(path, (10**6, 28, 28), 80 << 20)  # 80 KiB declaring 748 MiB, inflating 80 MiB
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=r"train-images-idx3-ubyte\.gz \(an IDX array of "
-                                             r"shape \(1000000, 28, 28\)\) declares 747\.7 MiB "
-                                             r"once inflated from 7\d\.\d KiB, more than 100 "
-                                             r"times its size .* raise "
-                                             r"tinygrad_cnn\.limits\.MAX_INFLATION"):
-            read_idx(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 4 << 20, f"read_idx inflated {peak / 2**20:.0f} MiB before refusing"
+    with traced() as memory, pytest.raises(
+            ValueError, match=r"train-images-idx3-ubyte\.gz \(an IDX array of shape \(1000000, "
+                              r"28, 28\)\) declares 747\.7 MiB once inflated from 7\d\.\d KiB, "
+                              r"more than 100 times its size .* raise "
+                              r"tinygrad_cnn\.limits\.MAX_INFLATION"):
+        read_idx(path)
+    assert memory.peak < 4 << 20, f"read_idx inflated {memory.peak >> 20} MiB before refusing"
 
 
 def test_the_inflation_bound_can_be_raised(tmp_path, monkeypatch):

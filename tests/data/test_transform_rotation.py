@@ -1,9 +1,8 @@
 """RandomRotation: exact at multiples of 90 degrees, counter-clockwise, fill outside, seeded."""
 
-import tracemalloc
-
 import numpy as np
 import pytest
+from allocations import traced
 
 from tinygrad_cnn import manual_seed
 from tinygrad_cnn.data.transforms import RandomRotation
@@ -106,10 +105,6 @@ def test_a_batch_is_turned_in_bounded_memory(monkeypatch):
     x = np.zeros((200, 3, 64, 64), np.float32)  # 9.4 MiB; in one piece it took 10 times that
     monkeypatch.setattr(module, "CHUNK_VALUES", 10 * 3 * 64 * 64)  # ten images a chunk
     chunk = x[:10].nbytes
-    tracemalloc.start()
-    try:
+    with traced() as memory:
         RandomRotation(30)(x)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < x.nbytes + 20 * chunk, f"{peak / x.nbytes:.1f} times the batch"
+    assert memory.peak < x.nbytes + 20 * chunk, f"{memory.peak / x.nbytes:.1f} times the batch"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import doctest
-import tracemalloc
 
 import numpy as np
 import pytest
+from allocations import traced
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -210,13 +210,9 @@ def test_a_steady_step_allocates_no_arrays(cls, options):
     for step in range(2):
         set_grads(tensors, step)
         opt.step()
-    tracemalloc.start()
-    try:
+    with traced() as memory:
         opt.step()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 16 * 1024  # Python bookkeeping only; one temporary array would be 256 KiB
+    assert memory.peak < 16 * 1024  # Python bookkeeping only; one temporary array would be 256 KiB
 
 
 # ---- state_dict ------------------------------------------------------------------------------
