@@ -46,10 +46,7 @@ def shared_version(t: Tensor) -> Version:
 
 
 def detached(t: Tensor) -> Tensor:
-    """`t.detach()`: its array and version counter in a tensor cut from the graph (a watcher
-    hears of it: the values go on as a constant)."""
-    if t._watched and not abstract.has_no_values(t):
-        grad_mode.values_read(t, ".detach()")
+    """`t.detach()`: its array and version counter in a tensor cut from the graph."""
     out = _tensor.Tensor._from_op(t._data, None, t._watched)
     out._version_counter = shared_version(t)
     return out
@@ -266,11 +263,6 @@ class Function:
         if switches.anomaly:
             check_finite(out, ctx, "forward result")
         watched = switches.watch is not None and True in [t._watched for t in inputs]
-        if watched and not record:
-            # under no_grad the result leaves the graph a watcher follows, as a constant
-            leaving = next((t for t in inputs if t._watched and t._requires_grad), None)
-            if leaving is not None:
-                grad_mode.values_read(leaving, f"{cls.op_name()} under no_grad")
         if record:
             ctx._output = out
             if ctx._saved:
