@@ -284,3 +284,17 @@ def test_every_layer_refuses_a_backward_after_its_weights_changed(name, change):
     saved, now = re.search(r"at version (\d+) for its gradient, but it is now at version (\d+)",
                            str(error.value)).groups()
     assert int(now) == int(saved) + 1
+
+
+@pytest.mark.parametrize(("changes", "said"), [(3, "at version 1 for its gradient, but it is now "
+                                                   "at version 4"),
+                                               (20, "at version 5 or earlier for its gradient, "
+                                                    "but it is now at version 21")])
+def test_the_error_tells_the_version_saved_from_the_latest_changes(changes, said):
+    w = nn.Parameter(np.ones(3))
+    w.mark_modified()  # version 1, then saved
+    y = (Tensor(np.ones(3), requires_grad=True) * w).sum()
+    for _ in range(changes):
+        w.mark_modified()
+    with pytest.raises(RuntimeError, match=said):
+        y.backward()

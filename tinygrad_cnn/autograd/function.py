@@ -30,11 +30,21 @@ class Version:
     """The in-place changes of one array, shared by a tensor and every view of it (as
     PyTorch's version counter), so a change made through any of them is seen by all."""
 
-    __slots__ = ("changed_at", "count")
+    __slots__ = ("changed_at", "count", "recent")
+    KEPT = 16  # ticks of the latest changes kept, to tell the version at an earlier tick
 
     def __init__(self) -> None:
         self.count = 0  # how many changes
         self.changed_at = 0  # the tick of the latest, on the clock above
+        self.recent: list[int] = []  # the ticks of the latest changes, oldest first
+
+    def at(self, tick: int) -> str:
+        """The version as of `tick`, for an error message: the versions are not stored per
+        op (that would cost every op), but the latest changes' ticks tell it back."""
+        later = sum(1 for changed in self.recent if changed > tick)
+        if later == len(self.recent) == self.KEPT:  # more changes may be older than those kept
+            return f"{self.count - later} or earlier"
+        return str(self.count - later)
 
 
 def shared_version(t: Tensor) -> Version:
@@ -57,6 +67,9 @@ def note_change(version: Version) -> None:
     global _last_change
     version.count += 1
     version.changed_at = _last_change = next(_clock)
+    version.recent.append(version.changed_at)
+    if len(version.recent) > Version.KEPT:
+        del version.recent[0]
 
 
 class _SavedOutput:
@@ -75,7 +88,6 @@ class Context:
 
     # Set when something is saved (class defaults: most nodes never need them):
     _tick = 0  # when, on the clock of in-place changes
-    _versions: tuple[int, ...] = ()  # each input's version then
     _prints: tuple[int | None, ...] = ()  # checksums of the saved arrays, under detect_anomaly
 
     def __init__(
@@ -133,8 +145,7 @@ class Context:
         for value in self._saved:
             version = getattr(value, "_version_counter", None)
             if version is not None and version.changed_at > self._tick:
-                i = self._input_position(value)
-                self._changed(value, f" at version {self._versions[i]}",
+                self._changed(value, f" at version {version.at(self._tick)}",
                               f"it is now at version {version.count} (changed in place since: "
                               "an optimiser step, a .data assignment, load_state_dict, nn.init "
                               "or mark_modified, on it or on a tensor it is a view of)")
@@ -268,8 +279,6 @@ class Function:
             if ctx._saved:
                 ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])
                 ctx._tick = next(_clock)
-                ctx._versions = tuple([0 if (v := t._version_counter) is None else v.count
-                                       for t in inputs])
                 if switches.anomaly:
                     ctx._prints = tuple([_checksum(ctx._array(value)) for value in ctx._saved])
         result = _tensor.Tensor._from_op(out, ctx if record else None, watched)
