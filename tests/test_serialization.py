@@ -11,7 +11,7 @@ import pytest
 from allocations import traced
 
 import tinygrad_cnn
-from tinygrad_cnn import Tensor, limits, load, manual_seed, nn, save
+from tinygrad_cnn import Tensor, files, load, manual_seed, nn, save
 from tinygrad_cnn import serialization as ser
 
 
@@ -173,10 +173,10 @@ def test_a_small_deflated_archive_that_inflates_to_gigabytes_is_refused_before_r
     with traced() as memory, pytest.raises(
             ValueError, match=rf"^load: {re.escape(str(path))}: the archive declares 96\.0 MiB "
                               r"once inflated from 9\d\.\d KiB, more than 100 times its size "
-                              r".* raise tinygrad_cnn\.limits\.MAX_INFLATION$"):
+                              r".* raise tinygrad_cnn\.files\.MAX_INFLATION$"):
         load(path)
     assert memory.peak < 4 << 20, f"load allocated {memory.peak >> 20} MiB before refusing"
-    monkeypatch.setattr(limits, "MAX_INFLATION", 2000)  # the documented way to trust it
+    monkeypatch.setattr(files, "MAX_INFLATION", 2000)  # the documented way to trust it
     assert load(path)["zeros"].shape == (96 << 17,)
 
 

@@ -1,4 +1,5 @@
-"""The one rule for a count argument (channels, sizes, epochs, threads): an int, not a bool.
+"""The one rule for a count argument (channels, sizes, epochs, threads): an int, not a bool;
+and the one bound on what a size argument may make the library allocate.
 
 A Python or NumPy integer is an int (`np.int64(5)` from an array's shape or an `argmax` is
 as good as `5`); a bool is not, although Python says it is (`epochs=True` is a slip, not one
@@ -6,10 +7,15 @@ epoch). A value that is not an int is a `TypeError`, an int out of range a `Valu
 both name the owner (the layer or function the user called) and the argument:
 `Conv2d: in_channels must be a positive int, got True`. The value comes back as a Python int,
 so a NumPy int never reaches a repr, a state dict or a shape.
+
+A function sized by an argument (`num_classes`, `samples`, `padding`) checks the bytes it would
+need against the machine's memory (`check_memory`), so a hostile or mistyped number is refused
+in one line naming it instead of ending in a `MemoryError`.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -70,3 +76,38 @@ def _int_at_least(owner: str, name: str, value: Any, least: int, kind: str, note
         return int(value)
     error = ValueError if is_int(value) else TypeError
     raise error(f"{owner}: {name} must be {kind}, got {value!r}{note}")
+
+
+def readable_bytes(nbytes: int) -> str:
+    """Bytes for a reader: 3,072 bytes, 1.5 MiB, 42.0 GiB."""
+    units = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB")
+    value, unit = float(nbytes), 0
+    while value >= 1024 and unit < len(units) - 1:
+        value, unit = value / 1024, unit + 1
+    return f"{nbytes:,} bytes" if unit == 0 else f"{value:,.1f} {units[unit]}"
+
+
+def physical_memory() -> int | None:
+    """The machine's memory in bytes, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows), or no such name
+        return None
+
+
+def check_memory(op: str, what: str, nbytes: int) -> None:
+    """Refuse to allocate `nbytes` when they exceed the machine's memory.
+
+    Args:
+        op: who allocates, the start of the message.
+        what: the argument and what it asks for, e.g. ``"num_classes=10000000 (a 10000000 x
+            10000000 matrix)"``.
+        nbytes: the bytes it would take.
+
+    Raises:
+        ValueError: naming `op`, `what`, the bytes and the machine's memory.
+    """
+    total = physical_memory()
+    if total is not None and nbytes > total:
+        raise ValueError(f"{op}: {what} needs {readable_bytes(nbytes)}, more than this machine's "
+                         f"{readable_bytes(total)} of memory")

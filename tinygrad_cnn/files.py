@@ -1,4 +1,5 @@
-"""Writing files: one rule for every output, checked before any work, written atomically.
+"""Files: one rule for every output (checked before any work, written atomically), and one
+bound for every compressed input.
 
 The rule, for checkpoints, IDX files, ONNX models and pictures alike: the folder must already
 exist (nothing is created for you, so a mistyped folder is an error, not a new tree of
@@ -6,6 +7,13 @@ folders), the path must not be a folder, and the file gets the mode the umask gi
 (``0o666 & ~umask``, as `open()` does). Errors name the path the caller gave, never the
 temporary file. Downloads follow it too, into the data set's folder, which they create: a
 cache folder is theirs to make.
+
+A loader checks what a compressed file declares (an IDX header, a zip directory, a tar member)
+before inflating it (`check_inflation`). The bound is a module attribute, read when a check
+runs; a program that trusts its files raises it, as Pillow's `Image.MAX_IMAGE_PIXELS`::
+
+    import tinygrad_cnn.files
+    tinygrad_cnn.files.MAX_INFLATION = 10_000
 """
 
 from __future__ import annotations
@@ -16,7 +24,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from tinygrad_cnn.arguments import readable_bytes
+
 PathLike = str | os.PathLike
+
+# A compressed file (a .gz IDX file, a deflated .npz, a CIFAR-10 tarball) may inflate to
+# MAX_INFLATION times its own size, or to MIN_INFLATED bytes, whichever is more. Real data
+# compresses far less (MNIST's images about 5 times, weights barely); only a decompression
+# bomb comes near deflate's own limit of about 1,000.
+MAX_INFLATION = 100
+MIN_INFLATED = 64 * 2**20
 
 
 def check_output(path: PathLike, op: str) -> Path:
@@ -70,3 +87,25 @@ def atomic_write(path: PathLike, write: Callable[[IO[bytes]], None], op: str = "
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def check_inflation(what: str, inflated: int, compressed: int) -> None:
+    """Refuse `inflated` bytes from a file of `compressed` bytes beyond the bound above.
+
+    Args:
+        what: the file (or member), the subject of the message's first sentence.
+        inflated: the bytes the file declares it inflates to.
+        compressed: the file's size on disk.
+
+    Raises:
+        ValueError: naming the file, both sizes, and how to raise the bound.
+    """
+    allowed = max(MIN_INFLATED, MAX_INFLATION * compressed)
+    if inflated > allowed:
+        declared, size = readable_bytes(inflated), readable_bytes(compressed)
+        raise ValueError(
+            f"{what} declares {declared} once inflated from {size}, more than {MAX_INFLATION} "
+            f"times its size (and more than {readable_bytes(MIN_INFLATED)}): "
+            "a decompression bomb or a damaged file; if you trust it, raise "
+            "tinygrad_cnn.files.MAX_INFLATION"
+        )

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from tinygrad_cnn import limits
+from tinygrad_cnn import files
 from tinygrad_cnn.files import atomic_write
 from tinygrad_cnn.tensor import Tensor
 
@@ -146,7 +146,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         # checked against its member's size below), so it is checked against the file's size
         # first: a small deflated archive cannot inflate to gigabytes.
         declared = sum(info.file_size for info in archive.infolist())
-        limits.check_inflation("the archive", declared, path.stat().st_size)
+        files.check_inflation("the archive", declared, path.stat().st_size)
         for info in archive.infolist():
             if not info.filename.endswith(".npy"):
                 raise ValueError(f"unexpected member {info.filename!r} (not a .npy array)")

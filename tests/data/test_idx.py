@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from allocations import traced
 
-from tinygrad_cnn import limits
+from tinygrad_cnn import files
 from tinygrad_cnn.data import read_idx, write_idx
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
@@ -200,7 +200,7 @@ def test_a_gzip_header_declaring_more_than_the_file_can_hold_is_refused_before_i
             ValueError, match=r"train-images-idx3-ubyte\.gz \(an IDX array of shape \(1000000, "
                               r"28, 28\)\) declares 747\.7 MiB once inflated from 7\d\.\d KiB, "
                               r"more than 100 times its size .* raise "
-                              r"tinygrad_cnn\.limits\.MAX_INFLATION"):
+                              r"tinygrad_cnn\.files\.MAX_INFLATION"):
         read_idx(path)
     assert memory.peak < 4 << 20, f"read_idx inflated {memory.peak >> 20} MiB before refusing"
 
@@ -208,8 +208,8 @@ def test_a_gzip_header_declaring_more_than_the_file_can_hold_is_refused_before_i
 def test_the_inflation_bound_can_be_raised(tmp_path, monkeypatch):
     path = tmp_path / "x.gz"
     write_idx(path, np.zeros((5000, 28, 28), np.uint8))  # 3.7 MiB of zeros in a few KiB
-    monkeypatch.setattr(limits, "MIN_INFLATED", 1 << 20)
-    with pytest.raises(ValueError, match=r"raise tinygrad_cnn\.limits\.MAX_INFLATION"):
+    monkeypatch.setattr(files, "MIN_INFLATED", 1 << 20)
+    with pytest.raises(ValueError, match=r"raise tinygrad_cnn\.files\.MAX_INFLATION"):
         read_idx(path)
-    monkeypatch.setattr(limits, "MAX_INFLATION", 10_000)
+    monkeypatch.setattr(files, "MAX_INFLATION", 10_000)
     assert read_idx(path).shape == (5000, 28, 28)

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import optim
+from tinygrad_cnn.arguments import check_memory
 from tinygrad_cnn.data import ImageFolder, load_mnist
 from tinygrad_cnn.data.labels import MAX_CLASSES
 from tinygrad_cnn.data.mnist import FILES as IDX_FILES
 from tinygrad_cnn.files import check_output
-from tinygrad_cnn.limits import check_memory
 from tinygrad_cnn.models import MODELS
 from tinygrad_cnn.viz.history import PLOT_FORMATS
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygrad_cnn import limits
+from tinygrad_cnn import files
 from tinygrad_cnn.data.download import cache_dir, download_known
 
 CIFAR10_CLASSES = (
@@ -73,7 +73,7 @@ def _read_archive(path: Path) -> dict[str, bytes]:
         with tarfile.open(path, "r|gz") as tar:  # a stream: members are read in order, once
             for member in tar:
                 # Sizes from the member's header, checked before its bytes are inflated
-                limits.check_inflation(f"{path} (to the end of {member.name})",
+                files.check_inflation(f"{path} (to the end of {member.name})",
                                        member.offset_data + member.size, compressed)
                 name = Path(member.name).name
                 if member.isfile() and name in wanted and name not in found:
@@ -136,7 +136,7 @@ def load_cifar10(
         FileNotFoundError: when `root` or the files are missing.
         ValueError: when a file is truncated, not a whole number of records, holds more than
             the 10,000 records of a batch or a label above 9, or the tarball is corrupt or
-            declares more than it may inflate to (`limits.check_inflation`); the message
+            declares more than it may inflate to (`files.check_inflation`); the message
             names the file.
         OSError: when `download=True` and the tarball cannot be fetched from any mirror.
 

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from tinygrad_cnn import limits
+from tinygrad_cnn import files
 from tinygrad_cnn.files import atomic_write
 
 # IDX type code -> big-endian element dtype, as in the format's description (yann.lecun.com).
@@ -68,13 +68,13 @@ def _read_stream(path: Path, stream: BinaryIO, compressed: int | None = None) ->
     """The array in an uncompressed IDX stream: the header, then exactly the bytes it declares.
 
     `compressed` is the size of the file the stream inflates, if it does: the declared size is
-    checked against it (`limits.check_inflation`) before the payload is inflated.
+    checked against it (`files.check_inflation`) before the payload is inflated.
     """
     dtype, shape = _header(path, stream)
     native = dtype.newbyteorder("=")
     expected = math.prod(shape) * dtype.itemsize
     if compressed is not None:
-        limits.check_inflation(f"{path} (an IDX array of shape {shape})",
+        files.check_inflation(f"{path} (an IDX array of shape {shape})",
                                4 + 4 * len(shape) + expected, compressed)
     payload = _read_upto(stream, expected)
     what = f"data for a {native.name} array of shape {shape}"
@@ -100,7 +100,7 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
 
     The file is streamed: the header is read first, then exactly the bytes it declares, and
     one byte more to refuse trailing data. A `.gz` file's declared size is checked against
-    the file's own size first (`limits.check_inflation`: at most `limits.MAX_INFLATION` times
+    the file's own size first (`files.check_inflation`: at most `files.MAX_INFLATION` times
     it, or 64 MiB), so a small `.gz` whose header declares gigabytes (a decompression bomb)
     is refused before its body is inflated; and memory grows only with the bytes that
     actually arrive, never beyond the declared size.

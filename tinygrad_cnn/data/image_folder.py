@@ -10,8 +10,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from tinygrad_cnn.arguments import positive_pair
-from tinygrad_cnn.limits import check_memory
+from tinygrad_cnn.arguments import check_memory, positive_pair
 
 EXTENSIONS = (".png", ".jpg", ".jpeg")
 

@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn.arguments import positive_int
+from tinygrad_cnn.arguments import check_memory, positive_int
 from tinygrad_cnn.explain import checks
-from tinygrad_cnn.limits import check_memory
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:

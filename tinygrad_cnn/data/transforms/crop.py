@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tinygrad_cnn.arguments import is_int, positive_pair
+from tinygrad_cnn.arguments import check_memory, is_int, positive_pair
 from tinygrad_cnn.data.transforms.base import (
     Fill,
     Transform,
@@ -17,7 +17,6 @@ from tinygrad_cnn.data.transforms.base import (
     pad_constant,
     per_channel,
 )
-from tinygrad_cnn.limits import check_memory
 
 PADDING_MODES = ("constant", "edge", "reflect", "symmetric")
 
