@@ -26,7 +26,7 @@ CODE = "BENCHMARK_CODE"  # the folder whose tinygrad_cnn a worker imports
 
 def cases() -> dict[str, Callable[[], Callable[[], object]]]:
     """Each case by name, as a function that builds the callable to time."""
-    from benchmarks import bench_conv, bench_overhead, bench_train
+    from benchmarks import bench_conv, bench_overhead, bench_resnet, bench_train
     from tinygrad_cnn import Tensor
 
     built: dict[str, Callable[[], Callable[[], object]]] = {}
@@ -34,6 +34,9 @@ def cases() -> dict[str, Callable[[], Callable[[], object]]]:
         built[f"LeNet-5 train step, batch {batch}"] = (
             lambda batch=batch: bench_train.ours_train_step(batch)[0])
     built["LeNet-5 inference, batch 1000"] = lambda: bench_train.inference(1000, None)["ours"]
+    for case, name, batch, training in bench_resnet.CASES:
+        recipe = bench_resnet.ours_train_step if training else bench_resnet.ours_inference
+        built[case] = lambda recipe=recipe, name=name, batch=batch: recipe(name, batch)[0]
     for name, shapes, kwargs, op in bench_conv.CASES:
         built[f"{name} fwd+bwd"] = (lambda shapes=shapes, kwargs=kwargs, op=op:
                                     bench_conv.ours(bench_conv._arrays(shapes), kwargs, op))

@@ -1,4 +1,11 @@
-"""One ResNet-18 training step (SGD with momentum) at 32x32, batch 64, against PyTorch."""
+"""ResNets against PyTorch: ResNet-20 (CIFAR, 32x32x3) training steps at batch 128 and inference
+at batch 500, and a ResNet-18 training step at 32x32, batch 64.
+
+A training step is forward, cross-entropy, backward and an SGD step with momentum 0.9 and
+weight decay 5e-4, on a fixed batch; inference is a forward pass in eval mode under no_grad.
+PyTorch runs torchvision's models rebuilt in plain torch.nn (`torchvision_twins`), from our
+initial weights.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +16,34 @@ import numpy as np
 import tinygrad_cnn.nn.functional as F
 from benchmarks import torch_twins, torchvision_twins
 from benchmarks.timing import Comparison, compare, torch_or_none
-from tinygrad_cnn import Tensor, manual_seed, models, optim
+from tinygrad_cnn import Tensor, manual_seed, models, no_grad, optim
 
-BATCH, SIZE, CLASSES = 64, 32, 10
+SIZE, CLASSES = 32, 10
+
+# (case name, model, batch, training?)
+CASES = [
+    ("ResNet-20 train step, batch 128", "resnet20", 128, True),
+    ("ResNet-20 inference, batch 500", "resnet20", 500, False),
+    (f"ResNet-18 train step, {SIZE}x{SIZE}, batch 64", "resnet18", 64, True),
+]
 
 
-def _batch() -> tuple[np.ndarray, np.ndarray]:
+def _batch(batch: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    return rng.random((BATCH, 3, SIZE, SIZE), dtype=np.float32), rng.integers(0, CLASSES, BATCH)
+    return rng.random((batch, 3, SIZE, SIZE), dtype=np.float32), rng.integers(0, CLASSES, batch)
 
 
-def ours_train_step() -> tuple[Callable[[], None], object]:
-    """One SGD step of our ResNet-18 on a fixed batch; also returns the model."""
+def ours_model(name: str):
+    """Our model `name` (resnet20 or resnet18) for 10 classes, from seed 0."""
     manual_seed(0)
-    model = models.resnet18(num_classes=CLASSES)
+    return getattr(models, name)(num_classes=CLASSES)
+
+
+def ours_train_step(name: str, batch: int) -> tuple[Callable[[], None], object]:
+    """One SGD step of our model on a fixed batch; also returns the model."""
+    model = ours_model(name)
     opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    x, y = _batch()
+    x, y = _batch(batch)
     xt = Tensor(x)
 
     def step() -> None:
@@ -35,12 +54,24 @@ def ours_train_step() -> tuple[Callable[[], None], object]:
     return step, model
 
 
-def torch_train_step(torch, ours_model) -> Callable[[], None]:
-    """The same step in PyTorch (torchvision's ResNet-18 rebuilt), from the same weights."""
-    model = torchvision_twins.build(torch, "resnet18", num_classes=CLASSES)
-    torch_twins.copy_weights(torch, ours_model, model)
+def ours_inference(name: str, batch: int) -> tuple[Callable[[], object], object]:
+    """A forward pass of our model in eval mode under no_grad; also returns the model."""
+    model = ours_model(name).eval()
+    xt = Tensor(_batch(batch)[0])
+
+    @no_grad()
+    def forward() -> object:
+        return model(xt)
+
+    return forward, model
+
+
+def torch_train_step(torch, name: str, batch: int, ours) -> Callable[[], None]:
+    """The same step in PyTorch (torchvision's model rebuilt), from the same weights."""
+    model = torchvision_twins.build(torch, name, num_classes=CLASSES)
+    torch_twins.copy_weights(torch, ours, model)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    x, y = (torch.from_numpy(a) for a in _batch())
+    x, y = (torch.from_numpy(a) for a in _batch(batch))
 
     def step() -> None:
         opt.zero_grad()
@@ -50,15 +81,31 @@ def torch_train_step(torch, ours_model) -> Callable[[], None]:
     return step
 
 
+def torch_inference(torch, name: str, batch: int, ours) -> Callable[[], object]:
+    """The same forward pass in PyTorch, eval mode, no_grad."""
+    model = torchvision_twins.build(torch, name, num_classes=CLASSES).eval()
+    torch_twins.copy_weights(torch, ours, model)
+    x = torch.from_numpy(_batch(batch)[0])
+
+    def forward() -> object:
+        with torch.no_grad():
+            return model(x)
+
+    return forward
+
+
 def run(rounds: int = 7) -> list[tuple[Comparison, int]]:
-    """(comparison, batch size): the training step, ours and (when installed) PyTorch's."""
+    """(comparison, batch size) of every case, ours and (when installed) PyTorch's."""
     torch = torch_or_none()
-    step, model = ours_train_step()
-    contenders = {"ours": step}
-    if torch is not None:
-        contenders["torch"] = torch_train_step(torch, model)
-    name = f"ResNet-18 train step, {SIZE}x{SIZE}, batch {BATCH}"
-    return [(compare(name, contenders, rounds, repeat=1), BATCH)]
+    results = []
+    for case, name, batch, training in CASES:
+        ours, model = (ours_train_step if training else ours_inference)(name, batch)
+        contenders = {"ours": ours}
+        if torch is not None:
+            contenders["torch"] = (torch_train_step if training else torch_inference)(
+                torch, name, batch, model)
+        results.append((compare(case, contenders, rounds, repeat=1), batch))
+    return results
 
 
 def main() -> None:
