@@ -95,9 +95,14 @@ def batch_parts(
     return [result for results in threads.run(run_chunks, len(parts)) for result in results]
 
 
-def window_values(channels: int, g: Geometry, windows: Pair) -> int:
-    """The im2col column values of one image: channels · kH · kW per window, oH · oW windows."""
-    return channels * math.prod(g.kernel) * math.prod(windows)
+def window_values(kernels: ModuleType, image: tuple[int, ...], g: Geometry,
+                  windows: Pair) -> int:
+    """The column values `kernels` lay out for one image (C, H, W) with `windows` (oH, oW):
+    C · kH · kW per window for im2col and per-image windows, kW shifted copies of the padded
+    image for the flattened path."""
+    if kernels is flattened:
+        return flattened.values_per_image(image, g)
+    return image[0] * math.prod(g.kernel) * math.prod(windows)
 
 
 def conv(x: np.ndarray, w: np.ndarray, g: Geometry, path: str | None = None) -> np.ndarray:
@@ -110,7 +115,7 @@ def conv(x: np.ndarray, w: np.ndarray, g: Geometry, path: str | None = None) -> 
         y[images] = kernels.conv(x[images], w, g, out)
 
     macs = x.shape[0] * w.size * math.prod(out)
-    batch_parts(x, out, window_values(x.shape[1], g, out), macs, run_part)
+    batch_parts(x, out, window_values(kernels, x.shape[1:], g, out), macs, run_part)
     return y
 
 
@@ -127,9 +132,13 @@ def conv_transpose(
         y[images] = kernels.conv_transpose(x[images], w, g, size)
 
     macs = x.shape[0] * w.size * math.prod(windows)
+    if kernels is flattened:  # the conv of x with the flipped kernel, chunked as a conv
+        values = window_values(kernels, (x.shape[1], *size), g, windows)
+        batch_parts(x, windows, values, macs, run_part)
+        return y
     # 4x bigger chunks and parts: col2im runs a Python-level loop over the kH·kW taps per
     # chunk, whose many short NumPy calls hand the GIL back and forth between threads
-    values = window_values(g.groups * Og, g, windows)
+    values = window_values(kernels, (g.groups * Og, *size), g, windows)
     batch_parts(x, windows, values, macs, run_part, budget=4 * CHUNK_BYTES, per_part=4)
     return y
 
@@ -150,7 +159,7 @@ def conv_weight_grad(
         return kernels.weight_grad(x[images], gy[images], g)
 
     macs = x.shape[0] * gw.size * math.prod(windows)
-    values = window_values(x.shape[1], g, windows)
+    values = window_values(kernels, x.shape[1:], g, windows)
     for share in batch_parts(x, windows, values, macs, run_part):
         gw += share
     return gw
