@@ -14,11 +14,14 @@ from tinygrad_cnn.autograd.abstract import shapes_of
 from tinygrad_cnn.testing.strategies import (
     adaptive_pool2d_args,
     avg_pool2d_args,
+    batch_norm_args,
     broadcastable_shapes,
     conv1d_args,
     conv2d_args,
     conv_transpose2d_args,
     float_arrays,
+    group_norm_args,
+    layer_norm_args,
     pool1d_args,
     pool2d_args,
 )
@@ -131,6 +134,17 @@ def test_the_fused_cross_entropy_rule():
     _check_rules(lambda x: F.cross_entropy(x, np.array([0, 2, 1, 1])), [logits])
     assert eval_shape(lambda x: F.cross_entropy(x, np.arange(4) % 3, reduction="none"),
                       (4, 3)) == (4,)
+
+
+@pytest.mark.parametrize("strategy", [batch_norm_args, layer_norm_args, group_norm_args])
+@given(data=st.data())
+def test_normalisation_rules_agree_with_a_real_run(strategy, data):
+    args = data.draw(strategy())
+    op = {batch_norm_args: lambda x, w, b, **kw: F.batch_norm(x, None, None, w, b, **kw),
+          layer_norm_args: lambda x, w, b, **kw: F.layer_norm(x, weight=w, bias=b, **kw),
+          group_norm_args: lambda x, w, b, **kw: F.group_norm(x, weight=w, bias=b, **kw),
+          }[strategy]
+    _check_rules(lambda *t: op(*t, **args.kwargs), args.tensors)
 
 
 # ---- eval_shape on any function or model ---------------------------------------------------

@@ -20,10 +20,13 @@ from tinygrad_cnn.kernels import conv as conv_kernels
 from tinygrad_cnn.kernels import threads as kernel_threads
 from tinygrad_cnn.testing.strategies import (
     avg_pool2d_args,
+    batch_norm_args,
     broadcastable_shapes,
     conv2d_args,
     conv_transpose2d_args,
     float_arrays,
+    group_norm_args,
+    layer_norm_args,
     pool2d_args,
     shapes,
 )
@@ -91,6 +94,25 @@ def test_max_pool2d_has_the_same_bits_at_1_and_2_threads(args):
 @given(args=avg_pool2d_args(np.float32))
 def test_avg_pool2d_has_the_same_bits_at_1_and_2_threads(args):
     assert_same_bits_at_1_and_2_threads(lambda x: F.avg_pool2d(x, **args.kwargs), _batch(args))
+
+
+@given(args=batch_norm_args(np.float32))
+def test_batch_norm_has_the_same_bits_at_1_and_2_threads(args):
+    assert_same_bits_at_1_and_2_threads(
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, **args.kwargs), _batch(args))
+
+
+@given(args=group_norm_args(np.float32))
+def test_group_norm_has_the_same_bits_at_1_and_2_threads(args):
+    assert_same_bits_at_1_and_2_threads(
+        lambda x, w, b: F.group_norm(x, weight=w, bias=b, **args.kwargs), _batch(args))
+
+
+@given(args=layer_norm_args(np.float32))
+def test_layer_norm_has_the_same_bits_at_1_and_2_threads(args):
+    assert_same_bits_at_1_and_2_threads(
+        lambda x, w, b: F.layer_norm(x, weight=w, bias=b, **args.kwargs),
+        [t.data for t in args.tensors])
 
 
 @given(data=st.data(), shapes=broadcastable_shapes(2, min_dims=1))

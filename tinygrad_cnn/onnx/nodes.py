@@ -28,6 +28,7 @@ from tinygrad_cnn.ops import conv as conv_ops
 from tinygrad_cnn.ops import elementwise as ew
 from tinygrad_cnn.ops import linalg, movement, reduce, resample, softmax, special
 from tinygrad_cnn.ops import max_pool as max_pool_ops
+from tinygrad_cnn.ops import norm as norm_ops
 from tinygrad_cnn.tensor import Tensor
 
 ONE_TO_ONE: dict[type, str] = {
@@ -105,6 +106,43 @@ def batch_norm(b: GraphBuilder, node: Context, module: BatchNorm1d | BatchNorm2d
               b.value(module.running_var)]
     b.node("BatchNormalization", inputs, node, defines=node, batched=b.batched(x),
            epsilon=float(module.eps))
+
+
+def batch_statistics_norm(b: GraphBuilder, node: Context) -> None:
+    """Batch norm with the batch's own statistics (a BatchNorm without running estimates):
+    the standardisation over every dim but the channels, then the scale and shift."""
+    x, w, bias = node.inputs
+    axes = [0, *range(2, x.ndim)]
+    shape = b.int64s([-1] + [1] * (x.ndim - 2), "channel_shape")  # (C, 1, ...) broadcasts
+    scaled = b.node("Mul", [_standardized(b, node, b.value(x), axes),
+                            b.node("Reshape", [b.value(w), shape], node)], node)
+    b.node("Add", [scaled, b.node("Reshape", [b.value(bias), shape], node)], node,
+           defines=node)
+
+
+def standardize(b: GraphBuilder, node: Context) -> None:
+    """The standardisation of layer and group norm, over the node's trailing dims."""
+    (x,) = node.inputs
+    _standardized(b, node, b.value(x), _ints(node.attrs["dims"]), defines=node)
+
+
+def _standardized(b: GraphBuilder, node: Context, x: str, axes: list[int],
+                  defines: Context | None = None) -> str:
+    """(x - mean) / sqrt(var + eps) over `axes`, the biased variance: ReduceMean, Sub, Mul,
+    ReduceMean, Add, Sqrt, Div (no count of the batch is baked in)."""
+    dtype = b.trace.made[id(node)].dtype
+    centred = b.node("Sub", [x, _reduce_mean(b, node, x, axes)], node)
+    var = _reduce_mean(b, node, b.node("Mul", [centred, centred], node), axes)
+    eps = b.constant(np.asarray(node.attrs["eps"], dtype=dtype), "eps")
+    std = b.node("Sqrt", [b.node("Add", [var, eps], node)], node)
+    return b.node("Div", [centred, std], node, defines=defines)
+
+
+def _reduce_mean(b: GraphBuilder, node: Context, x: str, axes: list[int]) -> str:
+    """ReduceMean keeping the reduced dims (the axes an input from opset 18, as the others)."""
+    if b.opset >= AXES_AS_INPUT["ReduceMean"]:
+        return b.node("ReduceMean", [x, b.int64s(axes, "axes")], node, keepdims=1)
+    return b.node("ReduceMean", [x], node, axes=axes, keepdims=1)
 
 
 def _window(b: GraphBuilder, node: Context, overhang_is_padding: bool) -> dict[str, Any]:
@@ -283,6 +321,7 @@ CONVERTERS: dict[type, Callable[[GraphBuilder, Context], None]] = {
     movement.Reshape: reshape, movement.Permute: permute, movement.Expand: expand,
     movement.Pad: pad, movement.Concatenate: concat,
     reduce.Sum: reduce_op, reduce.Max: reduce_op,
+    norm_ops.BatchNormalize: batch_statistics_norm, norm_ops.Standardize: standardize,
     softmax.Softmax: softmax_op, softmax.LogSoftmax: softmax_op,
     ew.Clip: clip, ew.HardTanh: clip, ew.Cast: cast, ew.Where: where,
     resample.BoundaryPad: resample_nodes.boundary_pad,

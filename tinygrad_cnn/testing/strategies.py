@@ -10,6 +10,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -284,6 +285,68 @@ def adaptive_pool2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
     """Valid `F.adaptive_avg_pool2d` / `F.adaptive_max_pool2d` calls (output sizes up to one
     more than the input, None for "as the input"); the input has no ties."""
     return _adaptive_args(dtype)
+
+
+# ---- valid argument sets for normalisation -----------------------------------------------------
+# Inputs are spaced (no two values within 0.05), so no group of values has a vanishing variance
+# and finite differences stay well conditioned; scales are kept away from zero.
+
+
+def _affine(draw: st.DrawFn, shape: Shape, dtype: Any) -> tuple[Tensor, Tensor]:
+    weight = draw(tensors(shape, dtype, min_value=0.5, max_value=1.5))
+    return weight, draw(tensors(shape, dtype))
+
+
+@st.composite
+def _batch_norm_args(draw: st.DrawFn, dtype: Any) -> OpArgs:
+    spatial = tuple(_ints(draw, 1, 3) for _ in range(_ints(draw, 0, 2)))
+    batch = _ints(draw, 1 if math.prod(spatial) > 1 else 2, 3)  # two values per channel
+    channels = _ints(draw, 1, 3)
+    x = _input(draw, (batch, channels, *spatial), dtype, spaced=True)
+    kwargs = {"training": True, "eps": draw(st.sampled_from([1e-5, 1e-3, 0.1]))}
+    return OpArgs((x, *_affine(draw, (channels,), dtype)), kwargs)
+
+
+def batch_norm_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid training-mode `F.batch_norm` calls: the input (N, C) or (N, C, *) with at least
+    two values per channel, then weight and bias (C,), each requiring grad; the keyword
+    arguments are `training=True` and `eps` (pass None for the running statistics)."""
+    return _batch_norm_args(dtype)
+
+
+@st.composite
+def _layer_norm_args(draw: st.DrawFn, dtype: Any) -> OpArgs:
+    normalized = tuple(_ints(draw, 1, 3) for _ in range(_ints(draw, 1, 2)))
+    if math.prod(normalized) == 1:
+        normalized = (*normalized[:-1], 2)  # a lone value has no spread
+    lead = tuple(_ints(draw, 1, 3) for _ in range(_ints(draw, 0, 2)))
+    x = _input(draw, (*lead, *normalized), dtype, spaced=True)
+    kwargs = {"normalized_shape": normalized, "eps": draw(st.sampled_from([1e-5, 0.1]))}
+    return OpArgs((x, *_affine(draw, normalized, dtype)), kwargs)
+
+
+def layer_norm_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.layer_norm` calls: the input, then weight and bias of `normalized_shape` (one
+    or two trailing dims holding at least two values), each requiring grad."""
+    return _layer_norm_args(dtype)
+
+
+@st.composite
+def _group_norm_args(draw: st.DrawFn, dtype: Any) -> OpArgs:
+    groups, per_group = _ints(draw, 1, 3), _ints(draw, 1, 2)
+    spatial = tuple(_ints(draw, 1, 3) for _ in range(_ints(draw, 0, 2)))
+    if per_group * math.prod(spatial) == 1:
+        per_group = 2  # a group of one value has no spread
+    channels = groups * per_group
+    x = _input(draw, (_ints(draw, 1, 2), channels, *spatial), dtype, spaced=True)
+    kwargs = {"num_groups": groups, "eps": draw(st.sampled_from([1e-5, 0.1]))}
+    return OpArgs((x, *_affine(draw, (channels,), dtype)), kwargs)
+
+
+def group_norm_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+    """Valid `F.group_norm` calls: the input (N, C, *), then weight and bias (C,), each
+    requiring grad; `num_groups` divides C and every group holds at least two values."""
+    return _group_norm_args(dtype)
 
 
 # ---- valid argument sets for padding and resizing ----------------------------------------------

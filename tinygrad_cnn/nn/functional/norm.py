@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygrad_cnn.arguments import positive_int
 from tinygrad_cnn.autograd import grad_mode
+from tinygrad_cnn.ops.norm import BatchNormalize, RunningStats, Standardize
 from tinygrad_cnn.tensor import Tensor
 
 
@@ -106,53 +107,50 @@ def batch_norm(
     for name, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):
         _check_channel_vector(name, value, channels, input.shape)
-    broadcast = (1, channels) + (1,) * (input.ndim - 2)
     if training:
-        dims = (0, *range(2, input.ndim))
         count = input.size // channels
         if count <= 1:
             raise ValueError(
                 f"batch_norm: expected more than 1 value per channel when training, "
                 f"got input {input.shape}"
             )
-        mean = input.mean(dims, keepdim=True)
-        centered = input - mean
-        var = (centered * centered).mean(dims, keepdim=True)  # biased: normalises the batch
-        if not grad_mode.evaluating_shapes():  # a shape-only run has no statistics to keep
-            _update(running_mean, mean.data, momentum, 1.0)
-            _update(running_var, var.data, momentum, count / (count - 1))  # unbiased estimate
-        scale = (var + eps) ** -0.5
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var are needed when "
-                             "training=False")
-        mean_data = np.asarray(getattr(running_mean, "data", running_mean), dtype=input.dtype)
-        var_data = np.asarray(getattr(running_var, "data", running_var), dtype=input.dtype)
-        centered = input - Tensor(mean_data.reshape(broadcast))
-        scale = Tensor((1.0 / np.sqrt(var_data + eps)).astype(input.dtype).reshape(broadcast))
+        return _batch_statistics(input, running_mean, running_var, weight, bias, momentum, eps)
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are needed when "
+                         "training=False")
+    # a per-channel scale and shift, from the running statistics: two passes over the input
+    broadcast = (1, channels) + (1,) * (input.ndim - 2)
+    mean = np.asarray(getattr(running_mean, "data", running_mean), dtype=input.dtype)
+    var = np.asarray(getattr(running_var, "data", running_var), dtype=input.dtype)
+    scale = Tensor((1.0 / np.sqrt(var + eps)).astype(input.dtype))
     if weight is not None:
-        scale = scale * weight.reshape(broadcast)
-    out = centered * scale
-    return out if bias is None else out + bias.reshape(broadcast)
+        scale = scale * weight
+    shift = -mean * scale if bias is None else bias - mean * scale
+    return input * scale.reshape(broadcast) + shift.reshape(broadcast)
 
 
-def _update(running: Tensor | np.ndarray | None, batch: np.ndarray, momentum: float,
-            correction: float) -> None:
-    """running <- (1 - momentum) * running + momentum * correction * batch, in place."""
-    if running is None:
-        return
-    data = running.data if isinstance(running, Tensor) else running
-    data *= 1.0 - momentum
-    data += (momentum * correction) * batch.reshape(data.shape).astype(data.dtype)
-    if isinstance(running, Tensor):
-        running.mark_modified()
+def _batch_statistics(input: Tensor, running_mean: Tensor | np.ndarray | None,
+                      running_var: Tensor | np.ndarray | None, weight: Tensor | None,
+                      bias: Tensor | None, momentum: float, eps: float) -> Tensor:
+    """Training-mode batch norm: the `BatchNormalize` primitive, which also updates the
+    running statistics when given (not in a shape-only run, which has no statistics)."""
+    channels = input.shape[1]
+    running = None
+    if running_mean is not None and running_var is not None \
+            and not grad_mode.evaluating_shapes():
+        running = RunningStats(_array(running_mean), _array(running_var), momentum)
+    w = weight if weight is not None else Tensor(np.ones(channels, dtype=input.dtype))
+    b = bias if bias is not None else Tensor(np.zeros(channels, dtype=input.dtype))
+    out = BatchNormalize.apply(input, w, b, eps=eps, running=running)
+    if running is not None:
+        for stat in (running_mean, running_var):
+            if isinstance(stat, Tensor):
+                stat.mark_modified()
+    return out
 
 
-def _standardize(input: Tensor, dims: tuple[int, ...], eps: float) -> Tensor:
-    """(x - mean) / sqrt(var + eps) over `dims`, with the biased variance."""
-    centered = input - input.mean(dims, keepdim=True)
-    var = (centered * centered).mean(dims, keepdim=True)
-    return centered * (var + eps) ** -0.5
+def _array(value: Tensor | np.ndarray) -> np.ndarray:
+    return value.data if isinstance(value, Tensor) else value
 
 
 def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
@@ -192,7 +190,8 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
         if value is not None and value.shape != shape:
             raise ValueError(f"layer_norm: {name} must have shape normalized_shape {shape}, "
                              f"got {value.shape}")
-    out = _standardize(input, tuple(range(input.ndim - len(shape), input.ndim)), eps)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    out = Standardize.apply(input, dims=dims, eps=eps)
     if weight is not None:
         out = out * weight
     return out if bias is None else out + bias
@@ -234,7 +233,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
             raise ValueError(f"group_norm: {name} must have shape ({channels},) for input "
                              f"{input.shape}, got {value.shape}")
     grouped = input.reshape(input.shape[0], num_groups, -1)
-    out = _standardize(grouped, (2,), eps).reshape(input.shape)
+    out = Standardize.apply(grouped, dims=(2,), eps=eps).reshape(input.shape)
     broadcast = (channels,) + (1,) * (input.ndim - 2)
     if weight is not None:
         out = out * weight.reshape(broadcast)
