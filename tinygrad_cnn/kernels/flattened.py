@@ -29,6 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from tinygrad_cnn.geometry import Geometry
+from tinygrad_cnn.kernels import products
 from tinygrad_cnn.kernels.windows import Pair
 
 
@@ -95,7 +96,8 @@ def conv(x: np.ndarray, w: np.ndarray, g: Geometry, out: Pair) -> np.ndarray:
     Og = w.shape[0] // groups
     Hs, Wp, L, down, slack = _grid(x, g)
     taps = _taps(_rows(x, g, slack), g.kernel[1], g.dilation[1])  # (G, Cg·kW, L + ...)
-    z = (_stacked(w, groups) @ taps).reshape(groups, kH, Og, -1)  # (G, kH, Og, L + ...)
+    z = products.wide(_stacked(w, groups), taps)  # (G, kH·Og, L + ...)
+    z = z.reshape(groups, kH, Og, -1)
     y = z[:, 0, :, :L]
     for i in range(1, kH):  # kernel row i reads the input i·dH rows down
         y += z[:, i, :, i * down : i * down + L]
@@ -112,7 +114,8 @@ def weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
     grads = np.zeros((groups * Og, N, Hs, Wp), dtype=gy.dtype)  # gy on the grid, 0 elsewhere
     grads[:, :, :oh, :ow] = gy.transpose(1, 0, 2, 3)
     grads = grads.reshape(groups, Og, L)
-    rows = [taps[..., i * down : i * down + L] @ grads.transpose(0, 2, 1) for i in range(kH)]
+    rows = [products.long(taps[..., i * down : i * down + L], grads.transpose(0, 2, 1))
+            for i in range(kH)]
     gw = np.stack(rows, axis=1).reshape(groups, kH, Cg, kW, Og)  # kernel row i, transposed
     return gw.transpose(0, 4, 2, 1, 3).reshape(groups * Og, Cg, kH, kW)
 

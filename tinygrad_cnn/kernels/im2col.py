@@ -14,6 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from tinygrad_cnn.geometry import Geometry
+from tinygrad_cnn.kernels import products
 from tinygrad_cnn.kernels.windows import Pair, batch_first, batch_last, kernel_rows, tap
 
 
@@ -74,7 +75,8 @@ def from_rows(y: np.ndarray, N: int, out: Pair) -> np.ndarray:
 def conv(x: np.ndarray, w: np.ndarray, g: Geometry, out: Pair) -> np.ndarray:
     """(N, C, H, W), (O, Cg, kH, kW) -> (N, O, oH, oW)."""
     w_rows = w.reshape(g.groups, w.shape[0] // g.groups, -1)  # (G, Og, K)
-    return from_rows(w_rows @ im2col(x, g, out), x.shape[0], out)  # (G, Og, P·N)
+    y = products.wide(w_rows, im2col(x, g, out))  # (G, Og, P·N)
+    return from_rows(y, x.shape[0], out)
 
 
 def conv_transpose(x: np.ndarray, w: np.ndarray, g: Geometry, size: Pair) -> np.ndarray:
@@ -82,12 +84,14 @@ def conv_transpose(x: np.ndarray, w: np.ndarray, g: Geometry, size: Pair) -> np.
     N, _, h, wd = x.shape
     shape = (N, g.groups * w.shape[1], *size)
     rows = to_rows(x, g.groups)  # (G, Cg, h·w·N)
-    columns = (row @ rows for row in kernel_rows(w, g.groups))  # (G, Og·kW, h·w·N) each
+    # (G, Og·kW, h·w·N) for each kernel row
+    columns = (products.wide(row, rows) for row in kernel_rows(w, g.groups))
     return col2im(columns, shape, np.result_type(x, w), g, (h, wd))
 
 
 def weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
     """(N, C, H, W), (N, O, oH, oW) -> (O, Cg, kH, kW)."""
     cols = im2col(x, g, gy.shape[2:])  # (G, K, P·N)
-    gw = cols @ to_rows(gy, g.groups).transpose(0, 2, 1)  # (G, K, Og): BLAS prefers it so
+    # (G, K, Og): BLAS prefers this order to (G, Og, K)
+    gw = products.long(cols, to_rows(gy, g.groups).transpose(0, 2, 1))
     return gw.transpose(0, 2, 1).reshape(-1, x.shape[1] // g.groups, *g.kernel)
