@@ -46,7 +46,7 @@ def cases() -> dict[str, Callable[[], Callable[[], object]]]:
     return built
 
 
-def serve() -> None:
+def serve(clock: Callable[[], float]) -> None:
     """A worker: read a case name per line, answer with the best of 3 timed calls (seconds)."""
     sys.path.insert(0, os.environ[CODE])
     from benchmarks import malloc
@@ -63,18 +63,19 @@ def serve() -> None:
         time.sleep(SETTLE_SECONDS)
         best = float("inf")
         for _ in range(3):
-            start = time.perf_counter()
+            start = clock()
             ready[name]()
-            best = min(best, time.perf_counter() - start)
+            best = min(best, clock() - start)
         print(json.dumps(best), flush=True)
 
 
-def _worker(code: Path, threads: int) -> subprocess.Popen:
+def _worker(code: Path, threads: int, cpu: bool) -> subprocess.Popen:
     env = {**os.environ, CODE: str(code), "PYTHONPATH": str(ROOT)}
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = str(threads)
-    return subprocess.Popen([sys.executable, "-m", "benchmarks.against", "--serve"], cwd=ROOT,
-                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "benchmarks.against", "--serve"] + (["--cpu"] if cpu else [])
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
 
 
 def _ask(worker: subprocess.Popen, case: str) -> float:
@@ -94,15 +95,17 @@ def _extract(rev: str, into: str) -> Path:
     return Path(into)
 
 
-def compare(rev: str, rounds: int, threads: int, only: str = "", new: str | None = None) -> None:
+def compare(rev: str, rounds: int, threads: int, only: str = "", new: str | None = None,
+            cpu: bool = False) -> None:
     """Print old and new medians and the per-round ratio new / old of every case (whose name
     holds `only`); the new code is revision `new`, or the working tree."""
     with tempfile.TemporaryDirectory() as old, tempfile.TemporaryDirectory() as newer:
         new_code = _extract(new, newer) if new else ROOT
-        workers = {"old": _worker(_extract(rev, old), threads),
-                   "new": _worker(new_code, threads)}
+        workers = {"old": _worker(_extract(rev, old), threads, cpu),
+                   "new": _worker(new_code, threads, cpu)}
         print(f"{rev} (old) against {new or 'the working tree'} (new): {rounds} rounds, "
-              f"{threads} thread(s), best of 3 per sample")
+              f"{threads} thread(s), best of 3 per sample"
+              + (", CPU time of the worker's thread" if cpu else ""))
         print(f"{'case':<46} {'old ms':>9} {'new ms':>9} {'new/old (min..max)':>20}")
         try:
             for case in (name for name in cases() if only in name):
@@ -129,12 +132,15 @@ def main() -> None:
     parser.add_argument("--new", default=None, help="the new code's revision (default: the "
                         "working tree)")
     parser.add_argument("--only", default="", help="run the cases whose name holds this")
+    parser.add_argument("--cpu", action="store_true", help="time the CPU time of the "
+                        "workers' calling thread (time.thread_time) instead of wall time: "
+                        "steadier on a busy machine, and meaningful at one thread only")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve()
+        serve(time.thread_time if args.cpu else time.perf_counter)
     else:
-        compare(args.rev, args.rounds, args.threads, args.only, args.new)
+        compare(args.rev, args.rounds, args.threads, args.only, args.new, args.cpu)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""Where a ResNet-20 training step spends its time, per op, ours beside PyTorch's.
+"""Where a training step (or a forward pass) spends its time, per op, ours beside PyTorch's.
 
-`python -m benchmarks.profile_resnet [--batch 128] [--steps 5] [--threads 1] [--inference]`
-times every primitive's array work (each `Function.forward`, in the forward pass and in the
-backward pass, whose VJPs run ops too) over a few steps of our ResNet-20 with SGD and momentum,
-and the same steps of PyTorch's twin under `torch.profiler` (self CPU time per aten op). What
-no op's forward accounts for is the graph, the engine, the layers and the optimiser's Python:
-the "rest" row. Each table is sorted by time; the whole step is timed without a profiler.
+`python -m benchmarks.profile_step [--model resnet20] [--batch N] [--steps 5] [--threads 1]
+[--inference] [--cpu]` times every primitive's array work (each `Function.forward`, in the
+forward pass and in the backward pass, whose VJPs run ops too) over a few steps of one of
+the suite's cases (ResNet-20 with SGD and momentum at batch 128 by default, inference at
+batch 500; ResNet-18; LeNet-5 with Adam at batch 64), and the same steps of PyTorch's twin
+under `torch.profiler` (self CPU time per aten op). What no op's forward accounts for is the
+graph, the engine, the layers and the optimiser's Python: the "rest" row. Each table is
+sorted by time; the whole step is timed without a profiler.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"
 
 
 def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_resnet",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_step",
                                      description=__doc__)
-    parser.add_argument("--batch", type=int, default=None, help="128 (train) or 500 (inference)")
+    parser.add_argument("--model", choices=["resnet20", "resnet18", "lenet5"],
+                        default="resnet20")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="default 128 (train) or 500 (inference); LeNet-5 64 or 1000")
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--inference", action="store_true", help="forward passes, no_grad, eval")
@@ -76,60 +81,26 @@ def _all_functions(base: type) -> list[type]:
     return found
 
 
-def _steps(args: argparse.Namespace):
-    """Our step and PyTorch's (or None), on the same weights and batch."""
-    import numpy as np
-
-    import tinygrad_cnn.nn.functional as F
-    from benchmarks import torch_twins, torchvision_twins
+def _steps(args: argparse.Namespace) -> tuple[Callable[[], object], Callable[[], object] | None]:
+    """Our step and PyTorch's (None without PyTorch), on the same weights and batch, as the
+    suite builds them."""
+    from benchmarks import bench_resnet, bench_train
     from benchmarks.timing import torch_or_none
-    from tinygrad_cnn import Tensor, manual_seed, models, no_grad, optim
 
-    manual_seed(0)
-    model = models.resnet20()
-    rng = np.random.default_rng(0)
-    x = rng.random((args.batch, 3, 32, 32), dtype=np.float32)
-    y = rng.integers(0, 10, args.batch)
-    xt = Tensor(x)
-    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     torch = torch_or_none()
-    twin = None
-    if torch is not None:
-        twin = torchvision_twins.build(torch, "resnet20", num_classes=10)
-        torch_twins.copy_weights(torch, model, twin)
-        topt = torch.optim.SGD(twin.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    if args.model == "lenet5":
+        if args.inference:
+            contenders = bench_train.inference(args.batch, torch)
+            return contenders["ours"], contenders.get("torch")
+        ours, model = bench_train.ours_train_step(args.batch)
+        return ours, bench_train.torch_train_step(torch, args.batch, model) if torch else None
     if args.inference:
-        model.eval()
-
-        @no_grad()
-        def ours() -> None:
-            model(xt)
-
-        if twin is None:
-            return ours, None
-        twin.eval()
-
-        def theirs() -> None:
-            with torch.no_grad():
-                twin(tx)
-
-        return ours, theirs
-
-    def ours() -> None:
-        opt.zero_grad()
-        F.cross_entropy(model(xt), y).backward()
-        opt.step()
-
-    if twin is None:
-        return ours, None
-
-    def theirs() -> None:
-        topt.zero_grad()
-        torch.nn.functional.cross_entropy(twin(tx), ty).backward()
-        topt.step()
-
-    return ours, theirs
+        ours, model = bench_resnet.ours_inference(args.model, args.batch)
+        theirs = bench_resnet.torch_inference
+    else:
+        ours, model = bench_resnet.ours_train_step(args.model, args.batch)
+        theirs = bench_resnet.torch_train_step
+    return ours, theirs(torch, args.model, args.batch, model) if torch else None
 
 
 def _best(fn: Callable[[], None], steps: int, clock: Callable[[], float]) -> float:
@@ -187,7 +158,10 @@ def _print_table(title: str, rows: list, total: float, top: int) -> None:
 
 def main() -> None:
     args = _arguments()
-    args.batch = args.batch or (500 if args.inference else 128)
+    if args.batch is None:
+        args.batch = {(False, True): 500, (False, False): 128,
+                      (True, True): 1000, (True, False): 64}[args.model == "lenet5",
+                                                             args.inference]
     for name in THREAD_VARIABLES:  # before NumPy or PyTorch start their thread pools
         os.environ[name] = str(args.threads)
     from benchmarks import malloc
@@ -201,8 +175,8 @@ def main() -> None:
         if fn is not None:
             fn()
             fn()
-    what = "inference" if args.inference else "train step (SGD, momentum)"
-    print(f"ResNet-20 {what}, batch {args.batch}, {args.threads} thread(s), "
+    what = "inference" if args.inference else "train step"
+    print(f"{args.model} {what}, batch {args.batch}, {args.threads} thread(s), "
           f"{args.steps} steps")
     clock = time.thread_time if args.cpu else time.perf_counter
     kind = "CPU" if args.cpu else "wall"
