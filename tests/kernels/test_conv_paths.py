@@ -1,13 +1,15 @@
-"""The convolution kernels path by path: each of the three paths, chosen by argument, against
+"""The convolution kernels path by path: each of the four paths, chosen by argument, against
 the loop oracle and PyTorch; the path the entry picks by shape; and a refused path."""
 
 import numpy as np
 import pytest
 from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from tests import reference
 from tinygrad_cnn.geometry import conv_geometry, conv_transpose_geometry
 from tinygrad_cnn.kernels import conv as conv_kernels
+from tinygrad_cnn.kernels import winograd
 from tinygrad_cnn.testing.strategies import conv1d_args, conv2d_args, conv_transpose2d_args
 
 PATHS = list(conv_kernels.PATHS)
@@ -33,6 +35,12 @@ def _unit_height(args):
 
 def _runnable(path, g):
     assume(path != "flattened" or g.stride == (1, 1))  # the flattened path is stride 1 only
+    assume(path != "winograd" or winograd.fits(g))  # drawn so by `_strategy`
+
+
+def _strategy(strategy, path):
+    """The drawn calls for `path`: 3x3, stride-1 convs for the Winograd path."""
+    return strategy(kernel_size=3, stride=1, dilation=1) if path == "winograd" else strategy()
 
 
 def _conv_against_loops(args, path):
@@ -50,20 +58,21 @@ def _conv_against_loops(args, path):
 
 
 @pytest.mark.parametrize("path", PATHS)
-@given(args=conv2d_args())
-def test_conv2d_paths_match_the_loops(args, path):
-    _conv_against_loops(args, path)
+@given(data=st.data())
+def test_conv2d_paths_match_the_loops(data, path):
+    _conv_against_loops(data.draw(_strategy(conv2d_args, path)), path)
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("path", [path for path in PATHS if path != "winograd"])  # 1x3
 @given(args=conv1d_args())
 def test_conv1d_paths_match_the_loops_on_a_unit_height(args, path):
     _conv_against_loops(args, path)
 
 
 @pytest.mark.parametrize("path", PATHS)
-@given(args=conv_transpose2d_args())
-def test_conv_transpose2d_paths_match_the_loops(args, path):
+@given(data=st.data())
+def test_conv_transpose2d_paths_match_the_loops(data, path):
+    args = data.draw(_strategy(conv_transpose2d_args, path))
     g = _geometry(args, transposed=True)
     _runnable(path, g)
     x, w = _unit_height(args)
@@ -82,12 +91,22 @@ PYTORCH_CASES = [  # (x shape, w shape, kwargs)
     ((2, 6, 8, 8), (6, 1, 3, 3), {"padding": "same", "groups": 6}),  # depthwise
     ((1, 4, 10, 7), (6, 2, 4, 2), {"padding": "same", "dilation": (2, 1), "groups": 2}),
     ((3, 5, 6, 6), (2, 5, 1, 1), {}),
+    ((5, 8, 9, 7), (6, 8, 3, 3), {"padding": 1}),  # odd sizes: Winograd's last tiles overhang
+    ((4, 6, 12, 10), (8, 3, 3, 3), {"padding": (0, 2), "groups": 2}),
 ]
+
+
+def _path_fits(path, kwargs, kernel):
+    if path == "flattened":
+        return kwargs.get("stride", 1) == 1
+    if path == "winograd":
+        return kernel == (3, 3) and kwargs.get("stride", 1) == 1 and "dilation" not in kwargs
+    return True
 
 
 @pytest.mark.parametrize(("x_shape", "w_shape", "kwargs", "path"), [
     (*case, path) for case in PYTORCH_CASES for path in PATHS
-    if path != "flattened" or case[2].get("stride", 1) == 1  # the flattened path: stride 1
+    if _path_fits(path, case[2], case[1][2:])
 ])
 def test_float32_paths_match_pytorch(x_shape, w_shape, kwargs, path):
     torch = pytest.importorskip("torch")
@@ -112,7 +131,10 @@ def test_float32_paths_match_pytorch(x_shape, w_shape, kwargs, path):
 @pytest.mark.parametrize(("image", "stride", "windows", "path"), [
     ((64, 1, 28, 28), (1, 1), (24, 24), "per_image"),  # LeNet's first conv: 576 windows each
     ((64, 6, 12, 12), (1, 1), (8, 8), "im2col"),  # LeNet's second conv: 64 windows per image
-    ((8, 64, 56, 56), (1, 1), (56, 56), "flattened"),  # a VGG conv
+    ((8, 64, 56, 56), (1, 1), (56, 56), "winograd"),  # a VGG conv: 3x3, 64 channels
+    ((128, 64, 8, 8), (1, 1), (8, 8), "winograd"),  # ResNet-20's last stage
+    ((128, 32, 16, 16), (1, 1), (16, 16), "flattened"),  # its middle stage: 32 channels
+    ((64, 512, 1, 1), (1, 1), (1, 1), "im2col"),  # one output per image: no tiles to share
     ((8, 3, 32, 32), (2, 2), (16, 16), "per_image"),  # strided, 256 windows per image
 ])
 def test_the_entry_picks_a_path_by_shape(image, stride, windows, path):
@@ -122,7 +144,13 @@ def test_the_entry_picks_a_path_by_shape(image, stride, windows, path):
 
 def test_an_unknown_or_unfit_path_is_refused():
     x, w = np.zeros((1, 1, 6, 6)), np.zeros((1, 1, 3, 3))
-    with pytest.raises(ValueError, match=r"path must be one of flattened, per_image, im2col"):
+    with pytest.raises(ValueError, match=r"path must be one of flattened, per_image, im2col, "
+                                         r"winograd or None, got 'fft'"):
         conv_kernels.conv(x, w, conv_geometry("test", (3, 3), 1, 0, 1, 1, 2), "fft")
     with pytest.raises(ValueError, match=r"flattened path needs stride 1, got \(2, 2\)"):
         conv_kernels.conv(x, w, conv_geometry("test", (3, 3), 2, 0, 1, 1, 2), "flattened")
+    with pytest.raises(ValueError, match=r"winograd path needs a 3x3 kernel, stride 1 and "
+                                         r"dilation 1, got kernel \(3, 3\), stride \(1, 1\), "
+                                         r"dilation \(2, 2\)"):
+        conv_kernels.conv(np.zeros((1, 1, 9, 9)), w, conv_geometry("test", (3, 3), 1, 0, 2, 1, 2),
+                          "winograd")

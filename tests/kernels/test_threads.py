@@ -63,11 +63,20 @@ def _batch(args, images=5):
 
 @given(args=conv2d_args(np.float32), path=st.sampled_from([None, *conv_kernels.PATHS]))
 def test_conv2d_forward_and_backward_have_the_same_bits_at_1_and_2_threads(args, path):
-    arrays = _batch(args)
-    stride = args.kwargs["stride"]
+    w, stride, dilation = args.tensors[1], args.kwargs["stride"], args.kwargs["dilation"]
     if path == "flattened" and stride != (1, 1):
         path = None
+    if path == "winograd" and (w.shape[2:], stride, dilation) != ((3, 3), (1, 1), (1, 1)):
+        path = None
+    _assert_conv_on_path_has_the_same_bits(args, path)
 
+
+@given(args=conv2d_args(np.float32, kernel_size=3, stride=1, dilation=1))
+def test_winograd_convs_have_the_same_bits_at_1_and_2_threads(args):
+    _assert_conv_on_path_has_the_same_bits(args, "winograd")
+
+
+def _assert_conv_on_path_has_the_same_bits(args, path):
     def conv(x, w, *bias):
         return F.conv2d(x, w, *bias, **args.kwargs)
 
@@ -75,7 +84,7 @@ def test_conv2d_forward_and_backward_have_the_same_bits_at_1_and_2_threads(args,
     if path is not None:
         conv_kernels.choose_path = lambda *_: path
     try:
-        assert_same_bits_at_1_and_2_threads(conv, arrays)
+        assert_same_bits_at_1_and_2_threads(conv, _batch(args))
     finally:
         conv_kernels.choose_path = original
 

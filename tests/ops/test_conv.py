@@ -1,5 +1,7 @@
 """Convolution and transposed convolution: golden example, loop oracle, VJPs, PyTorch, errors."""
 
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -9,6 +11,7 @@ from tests import reference
 from tinygrad_cnn import Tensor
 from tinygrad_cnn.autograd import grad
 from tinygrad_cnn.geometry import normalize_padding
+from tinygrad_cnn.kernels import conv as conv_kernels
 from tinygrad_cnn.testing import gradcheck, gradgradcheck
 from tinygrad_cnn.testing.strategies import (
     conv1d_args,
@@ -150,6 +153,31 @@ def test_conv_transpose2d_gradients(args):
 @given(args=conv_transpose1d_args())
 def test_conv_transpose1d_gradients(args):
     _check_gradients(F.conv_transpose1d, args)
+
+
+@contextmanager
+def winograd_for_any_channels():
+    """The entry picks the Winograd path for every 3x3 stride-1 conv, not only wide ones."""
+    saved = conv_kernels.WINOGRAD_MIN_CHANNELS
+    conv_kernels.WINOGRAD_MIN_CHANNELS = 1
+    try:
+        yield
+    finally:
+        conv_kernels.WINOGRAD_MIN_CHANNELS = saved
+
+
+@given(args=conv2d_args(kernel_size=3, stride=1, dilation=1))
+def test_conv2d_gradients_on_the_winograd_path(args):
+    with winograd_for_any_channels():
+        _check_gradients(F.conv2d, args)
+        x, w = args.tensors[:2]
+        y = F.conv2d(x, w, **args.kwargs)
+        gy, (gx, gw) = _grads(y, (x, w))
+    want, want_gx, want_gw = reference.conv2d_grads(x.data, w.data, gy, *_pairs(args.kwargs,
+                                                    w.shape[2:]), args.kwargs["groups"])
+    np.testing.assert_allclose(y.data, want, atol=1e-12)
+    np.testing.assert_allclose(gx.data, want_gx, atol=1e-12)
+    np.testing.assert_allclose(gw.data, want_gw, atol=1e-12)
 
 
 def test_third_derivative_through_a_strided_dilated_grouped_conv():

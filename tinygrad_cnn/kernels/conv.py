@@ -4,12 +4,13 @@ Shape letters, used in the comments of every kernel: N batch, C input channels, 
 channels, G groups, Cg = C / G and Og = O / G channels per group, H×W input, kH×kW kernel,
 oH×oW output, P = oH·oW output positions, K = Cg·kH·kW values per window.
 
-Three paths compute the same three array functions (conv, conv_transpose, weight_grad), each
+Four paths compute the same three array functions (conv, conv_transpose, weight_grad), each
 suited to other shapes:
 
     flattened   stride-1 convs of large images: images end to end, kW shifted copies
     per_image   many windows per image: one product per image, no batch transposes
     im2col      few windows per image: batch-innermost columns, one product per group
+    winograd    stride-1 3×3 convs with many channels: F(2×2, 3×3), 16 products for 36
 
 `path=None` picks by shape; tests and benchmarks name a path to run it on any shape.
 """
@@ -23,12 +24,18 @@ from types import ModuleType
 import numpy as np
 
 from tinygrad_cnn.geometry import Geometry
-from tinygrad_cnn.kernels import flattened, im2col, per_image, threads
+from tinygrad_cnn.kernels import flattened, im2col, per_image, threads, winograd
 from tinygrad_cnn.kernels.windows import Pair
 
-PATHS: dict[str, ModuleType] = {"flattened": flattened, "per_image": per_image, "im2col": im2col}
+PATHS: dict[str, ModuleType] = {"flattened": flattened, "per_image": per_image, "im2col": im2col,
+                                "winograd": winograd}
 
-# Stride-1 convs of images at least this large (C·H·W per sample) run on flattened images:
+# Stride-1 3×3 convs with at least this many input channels per group (and outputs of 2×2 or
+# more) run on the Winograd path: with fewer channels, its transforms, a few passes over the
+# input and output, cost more than the multiplies they save.
+WINOGRAD_MIN_CHANNELS = 64
+
+# Other stride-1 convs of images at least this large (C·H·W per sample) run on flattened images:
 # fewer and smaller copies, and taller products, than im2col. Smaller images go through
 # im2col, whose batch-innermost layout keeps their short rows streaming.
 UNIT_STRIDE_MIN_SIZE = 2048
@@ -48,10 +55,16 @@ MIN_PART_POSITIONS = 512
 # page-fault it in) on every call.
 CHUNK_BYTES = 2**20
 
+# The Winograd path's transforms run along the batch (its innermost dim): bigger chunks give
+# their NumPy calls longer inner loops.
+WINOGRAD_CHUNK_BYTES = 2 * CHUNK_BYTES
+
 
 def choose_path(image: tuple[int, ...], g: Geometry, windows: Pair) -> str:
     """The path for a conv over images of shape `image` (N, C, H, W) with `windows` (oH, oW)
     windows per image."""
+    if winograd.fits(g) and image[1] // g.groups >= WINOGRAD_MIN_CHANNELS and min(windows) > 1:
+        return "winograd"
     if g.stride == (1, 1) and math.prod(image[1:]) >= UNIT_STRIDE_MIN_SIZE:
         return "flattened"
     return "per_image" if windows[0] * windows[1] >= PER_IMAGE_MIN_WINDOWS else "im2col"
@@ -65,6 +78,10 @@ def _path(name: str | None, image: tuple[int, ...], g: Geometry, windows: Pair) 
                          f"got {name!r}")
     if name == "flattened" and g.stride != (1, 1):
         raise ValueError(f"conv kernels: the flattened path needs stride 1, got {g.stride}")
+    if name == "winograd" and not winograd.fits(g):
+        raise ValueError(f"conv kernels: the winograd path needs a 3x3 kernel, stride 1 and "
+                         f"dilation 1, got kernel {g.kernel}, stride {g.stride}, dilation "
+                         f"{g.dilation}")
     return PATHS[name]
 
 
@@ -95,13 +112,17 @@ def batch_parts(
     return [result for results in threads.run(run_chunks, len(parts)) for result in results]
 
 
+def _chunk_bytes(kernels: ModuleType) -> int:
+    return WINOGRAD_CHUNK_BYTES if kernels is winograd else CHUNK_BYTES
+
+
 def window_values(kernels: ModuleType, image: tuple[int, ...], g: Geometry,
                   windows: Pair) -> int:
     """The column values `kernels` lay out for one image (C, H, W) with `windows` (oH, oW):
     C · kH · kW per window for im2col and per-image windows, kW shifted copies of the padded
-    image for the flattened path."""
-    if kernels is flattened:
-        return flattened.values_per_image(image, g)
+    image for the flattened path, 16 per 2×2 tile and channel for the Winograd path."""
+    if kernels in (flattened, winograd):
+        return kernels.values_per_image(image, g)
     return image[0] * math.prod(g.kernel) * math.prod(windows)
 
 
@@ -115,7 +136,8 @@ def conv(x: np.ndarray, w: np.ndarray, g: Geometry, path: str | None = None) -> 
         y[images] = kernels.conv(x[images], w, g, out)
 
     macs = x.shape[0] * w.size * math.prod(out)
-    batch_parts(x, out, window_values(kernels, x.shape[1:], g, out), macs, run_part)
+    values = window_values(kernels, x.shape[1:], g, out)
+    batch_parts(x, out, values, macs, run_part, _chunk_bytes(kernels))
     return y
 
 
@@ -132,9 +154,9 @@ def conv_transpose(
         y[images] = kernels.conv_transpose(x[images], w, g, size)
 
     macs = x.shape[0] * w.size * math.prod(windows)
-    if kernels is flattened:  # the conv of x with the flipped kernel, chunked as a conv
+    if kernels in (flattened, winograd):  # the conv of x with the flipped kernel
         values = window_values(kernels, (x.shape[1], *size), g, windows)
-        batch_parts(x, windows, values, macs, run_part)
+        batch_parts(x, windows, values, macs, run_part, _chunk_bytes(kernels))
         return y
     # 4x bigger chunks and parts: col2im runs a Python-level loop over the kH·kW taps per
     # chunk, whose many short NumPy calls hand the GIL back and forth between threads
@@ -160,6 +182,6 @@ def conv_weight_grad(
 
     macs = x.shape[0] * gw.size * math.prod(windows)
     values = window_values(kernels, x.shape[1:], g, windows)
-    for share in batch_parts(x, windows, values, macs, run_part):
+    for share in batch_parts(x, windows, values, macs, run_part, _chunk_bytes(kernels)):
         gw += share
     return gw

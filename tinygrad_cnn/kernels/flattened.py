@@ -23,14 +23,12 @@ matrix.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from tinygrad_cnn.geometry import Geometry
 from tinygrad_cnn.kernels import products
-from tinygrad_cnn.kernels.windows import Pair
+from tinygrad_cnn.kernels.windows import Pair, as_convolution
 
 
 def _gap(before: int, after: int, reach: int) -> int:
@@ -121,18 +119,5 @@ def weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
 
 
 def conv_transpose(x: np.ndarray, w: np.ndarray, g: Geometry, size: Pair) -> np.ndarray:
-    """conv_transpose2d with stride 1, as the conv of x with the flipped kernel.
-
-    Each input pixel spreads over the kernel's footprint, which is the same as each output
-    pixel gathering through the kernel turned by 180°, with in- and output channels swapped
-    and "full" padding d (k - 1) less the transposed conv's own padding.
-    """
-    C, Og, kH, kW = w.shape
-    flipped = w[:, :, ::-1, ::-1].reshape(g.groups, C // g.groups, Og, kH, kW).swapaxes(1, 2)
-    flipped = flipped.reshape(g.groups * Og, C // g.groups, kH, kW)
-    pads = []
-    for (before, after), extra, k, d in zip(g.padding, g.output_padding, g.kernel, g.dilation):
-        pads.append((d * (k - 1) - before, d * (k - 1) - after + extra))
-    crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pads, x.shape[2:]))
-    full = dataclasses.replace(g, padding=tuple((max(b, 0), max(a, 0)) for b, a in pads))
-    return conv(x[:, :, crop[0], crop[1]], flipped, full, size)
+    """conv_transpose2d with stride 1, as the conv of x with the flipped kernel."""
+    return conv(*as_convolution(x, w, g), size)

@@ -6,6 +6,7 @@ Shape letters as in `kernels/conv.py`; padding is ((top, bottom), (left, right))
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -104,6 +105,25 @@ def kernel_rows(w: np.ndarray, groups: int) -> np.ndarray:
     C, Og, kH, kW = w.shape
     w = w.reshape(groups, C // groups, Og, kH, kW).transpose(3, 0, 2, 4, 1)
     return np.ascontiguousarray(w).reshape(kH, groups, Og * kW, C // groups)
+
+
+def as_convolution(x: np.ndarray, w: np.ndarray, g: Geometry) -> tuple[np.ndarray, ...]:
+    """A stride-1 transposed conv of x with w as a conv: (x cropped, the kernel, its geometry).
+
+    Each input pixel spreads over the kernel's footprint, which is the same as each output
+    pixel gathering through the kernel turned by 180°, with in- and output channels swapped
+    and "full" padding d (k - 1) less the transposed conv's own padding (a negative padding
+    crops x instead).
+    """
+    C, Og, kH, kW = w.shape
+    flipped = w[:, :, ::-1, ::-1].reshape(g.groups, C // g.groups, Og, kH, kW).swapaxes(1, 2)
+    flipped = flipped.reshape(g.groups * Og, C // g.groups, kH, kW)
+    pads = []
+    for (before, after), extra, k, d in zip(g.padding, g.output_padding, g.kernel, g.dilation):
+        pads.append((d * (k - 1) - before, d * (k - 1) - after + extra))
+    crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pads, x.shape[2:]))
+    full = dataclasses.replace(g, padding=tuple((max(b, 0), max(a, 0)) for b, a in pads))
+    return x[:, :, crop[0], crop[1]], flipped, full
 
 
 def adaptive_windows(n: int, o: int) -> tuple[np.ndarray, np.ndarray]:

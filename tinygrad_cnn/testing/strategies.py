@@ -150,14 +150,16 @@ def _input(draw: st.DrawFn, shape: Shape, dtype: Any, spaced: bool = False) -> T
 
 
 @st.composite
-def _conv_args(draw: st.DrawFn, ndim: int, dtype: Any) -> OpArgs:
+def _conv_args(draw: st.DrawFn, ndim: int, dtype: Any, kernel_size: int | None = None,
+               stride: int | None = None, dilation: int | None = None) -> OpArgs:
     mode = draw(st.sampled_from(["int", "per_dim", "sides", "valid", "same"]))
     groups, per_group, out_per_group = _ints(draw, 1, 2), _ints(draw, 1, 2), _ints(draw, 1, 2)
     common_pad = _ints(draw, 0, 2)
     dims = []  # (kernel, stride, dilation, input size, (before, after)) per spatial dim
     for _ in range(ndim):
-        k, d = _ints(draw, 1, 3), _ints(draw, 1, 2)
-        s = 1 if mode == "same" else _ints(draw, 1, 2)
+        k = kernel_size or _ints(draw, 1, 3)
+        d = dilation or _ints(draw, 1, 2)
+        s = 1 if mode == "same" else stride or _ints(draw, 1, 2)
         span = d * (k - 1) + 1
         if mode == "same":
             pads = ((span - 1) // 2, span - 1 - (span - 1) // 2)
@@ -169,21 +171,26 @@ def _conv_args(draw: st.DrawFn, ndim: int, dtype: Any) -> OpArgs:
             pads = (common_pad,) * 2 if mode == "int" else (_ints(draw, 0, 2),) * 2
         out = _ints(draw, 1, 3 if ndim == 1 else 2)
         dims.append((k, s, d, _padded_size(draw, out, span, s, sum(pads)) - sum(pads), pads))
-    kernel, stride, dilation, sizes, pads = (tuple(column) for column in zip(*dims))
+    kernel, strides, dilations, sizes, pads = (tuple(column) for column in zip(*dims))
     padding: Any = {"int": common_pad, "valid": "valid", "same": "same",
                     "per_dim": tuple(b for b, _ in pads),
                     "sides": tuple(v for pair in reversed(pads) for v in pair)}[mode]
     x = _input(draw, (_ints(draw, 1, 2), groups * per_group, *sizes), dtype)
     w = _input(draw, (groups * out_per_group, per_group, *kernel), dtype)
     bias = (_input(draw, (groups * out_per_group,), dtype),) if draw(st.booleans()) else ()
-    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    kwargs = {"stride": strides, "padding": padding, "dilation": dilations, "groups": groups}
     return OpArgs((x, w, *bias), kwargs)
 
 
-def conv2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+def conv2d_args(dtype: Any = np.float64, kernel_size: int | None = None,
+                stride: int | None = None, dilation: int | None = None
+                ) -> st.SearchStrategy[OpArgs]:
     """Valid `F.conv2d` calls: input, weight and maybe bias, over strides, dilations, groups
-    and every padding form (int, per dim, (left, right, top, bottom), 'valid', 'same')."""
-    return _conv_args(2, dtype)
+    and every padding form (int, per dim, (left, right, top, bottom), 'valid', 'same').
+
+    `kernel_size`, `stride` and `dilation`, when given, fix that value in both dims (e.g.
+    the 3×3, stride-1 convs of the Winograd path)."""
+    return _conv_args(2, dtype, kernel_size, stride, dilation)
 
 
 def conv1d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
@@ -192,11 +199,13 @@ def conv1d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
 
 
 @st.composite
-def _conv_transpose_args(draw: st.DrawFn, ndim: int, dtype: Any) -> OpArgs:
+def _conv_transpose_args(draw: st.DrawFn, ndim: int, dtype: Any, kernel_size: int | None = None,
+                         stride: int | None = None, dilation: int | None = None) -> OpArgs:
     groups, per_group, out_per_group = _ints(draw, 1, 2), _ints(draw, 1, 2), _ints(draw, 1, 2)
     dims = []  # (input size, kernel, stride, dilation, output_padding, padding) per dim
     for _ in range(ndim):
-        n, k, s, d = _ints(draw, 1, 3), _ints(draw, 1, 3), _ints(draw, 1, 2), _ints(draw, 1, 2)
+        n, k = _ints(draw, 1, 3), kernel_size or _ints(draw, 1, 3)
+        s, d = stride or _ints(draw, 1, 2), dilation or _ints(draw, 1, 2)
         extra = _ints(draw, 0, max(s, d) - 1)
         full = (n - 1) * s + d * (k - 1) + 1 + extra  # the output before padding is cut
         dims.append((n, k, s, d, extra, _ints(draw, 0, min(2, (full - 1) // 2))))
@@ -209,10 +218,13 @@ def _conv_transpose_args(draw: st.DrawFn, ndim: int, dtype: Any) -> OpArgs:
     return OpArgs((x, w, *bias), kwargs)
 
 
-def conv_transpose2d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
+def conv_transpose2d_args(dtype: Any = np.float64, kernel_size: int | None = None,
+                          stride: int | None = None, dilation: int | None = None
+                          ) -> st.SearchStrategy[OpArgs]:
     """Valid `F.conv_transpose2d` calls over strides, paddings, output_padding (below stride
-    or dilation), dilations and groups."""
-    return _conv_transpose_args(2, dtype)
+    or dilation), dilations and groups; `kernel_size`, `stride` and `dilation`, when given,
+    fix that value in both dims."""
+    return _conv_transpose_args(2, dtype, kernel_size, stride, dilation)
 
 
 def conv_transpose1d_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
