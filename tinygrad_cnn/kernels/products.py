@@ -44,7 +44,7 @@ def wide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     whole = P // block * block
     blocks = b[..., :whole].reshape(*b.shape[:-1], -1, block)  # (..., K, nb, B)
     targets = out[..., :whole].reshape(*shape[:-1], -1, block)  # (..., M, nb, B)
-    np.matmul(a[..., None, :, :], np.moveaxis(blocks, -2, -3), out=np.moveaxis(targets, -2, -3))
+    np.matmul(a[..., None, :, :], blocks.swapaxes(-2, -3), out=targets.swapaxes(-2, -3))
     if whole < P:
         np.matmul(a, b[..., whole:], out=out[..., whole:])
     return out
@@ -59,7 +59,7 @@ def long(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if not block:
         return a @ b
     whole = K // block * block
-    a_blocks = np.moveaxis(a[..., :whole].reshape(*a.shape[:-1], -1, block), -2, -3)
+    a_blocks = a[..., :whole].reshape(*a.shape[:-1], -1, block).swapaxes(-2, -3)
     b_blocks = b[..., :whole, :].reshape(*b.shape[:-2], -1, block, N)  # (..., nb, B, N)
     partial = np.matmul(a_blocks, b_blocks)  # (..., nb, M, N)
     total = partial.sum(axis=-3)
