@@ -1,4 +1,5 @@
-"""Old code against new: `python -m benchmarks.against REV [--new REV] [--rounds N]`.
+"""Old code against new: `python -m benchmarks.against REV [--new REV] [--rounds N]
+[--threads 1 2] [--cpu] [--only TEXT]`.
 
 A change's effect on speed is often a few percent, inside the noise of one run. So the old
 code (the `tinygrad_cnn/` of git revision REV) and the new (this working tree) each run in a
@@ -96,9 +97,11 @@ def _extract(rev: str, into: str) -> Path:
 
 
 def compare(rev: str, rounds: int, threads: int, only: str = "", new: str | None = None,
-            cpu: bool = False) -> None:
+            cpu: bool = False) -> dict[str, float]:
     """Print old and new medians and the per-round ratio new / old of every case (whose name
-    holds `only`); the new code is revision `new`, or the working tree."""
+    holds `only`); the new code is revision `new`, or the working tree. Returns each case's
+    median ratio."""
+    medians: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as old, tempfile.TemporaryDirectory() as newer:
         new_code = _extract(new, newer) if new else ROOT
         workers = {"old": _worker(_extract(rev, old), threads, cpu),
@@ -116,19 +119,33 @@ def compare(rev: str, rounds: int, threads: int, only: str = "", new: str | None
                         samples[who].append(_ask(workers[who], case))
                 ratios = [n / o for n, o in zip(samples["new"], samples["old"])]
                 old_ms, new_ms = (statistics.median(samples[w]) * 1e3 for w in ("old", "new"))
-                spread = f"{statistics.median(ratios):.3f} ({min(ratios):.2f}..{max(ratios):.2f})"
+                medians[case] = statistics.median(ratios)
+                spread = f"{medians[case]:.3f} ({min(ratios):.2f}..{max(ratios):.2f})"
                 print(f"{case:<46} {old_ms:9.3f} {new_ms:9.3f} {spread:>20}", flush=True)
         finally:
             for worker in workers.values():
                 worker.stdin.close()
                 worker.wait()
+    return medians
+
+
+def print_across_threads(runs: dict[int, dict[str, float]]) -> None:
+    """The median new / old of every case at each thread count, side by side."""
+    print("\nnew / old, median of the rounds, by thread count")
+    print(f"{'case':<46}" + "".join(f" {f'{n} thread(s)':>12}" for n in runs))
+    for case in dict.fromkeys(c for medians in runs.values() for c in medians):
+        print(f"{case:<46}" + "".join(
+            f" {medians[case]:12.3f}" if case in medians else f" {'-':>12}"
+            for medians in runs.values()))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.against", description=__doc__)
     parser.add_argument("rev", nargs="?", default="HEAD", help="the old code's git revision")
     parser.add_argument("--rounds", type=int, default=11)
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads of both workers")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1], metavar="N",
+                        help="thread counts of both workers (our kernels and BLAS), one run "
+                        "each, then a table of the ratios at every count (default: 1)")
     parser.add_argument("--new", default=None, help="the new code's revision (default: the "
                         "working tree)")
     parser.add_argument("--only", default="", help="run the cases whose name holds this")
@@ -139,8 +156,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         serve(time.thread_time if args.cpu else time.perf_counter)
-    else:
-        compare(args.rev, args.rounds, args.threads, args.only, args.new, args.cpu)
+        return
+    runs = {n: compare(args.rev, args.rounds, n, args.only, args.new, args.cpu)
+            for n in args.threads}
+    if len(runs) > 1:
+        print_across_threads(runs)
 
 
 if __name__ == "__main__":
