@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from tinygrad_cnn.kernels import threaded
+from tinygrad_cnn.kernels import threaded, threads
 
 
 def trailing_dims(ndim: int, dims: tuple[int, ...]) -> int:
@@ -34,7 +34,11 @@ def sum_of_squares(c: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         return threaded.total(np.square(c), dims, keepdims=True)
     lead = c.shape[: c.ndim - trailing]
     rows = c.reshape(math.prod(lead), 1, -1)  # (R, 1, K)
-    squares = (rows @ rows.transpose(0, 2, 1)).reshape(lead)  # (R,) as the leading dims
+
+    def dots(part: slice) -> np.ndarray:
+        return rows[part] @ rows[part].transpose(0, 2, 1)  # (r, 1, 1): each row on its own
+
+    squares = threads.over_batch(dots, len(rows), c.size).reshape(lead)
     rest = tuple(d for d in dims if d < c.ndim - trailing)
     squares = squares.sum(axis=rest, keepdims=True) if rest else squares
     return squares.reshape(*squares.shape, *([1] * trailing))

@@ -15,19 +15,22 @@ import numpy as np
 from tinygrad_cnn.kernels import threads
 
 
-def ufunc(function: np.ufunc, *inputs: Any, dtype: np.dtype | None = None) -> np.ndarray:
-    """function(*inputs, dtype=dtype), NumPy-broadcast, in parts over the first axis when the
-    first input is big.
+def ufunc(function: np.ufunc, *inputs: Any, dtype: np.dtype | None = None,
+          out: np.ndarray | None = None) -> np.ndarray:
+    """function(*inputs, dtype=dtype, out=out), NumPy-broadcast, in parts over the first axis
+    when the first input is big.
 
     An input without the result's first axis is passed whole to every part.
     """
+    options: dict[str, Any] = {} if dtype is None else {"dtype": dtype}
     small = getattr(inputs[0], "size", 0) < 2 * threads.MIN_PART_VALUES
     if threads.get_num_threads() == 1 or small:
-        return function(*inputs) if dtype is None else function(*inputs, dtype=dtype)
-    options = {} if dtype is None else {"dtype": dtype}
+        return function(*inputs, **options) if out is None else function(*inputs, out=out,
+                                                                             **options)
     shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
     parts = threads.exact_parts(shape[0], math.prod(shape))
-    out = np.empty(shape, np.result_type(*inputs) if dtype is None else dtype)
+    if out is None:
+        out = np.empty(shape, np.result_type(*inputs) if dtype is None else dtype)
 
     def compute(part: int) -> None:
         pieces = [a[parts[part]] if np.ndim(a) == len(shape) and np.shape(a)[0] > 1 else a

@@ -23,6 +23,7 @@ import numpy as np
 
 from tinygrad_cnn.autograd import Context, Function, ShapeDtype, grad_mode
 from tinygrad_cnn.kernels import norm as kernel
+from tinygrad_cnn.kernels import threaded
 
 if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
@@ -106,9 +107,8 @@ class BatchNormalize(Function):
             ctx.save_for_backward(x, w)
             ctx.statistics = (mean, rstd)
         shape = (1, -1) + (1,) * (x.ndim - 2)
-        y *= rstd * w.reshape(shape)  # in place: y held x - mean
-        y += b.reshape(shape)
-        return y
+        threaded.ufunc(np.multiply, y, rstd * w.reshape(shape), out=y)  # y held x - mean
+        return threaded.ufunc(np.add, y, b.reshape(shape), out=y)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -140,7 +140,7 @@ class Standardize(Function):
     def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], eps: float
                 ) -> np.ndarray:
         y, _, _, rstd = kernel.standardized(x, dims, eps)
-        y *= rstd  # in place: y held x - mean
+        threaded.ufunc(np.multiply, y, rstd, out=y)  # in place: y held x - mean
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(x, y)
             ctx.rstd = rstd
