@@ -22,11 +22,12 @@ def ufunc(function: np.ufunc, *inputs: Any, dtype: np.dtype | None = None,
 
     An input without the result's first axis is passed whole to every part.
     """
-    options: dict[str, Any] = {} if dtype is None else {"dtype": dtype}
     small = getattr(inputs[0], "size", 0) < 2 * threads.MIN_PART_VALUES
-    if threads.get_num_threads() == 1 or small:
-        return function(*inputs, **options) if out is None else function(*inputs, out=out,
-                                                                             **options)
+    if small or threads.get_num_threads() == 1:
+        if dtype is None:
+            return function(*inputs, out=out)
+        return function(*inputs, out=out, dtype=dtype)
+    options = {} if dtype is None else {"dtype": dtype}
     shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
     parts = threads.exact_parts(shape[0], math.prod(shape))
     if out is None:
