@@ -51,13 +51,9 @@ PER_IMAGE_MIN_WINDOWS = 256
 MIN_PART_POSITIONS = 512
 
 # A batch is convolved in chunks of images whose window columns fit in this many bytes: the
-# products then run from cache, and no temporary is big enough for glibc to map it fresh (and
-# page-fault it in) on every call.
-CHUNK_BYTES = 2**20
-
-# The Winograd path's transforms run along the batch (its innermost dim): bigger chunks give
-# their NumPy calls longer inner loops.
-WINOGRAD_CHUNK_BYTES = 2 * CHUNK_BYTES
+# copies then run from cache, and no temporary is big enough for glibc to map it fresh (and
+# page-fault it in) on every call. (The products cut themselves into cache-sized blocks.)
+CHUNK_BYTES = 2**21
 
 
 def choose_path(image: tuple[int, ...], g: Geometry, windows: Pair) -> str:
@@ -112,10 +108,6 @@ def batch_parts(
     return [result for results in threads.run(run_chunks, len(parts)) for result in results]
 
 
-def _chunk_bytes(kernels: ModuleType) -> int:
-    return WINOGRAD_CHUNK_BYTES if kernels is winograd else CHUNK_BYTES
-
-
 def window_values(kernels: ModuleType, image: tuple[int, ...], g: Geometry,
                   windows: Pair) -> int:
     """The column values `kernels` lay out for one image (C, H, W) with `windows` (oH, oW):
@@ -137,7 +129,7 @@ def conv(x: np.ndarray, w: np.ndarray, g: Geometry, path: str | None = None) -> 
 
     macs = x.shape[0] * w.size * math.prod(out)
     values = window_values(kernels, x.shape[1:], g, out)
-    batch_parts(x, out, values, macs, run_part, _chunk_bytes(kernels))
+    batch_parts(x, out, values, macs, run_part)
     return y
 
 
@@ -156,7 +148,7 @@ def conv_transpose(
     macs = x.shape[0] * w.size * math.prod(windows)
     if kernels in (flattened, winograd):  # the conv of x with the flipped kernel
         values = window_values(kernels, (x.shape[1], *size), g, windows)
-        batch_parts(x, windows, values, macs, run_part, _chunk_bytes(kernels))
+        batch_parts(x, windows, values, macs, run_part)
         return y
     # 4x bigger chunks and parts: col2im runs a Python-level loop over the kH·kW taps per
     # chunk, whose many short NumPy calls hand the GIL back and forth between threads
@@ -182,6 +174,6 @@ def conv_weight_grad(
 
     macs = x.shape[0] * gw.size * math.prod(windows)
     values = window_values(kernels, x.shape[1:], g, windows)
-    for share in batch_parts(x, windows, values, macs, run_part, _chunk_bytes(kernels)):
+    for share in batch_parts(x, windows, values, macs, run_part):
         gw += share
     return gw
