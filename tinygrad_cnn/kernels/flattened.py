@@ -89,7 +89,7 @@ def values_per_image(image: tuple[int, ...], g: Geometry) -> int:
 
 
 def conv(x: np.ndarray, w: np.ndarray, g: Geometry, out: Pair) -> np.ndarray:
-    """conv2d with stride 1: (N, C, H, W), (O, Cg, kH, kW) -> (N, O, oH, oW)."""
+    """conv2d with stride 1: (N, C, H, W), (O, Cg, kH, kW) -> (N, O, oH, oW), a strided view."""
     N, groups, kH = x.shape[0], g.groups, g.kernel[0]
     Og = w.shape[0] // groups
     Hs, Wp, L, down, slack = _grid(x, g)
@@ -100,7 +100,7 @@ def conv(x: np.ndarray, w: np.ndarray, g: Geometry, out: Pair) -> np.ndarray:
     for i in range(1, kH):  # kernel row i reads the input i·dH rows down
         y += z[:, i, :, i * down : i * down + L]
     y = y.reshape(groups, Og, N, Hs, Wp)[..., : out[0], : out[1]].transpose(2, 0, 1, 3, 4)
-    return np.ascontiguousarray(y).reshape(N, groups * Og, *out)
+    return y.reshape(N, groups * Og, *out)  # a view: the caller copies it where it goes
 
 
 def weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
