@@ -162,6 +162,21 @@ def test_a_lenet5_training_step_has_the_same_bits_at_1_and_2_threads_with_the_re
     assert grads[0] == grads[1]
 
 
+def test_a_resnet20_training_step_has_the_same_bits_at_1_and_2_threads():
+    """Every kernel of a ResNet-20 step cut into parts: the flattened, im2col, per-image and
+    Winograd convs, batch norm forward and backward, the residual adds and ReLUs."""
+    x = np.random.default_rng(0).random((4, 3, 16, 16), dtype=np.float32)
+    labels = np.arange(4) % 10
+    grads = []
+    for n in (1, 2):
+        tg.manual_seed(0)
+        model = models.resnet20()
+        with threads(n):
+            F.cross_entropy(model(Tensor(x)), labels).backward()
+        grads.append([p.grad.data.tobytes() for p in model.parameters()])
+    assert grads[0] == grads[1]
+
+
 # ---- thread counts -------------------------------------------------------------------------------
 
 
