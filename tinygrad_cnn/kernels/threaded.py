@@ -15,6 +15,12 @@ import numpy as np
 from tinygrad_cnn.kernels import threads
 
 
+def serial(a: Any) -> bool:
+    """Whether a pass over `a` runs whole on this thread: it is too small for two parts, or
+    there is one thread. (An op may then use NumPy's operator, the cheapest call.)"""
+    return getattr(a, "size", 0) < 2 * threads.MIN_PART_VALUES or threads.get_num_threads() == 1
+
+
 def ufunc(function: np.ufunc, *inputs: Any, dtype: np.dtype | None = None,
           out: np.ndarray | None = None) -> np.ndarray:
     """function(*inputs, dtype=dtype, out=out), NumPy-broadcast, in parts over the first axis
@@ -22,11 +28,11 @@ def ufunc(function: np.ufunc, *inputs: Any, dtype: np.dtype | None = None,
 
     An input without the result's first axis is passed whole to every part.
     """
-    small = getattr(inputs[0], "size", 0) < 2 * threads.MIN_PART_VALUES
-    if small or threads.get_num_threads() == 1:
-        if dtype is None:
-            return function(*inputs, out=out)
-        return function(*inputs, out=out, dtype=dtype)
+    if serial(inputs[0]):
+        if out is None and dtype is None:  # the common case, without keyword parsing
+            return function(*inputs)
+        return function(*inputs, out=out) if dtype is None else function(*inputs, out=out,
+                                                                             dtype=dtype)
     options = {} if dtype is None else {"dtype": dtype}
     shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
     parts = threads.exact_parts(shape[0], math.prod(shape))

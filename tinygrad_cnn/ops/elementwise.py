@@ -49,7 +49,7 @@ class Add(Elementwise):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return threaded.ufunc(np.add, a, b)
+        return a + b if threaded.serial(a) else threaded.ufunc(np.add, a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -61,7 +61,7 @@ class Sub(Elementwise):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return threaded.ufunc(np.subtract, a, b)
+        return a - b if threaded.serial(a) else threaded.ufunc(np.subtract, a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -74,7 +74,7 @@ class Mul(Elementwise):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return threaded.ufunc(np.multiply, a, b)
+        return a * b if threaded.serial(a) else threaded.ufunc(np.multiply, a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
