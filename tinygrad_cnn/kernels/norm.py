@@ -1,5 +1,5 @@
 """The statistics behind normalisation: the mean and biased variance over some dims, in two
-passes (a sum, then the sum of squares of the centred values), and the standardised values.
+passes (a sum, then the sum of squares of the centred values).
 
 Two passes rather than one (E[x²] - E[x]²) because the one-pass formula cancels: values far
 from zero relative to their spread lose their variance to rounding.
@@ -44,12 +44,11 @@ def sum_of_squares(c: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
     return squares.reshape(*squares.shape, *([1] * trailing))
 
 
-def standardized(x: np.ndarray, dims: tuple[int, ...], eps: float) -> tuple[np.ndarray, ...]:
-    """(x - mean) / sqrt(var + eps) over `dims`, with the mean and 1 / sqrt(var + eps), each
-    with `dims` kept as 1s; the variance is the biased one (divided by the count).
+def moments(x: np.ndarray, dims: tuple[int, ...], eps: float) -> tuple[np.ndarray, ...]:
+    """What standardising x over `dims` takes: (x - mean, mean, var, 1 / sqrt(var + eps)),
+    the last three with `dims` kept as 1s, the variance the biased one (divided by the count).
 
-    Returns (centred, mean, var, rstd): the first is x - mean, a new array the caller may
-    scale in place into the standardised values.
+    x - mean is a new array, which the caller may scale in place into the standardised values.
     """
     count = math.prod(x.shape[d] for d in dims)
     mean = threaded.total(x, dims, keepdims=True) / count

@@ -1,14 +1,15 @@
-"""The Winograd path of stride-1 3×3 convs: F(2×2, 3×3), 16 products where im2col has 36.
+"""The Winograd path of stride-1 3×3 convs: F(2×2, 3×3), 16 multiply-adds where a direct conv
+has 36.
 
 Letters as in `kernels/conv.py`; T counts 2×2 output tiles over the batch. Each 2×2 tile of
 the output is computed from the 4×4 tile of the padded input under it (Lavin and Gray, 2016):
 
     y_tile = Aᵀ [ Σ_c (G w[o, c] Gᵀ) ⊙ (Bᵀ x_tile[c] B) ] A
 
-with the 4×4 filter transform U = G w Gᵀ (once per call), the input transform V = Bᵀ d B
-(Bᵀ's rows (1, 0, -1, 0), (0, 1, 1, 0), (0, -1, 1, 0), (0, 1, 0, -1): each a difference or
-sum of two rows, then of two columns) and the output transform Aᵀ m A (Aᵀ's rows
-(1, 1, 1, 0), (0, 1, -1, -1)). The sum over c at each of the 16 points ξ of the transformed
+with the 4×4 filter transform U = G w Gᵀ (one small product per call), the input transform
+V = Bᵀ d B (Bᵀ's rows (1, 0, -1, 0), (0, 1, 1, 0), (0, -1, 1, 0), (0, 1, 0, -1): each a
+difference or sum of two rows, then of two columns) and the output transform Aᵀ m A (Aᵀ's
+rows (1, 1, 1, 0), (0, 1, -1, -1)). The sum over c at each of the 16 points ξ of the transformed
 tile is a product: M[ξ] = U[ξ] (Og, Cg) @ V[ξ] (Cg, T). That is 16 multiply-adds per tile
 and channel pair where a direct conv spends 36, for transforms that cost a few passes over
 the input and output. Those passes run in the batch-innermost layout (C, H, W, N) of

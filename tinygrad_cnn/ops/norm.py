@@ -100,7 +100,7 @@ class BatchNormalize(Function):
     def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray, *, eps: float,
                 running: RunningStats | None) -> np.ndarray:
         dims = _channel_dims(x.ndim)
-        y, mean, var, rstd = kernel.standardized(x, dims, eps)
+        y, mean, var, rstd = kernel.moments(x, dims, eps)
         if running is not None:
             running.update(mean, var, x.size // x.shape[1])
         if any(ctx.needs_input_grad):
@@ -127,8 +127,9 @@ class BatchNormalize(Function):
 
 
 class Standardize(Function):
-    """y = (x - mean) / sqrt(var + eps), the mean and biased variance over the last
-    `len(dims)` dims, separately for every leading index (layer and group norm)."""
+    """y = (x - mean) / sqrt(var + eps), the mean and biased variance over `dims`, separately
+    for every index of the other dims (layer norm: a sample's trailing dims; group norm: a
+    sample's group, viewed as (N, G, C/G · H · W))."""
 
     name = "standardize"
 
@@ -139,7 +140,7 @@ class Standardize(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], eps: float
                 ) -> np.ndarray:
-        y, _, _, rstd = kernel.standardized(x, dims, eps)
+        y, _, _, rstd = kernel.moments(x, dims, eps)
         threaded.ufunc(np.multiply, y, rstd, out=y)  # in place: y held x - mean
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(x, y)
