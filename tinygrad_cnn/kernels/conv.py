@@ -10,7 +10,7 @@ suited to other shapes:
     flattened   stride-1 convs of large images: images end to end, kW shifted copies
     per_image   many windows per image: one product per image, no batch transposes
     im2col      few windows per image: batch-innermost columns, one product per group
-    winograd    stride-1 3×3 convs with many channels: F(2×2, 3×3), 16 products for 36
+    winograd    stride-1 3×3 convs with many channels: F(2×2, 3×3), 16 multiply-adds for 36
 
 `path=None` picks by shape; tests and benchmarks name a path to run it on any shape.
 """
