@@ -40,9 +40,11 @@ def _arguments() -> argparse.Namespace:
 class OpClock:
     """Seconds spent in each op's forward, by (op, pass), while installed."""
 
-    def __init__(self, function_module, clock: Callable[[], float]) -> None:
-        self.function = function_module
+    def __init__(self, clock: Callable[[], float]) -> None:
+        from tinygrad_cnn.autograd import grad_mode  # after main() has set the thread counts
+
         self.clock = clock
+        self.switches = grad_mode.switches
         self.seconds: collections.Counter[tuple[str, str]] = collections.Counter()
         self.calls: collections.Counter[tuple[str, str]] = collections.Counter()
         self.originals: dict[type, Callable] = {}
@@ -63,7 +65,8 @@ class OpClock:
             try:
                 return forward(*args, **kwargs)
             finally:
-                where = "backward" if self.function.running_backward is not None else "forward"
+                running = self.switches().backward_of  # the VJP running, if any
+                where = "forward" if running is None else "backward"
                 key = (cls.op_name(), where)
                 self.seconds[key] += self.clock() - start
                 self.calls[key] += 1
@@ -114,10 +117,10 @@ def _best(fn: Callable[[], None], steps: int, clock: Callable[[], float]) -> flo
 
 def _ours_profile(ours: Callable[[], None], steps: int,
                   clock: Callable[[], float]) -> tuple[list, float]:
-    from tinygrad_cnn.autograd import function
+    from tinygrad_cnn.autograd import Function
 
-    ops = OpClock(function, clock)
-    ops.install(_all_functions(function.Function))
+    ops = OpClock(clock)
+    ops.install(_all_functions(Function))
     start = clock()
     try:
         for _ in range(steps):
