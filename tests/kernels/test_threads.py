@@ -146,35 +146,34 @@ def test_matmul_has_the_same_bits_at_1_and_2_threads(data, m, k, n, batch):
     assert_same_bits_at_1_and_2_threads(lambda a, b: a @ b, [a, b])
 
 
-def test_a_lenet5_training_step_has_the_same_bits_at_1_and_2_threads_with_the_real_parts():
-    """At batch 256 the default thresholds cut LeNet-5's heavy kernels into parts."""
-    x = np.random.default_rng(0).random((256, 1, 28, 28), dtype=np.float32)
-    labels = np.arange(256) % 10
+def _step_gradients(model_factory, x, smallest_parts):
+    """The parameters' gradient bits after one cross-entropy step, at 1 and at 2 threads."""
+    labels = np.arange(len(x)) % 10
     grads = []
     for n in (1, 2):
         tg.manual_seed(0)
-        model = models.lenet5()
-        with threads(n, smallest_parts=False):
+        model = model_factory()
+        with threads(n, smallest_parts):
             F.cross_entropy(model(Tensor(x)), labels).backward()
         grads.append([p.grad.data.tobytes() for p in model.parameters()])
+    return grads
+
+
+def test_a_lenet5_training_step_has_the_same_bits_at_1_and_2_threads_with_the_real_parts():
+    """At batch 256 the default thresholds cut LeNet-5's heavy kernels into parts."""
+    x = np.random.default_rng(0).random((256, 1, 28, 28), dtype=np.float32)
+    one, two = _step_gradients(models.lenet5, x, smallest_parts=False)
     parts = kernel_threads.split(256, 256 * 16 * 150 * 64, kernel_threads.MIN_PART_MACS)
     assert parts != [slice(0, 256)]
-    assert grads[0] == grads[1]
+    assert one == two
 
 
 def test_a_resnet20_training_step_has_the_same_bits_at_1_and_2_threads():
     """Every kernel of a ResNet-20 step cut into parts: the flattened, im2col, per-image and
     Winograd convs, batch norm forward and backward, the residual adds and ReLUs."""
     x = np.random.default_rng(0).random((4, 3, 16, 16), dtype=np.float32)
-    labels = np.arange(4) % 10
-    grads = []
-    for n in (1, 2):
-        tg.manual_seed(0)
-        model = models.resnet20()
-        with threads(n):
-            F.cross_entropy(model(Tensor(x)), labels).backward()
-        grads.append([p.grad.data.tobytes() for p in model.parameters()])
-    assert grads[0] == grads[1]
+    one, two = _step_gradients(models.resnet20, x, smallest_parts=True)
+    assert one == two
 
 
 # ---- thread counts -------------------------------------------------------------------------------
