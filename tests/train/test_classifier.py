@@ -5,26 +5,12 @@ import signal
 import numpy as np
 import pytest
 from extras import require
+from training_runs import blobs, make_classifier
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import manual_seed, nn, optim
 from tinygrad_cnn.train import Classifier, History
 from tinygrad_cnn.viz import plot_history
-
-
-def blobs(n=240, seed=0):
-    """Three well-separated Gaussian blobs in 2-D."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 3, n)
-    centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
-    return (centres[y] + rng.standard_normal((n, 2))).astype(np.float32), y
-
-
-def make_classifier(seed=0, epochs=5, lr=0.05, **kwargs):
-    manual_seed(seed)
-    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Dropout(0.1), nn.Linear(16, 3))
-    return Classifier(model, optim.SGD(model.parameters(), lr=lr, momentum=0.9), epochs=epochs,
-                      batch_size=32, seed=seed, verbose=False, **kwargs)
 
 
 def test_fit_learns_and_records_every_epoch():

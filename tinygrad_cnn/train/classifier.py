@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,32 +12,17 @@ from tqdm.auto import tqdm
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import random
-from tinygrad_cnn.arguments import positive_int
+from tinygrad_cnn.arguments import non_negative_int, positive_int
 from tinygrad_cnn.autograd import ShapeDtype, no_grad
 from tinygrad_cnn.autograd.abstract import NeedsValuesError, eval_shape
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
 from tinygrad_cnn.tensor import Tensor
+from tinygrad_cnn.train.callbacks.base import Callback, CallbackList, LambdaCallback
+from tinygrad_cnn.train.history import History
 from tinygrad_cnn.train.interrupt import held_interrupts
-
-
-@dataclass
-class History:
-    """Per-epoch training record; `history["loss"]` works as well as `history.loss`."""
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-
-    def __getitem__(self, key: str) -> list[float]:
-        return getattr(self, key)
-
-    def as_dict(self) -> dict[str, list[float]]:
-        """The record as a plain dict of lists."""
-        return {name: list(getattr(self, name)) for name in self.__dataclass_fields__}
+from tinygrad_cnn.train.validation import split_validation
 
 
 def _array(data: Any) -> np.ndarray:
@@ -69,7 +53,16 @@ class Classifier:
         epochs: passes over the training data in `fit`.
         batch_size: samples per optimiser step.
         seed: seeds shuffling and dropout, so the same seed gives the same run bit for bit.
-        verbose: show a progress bar per epoch with the running loss (on a terminal).
+        verbose: show a progress bar per epoch (on a terminal) with the running loss and
+            accuracy, the learning rate and, once scored, the validation loss and accuracy.
+
+    Attributes:
+        history: the `History` of the epochs trained so far.
+        stop_training: set it to True (from a callback) to stop after the epoch under way.
+        log_names, input_shape, num_classes, steps_per_epoch, initial_epoch: what `fit`
+            knows about the run, set before its callbacks' `on_train_begin`: the keys of an
+            epoch's logs, one sample's shape, the model's number of classes (None when
+            unknown), the batches per epoch and the epochs already trained.
 
     Raises:
         TypeError: for epochs or batch_size that is not an int (a bool, a float).
@@ -100,16 +93,24 @@ class Classifier:
         self.seed = seed
         self.verbose = verbose
         self.history = History()
+        self.stop_training = False
 
     def fit(
         self,
         X: Any,
         y: Any,
         validation_data: tuple[Any, Any] | None = None,
+        validation_split: float = 0.0,
         transform: Callable[[np.ndarray], np.ndarray] | None = None,
+        callbacks: Sequence[Callback] | None = None,
         on_epoch_end: Callable[[int, History], None] | None = None,
+        initial_epoch: int = 0,
     ) -> History:
         """Train for `epochs` epochs and return the history (also kept as `self.history`).
+
+        Each epoch trains on the shuffled batches, then scores the validation data, records
+        the epoch in `history` and calls the callbacks' `on_epoch_end`; a callback may stop
+        the run (`classifier.stop_training = True`) after any epoch.
 
         Ctrl-C stops training cleanly: a step under way is finished (a first Ctrl-C is held
         until then; a second one stops at once), then `KeyboardInterrupt` is raised. The model
@@ -119,51 +120,84 @@ class Classifier:
             X: inputs (N, ...), an array or Tensor.
             y: integer labels (N,) or one-hot / probability rows (N, classes).
             validation_data: `(X_val, y_val)` scored after every epoch.
+            validation_split: the share of `(X, y)` to hold out and score after every epoch
+                instead, from 0 to below 1: a random draw, the same for the same `seed`
+                (Keras holds out the last samples).
             transform: applied to every training batch of inputs, e.g. an augmentation from
                 `tinygrad_cnn.data.transforms`; never to the validation data.
+            callbacks: `train.callbacks.Callback` instances (`EarlyStopping`,
+                `ModelCheckpoint`, `LRScheduler`, `CSVLogger`, `TensorBoard`, your own),
+                called in order; a Ctrl-C while one runs is held until it returns.
             on_epoch_end: called as `on_epoch_end(epoch, history)` after each epoch is
-                recorded (epochs count from 1), e.g. to save a checkpoint; a Ctrl-C while it
-                runs is held until it returns.
+                recorded (epochs count from 1), after the callbacks; a shorthand for a
+                `LambdaCallback`.
+            initial_epoch: epochs already trained (Keras's argument, to continue a run): the
+                epochs run from `initial_epoch + 1` to `epochs`, and callbacks see those
+                numbers.
 
         Returns:
-            The per-epoch loss, accuracy, val_loss, val_accuracy and seconds.
+            The per-epoch loss, accuracy, val_loss, val_accuracy, lr and seconds.
 
         Raises:
             KeyboardInterrupt: on Ctrl-C, after the step under way.
-            ValueError: when X has no samples, X and y have different lengths, or an integer
+            TypeError: for a callback that is not a `Callback`, an on_epoch_end that is not
+                callable, a validation_split that is not a number.
+            ValueError: when X has no samples, X and y have different lengths, an integer
                 label is negative or not a class of the model's output (checked with one
-                shape-only run of the model before the first step), naming the label and its
-                position.
+                shape-only run of the model before the first step, naming the label and its
+                position), validation_split is outside [0, 1) or given with
+                validation_data, initial_epoch is not below epochs, or a callback refuses
+                the run before it starts (a monitor the logs will not have).
             FloatingPointError: when the loss becomes NaN or infinite, naming epoch and batch
                 and pointing to the training doctor (`explain.diagnose`).
         """
         X, y = _array(X), _array(y)
         _check_samples("fit", X, y)
-        self._check_labels(X, y)
+        self.initial_epoch = non_negative_int("Classifier.fit", "initial_epoch", initial_epoch)
+        if self.initial_epoch >= self.epochs:
+            raise ValueError(f"Classifier.fit: initial_epoch={initial_epoch} leaves no epoch to "
+                             f"train (epochs={self.epochs})")
+        self.num_classes = self._check_labels(X, y)
         if self.seed is not None:
             random.manual_seed(self.seed)
+        (X, y), validation_data = split_validation(X, y, validation_data, validation_split,
+                                                   self.seed)
         loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed,
                             transform=transform)
+        callbacks = CallbackList([*(callbacks or []), *_epoch_function(on_epoch_end)])
+        self.stop_training = False
+        self.input_shape, self.steps_per_epoch = X.shape[1:], len(loader)
+        self.log_names = ("loss", "accuracy", *(("val_loss", "val_accuracy")
+                                                if validation_data is not None else ()),
+                          "lr", "seconds")
         with held_interrupts() as stop_if_interrupted:
-            for epoch in range(1, self.epochs + 1):
-                start = time.perf_counter()
-                loss, accuracy = self._train_epoch(loader, epoch, stop_if_interrupted)
-                self.history.loss.append(loss)
-                self.history.accuracy.append(accuracy)
-                if validation_data is not None:
-                    val_loss, val_accuracy = self.evaluate(*validation_data)
-                    self.history.val_loss.append(val_loss)
-                    self.history.val_accuracy.append(val_accuracy)
-                self.history.seconds.append(time.perf_counter() - start)
-                if on_epoch_end is not None:
-                    on_epoch_end(epoch, self.history)
-                stop_if_interrupted()
+            self._train(loader, validation_data, callbacks, stop_if_interrupted)
         return self.history
 
-    def _check_labels(self, X: np.ndarray, y: np.ndarray) -> None:
-        """Integer labels must be classes of the model's output, checked before the first step."""
-        if y.ndim != 1 or y.dtype.kind not in "iu":
-            return  # one-hot rows, or targets of a loss other than cross-entropy
+    def _train(self, loader: DataLoader, validation_data: tuple[Any, Any] | None,
+               callbacks: CallbackList, stop_if_interrupted: Callable[[], None]) -> None:
+        callbacks.on_train_begin(self)
+        logs: dict[str, float] = {}
+        try:
+            for epoch in range(self.initial_epoch + 1, self.epochs + 1):
+                callbacks.on_epoch_begin(self, epoch)
+                logs = self._epoch(loader, epoch, validation_data, callbacks, stop_if_interrupted)
+                self.history.append(logs)
+                callbacks.on_epoch_end(self, epoch, logs)
+                stop_if_interrupted()
+                if self.stop_training:
+                    break
+        finally:
+            callbacks.on_train_end(self, logs)
+
+    def _check_labels(self, X: np.ndarray, y: np.ndarray) -> int | None:
+        """Integer labels must be classes of the model's output, checked before the first step.
+
+        Returns:
+            The model's number of classes (its output's last size), None when not known.
+        """
+        if y.ndim != 1 or y.dtype.kind not in "iu":  # one-hot rows, or targets of another loss
+            return y.shape[1] if y.ndim == 2 else None
         try:
             out = eval_shape(self.model, ShapeDtype((1, *X.shape[1:]), X.dtype))  # no compute
         except (NotImplementedError, NeedsValuesError):
@@ -171,44 +205,68 @@ class Classifier:
             # .data): run one image, in eval mode, without gradients
             out = self._logits(X[:1]).shape
         if not isinstance(out, tuple) or not out or not all(isinstance(n, int) for n in out):
-            return  # not one tensor of logits: the loss will say what is wrong
+            return None  # not one tensor of logits: the loss will say what is wrong
         classes = out[-1]
         try:
             check_labels(y, "Classifier.fit", classes)
         except ValueError as error:
             raise ValueError(f"{error} (the model's output has {classes} classes)") from None
+        return classes
 
-    def _train_epoch(
-        self, loader: DataLoader, epoch: int, stop_if_interrupted: Callable[[], None]
-    ) -> tuple[float, float]:
-        self.model.train()
-        total_loss, correct, seen = 0.0, 0, 0
+    def _epoch(self, loader: DataLoader, epoch: int, validation_data: tuple[Any, Any] | None,
+               callbacks: CallbackList, stop_if_interrupted: Callable[[], None]
+               ) -> dict[str, float]:
+        """Train one epoch and score it: the epoch's logs."""
+        start = time.perf_counter()
         # disable=None: no bar when output is not a terminal (logs, CI), where it would flood.
         # A with-block: an interrupted epoch closes its bar, so messages start on a new line.
         with tqdm(loader, desc=f"epoch {epoch}/{self.epochs}",
                   disable=None if self.verbose else True, leave=True, unit="batch") as bar:
-            for batch, (xb, yb) in enumerate(bar, start=1):
-                stop_if_interrupted()  # before the batch: a Ctrl-C held in the last one stops here
-                self.optimizer.zero_grad()
-                logits = self.model(xb)
-                loss = self.loss_fn(logits, yb.data)
-                value = float(loss.item())
-                if not math.isfinite(value):
-                    raise FloatingPointError(
-                        f"Classifier.fit: the loss became {value} at epoch {epoch}, batch {batch}; "
-                        "ask the training doctor why: tinygrad_cnn.explain.diagnose(model, X, "
-                        "y, optimizer) or the command tinygrad-cnn doctor (detect_anomaly() "
-                        "finds the op that made it)"
-                    )
-                loss.backward()
-                self.optimizer.step()
-                n = len(yb.data)
-                total_loss += value * n
-                correct += int((logits.data.argmax(axis=1) == _labels(yb.data)).sum())
-                seen += n
-                bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
-                                refresh=False)
-        return total_loss / seen, correct / seen
+            loss, accuracy, lr = self._batches(bar, epoch, callbacks, stop_if_interrupted)
+            logs = {"loss": loss, "accuracy": accuracy}
+            if validation_data is not None:
+                logs["val_loss"], logs["val_accuracy"] = self.evaluate(*validation_data)
+            logs["lr"] = lr
+            bar.set_postfix(_postfix(logs), refresh=True)
+        logs["seconds"] = time.perf_counter() - start
+        return logs
+
+    def _batches(self, bar: Any, epoch: int, callbacks: CallbackList,
+                 stop_if_interrupted: Callable[[], None]) -> tuple[float, float, float]:
+        """Train on each batch: the epoch's mean loss, its accuracy and its last step's rate."""
+        self.model.train()
+        total_loss, correct, seen, lr = 0.0, 0, 0, math.nan
+        for batch, (xb, yb) in enumerate(bar, start=1):
+            stop_if_interrupted()  # before the batch: a Ctrl-C held in the last one stops here
+            self.optimizer.zero_grad()
+            logits = self.model(xb)
+            loss = self.loss_fn(logits, yb.data)
+            value = float(loss.item())
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"Classifier.fit: the loss became {value} at epoch {epoch}, batch {batch}; "
+                    "ask the training doctor why: tinygrad_cnn.explain.diagnose(model, X, "
+                    "y, optimizer) or the command tinygrad-cnn doctor (detect_anomaly() "
+                    "finds the op that made it)"
+                )
+            loss.backward()
+            lr = self._lr()  # the rate this step uses: a per-batch schedule moves it after
+            self.optimizer.step()
+            n = len(yb.data)
+            right = int((logits.data.argmax(axis=1) == _labels(yb.data)).sum())
+            total_loss, correct, seen = total_loss + value * n, correct + right, seen + n
+            if callbacks.wants_batches:
+                callbacks.on_batch_end(self, epoch, batch, {"loss": value, "accuracy": right / n,
+                                                            "lr": lr, "size": n})
+            if not bar.disable:
+                bar.set_postfix(_postfix({"loss": total_loss / seen, "accuracy": correct / seen,
+                                          "lr": lr}), refresh=False)
+        return total_loss / seen, correct / seen, lr
+
+    def _lr(self) -> float:
+        """The first param group's learning rate (NaN for an optimiser without groups)."""
+        groups = getattr(self.optimizer, "param_groups", None)
+        return float(groups[0]["lr"]) if groups else math.nan
 
     def _logits(self, X: Any, batch_size: int | None = None, op: str = "predict") -> np.ndarray:
         X = _array(X)
@@ -260,3 +318,21 @@ class Classifier:
         with no_grad():
             loss = float(self.loss_fn(Tensor(logits), y).item())
         return loss, float((logits.argmax(axis=1) == _labels(y)).mean())
+
+
+def _postfix(logs: dict[str, float]) -> dict[str, str]:
+    """The progress bar's numbers: loss, acc, lr and, once scored, val_loss and val_acc."""
+    shown = {"loss": f"{logs['loss']:.4f}", "acc": f"{logs['accuracy']:.3f}",
+             "lr": f"{logs['lr']:.3g}"}
+    if "val_loss" in logs:
+        shown.update(val_loss=f"{logs['val_loss']:.4f}", val_acc=f"{logs['val_accuracy']:.3f}")
+    return shown
+
+
+def _epoch_function(on_epoch_end: Callable[[int, History], None] | None) -> list[Callback]:
+    """`fit`'s on_epoch_end as a callback (none when not given)."""
+    if on_epoch_end is None:
+        return []
+    if not callable(on_epoch_end):
+        raise TypeError(f"Classifier.fit: on_epoch_end must be callable, got {on_epoch_end!r}")
+    return [LambdaCallback(on_epoch_end=lambda clf, epoch, logs: on_epoch_end(epoch, clf.history))]
