@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinygrad_cnn.arguments import non_negative_int
+from tinygrad_cnn.tensor import Tensor
 from tinygrad_cnn.train.callbacks.base import Callback, Logs
 from tinygrad_cnn.train.callbacks.monitor import Monitor
 
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 
 def copy_weights(model: Any) -> dict[str, np.ndarray]:
     """A copy of the model's state dict (parameters and buffers) that later steps cannot touch."""
-    return {name: np.array(value.data, copy=True) for name, value in model.state_dict().items()}
+    return {name: np.array(value.data if isinstance(value, Tensor) else value, copy=True)
+            for name, value in model.state_dict().items()}
 
 
 class EarlyStopping(Callback):
