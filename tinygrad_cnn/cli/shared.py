@@ -14,14 +14,16 @@ import numpy as np
 
 from tinygrad_cnn import optim
 from tinygrad_cnn.arguments import check_memory
-from tinygrad_cnn.data import ImageFolder, load_mnist
+from tinygrad_cnn.cli.datasets import is_cifar10_dir, load_named
+from tinygrad_cnn.data import ImageFolder, load_cifar10, load_mnist
 from tinygrad_cnn.data.labels import MAX_CLASSES
 from tinygrad_cnn.data.mnist import FILES as IDX_FILES
 from tinygrad_cnn.files import check_output
 from tinygrad_cnn.models import MODELS
 from tinygrad_cnn.viz.history import PLOT_FORMATS
 
-DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28)}
+DEFAULT_INPUT = {"lenet5": (1, 1, 28, 28), "simple-cnn": (1, 1, 28, 28),
+                 "resnet20": (1, 3, 32, 32)}
 
 MODEL_HELP = (f"a built-in model ({', '.join(MODELS)}) or your own as "
               "package.module:factory, a callable returning a Module")
@@ -112,11 +114,17 @@ def _image_folder_splits(root: Path, size: tuple[int, int], seed: int) -> tuple[
 
 
 def load_data(directory: str | None, limit: int | None, model: str = "lenet5",
-              seed: int = 0) -> tuple[tuple[Any, Any], ...]:
-    """`(x_train, y_train), (x_test, y_test)` of `--data` (the embedded subset, an IDX folder
-    or an image folder at the model's size), cut to `--limit` images when given."""
-    if is_idx_dir(directory):
+              seed: int = 0, dataset: str | None = None,
+              download: bool = False) -> tuple[tuple[Any, Any], ...]:
+    """`(x_train, y_train), (x_test, y_test)` of `--dataset` (from `--data` or the cache) or
+    of `--data` (the embedded subset, an IDX folder, a CIFAR-10 binary folder or an image
+    folder at the model's size), cut to `--limit` images when given."""
+    if dataset is not None:
+        (x_train, y_train), (x_test, y_test) = load_named(dataset, directory, download)
+    elif is_idx_dir(directory):
         (x_train, y_train), (x_test, y_test) = load_mnist(directory)
+    elif is_cifar10_dir(directory):
+        (x_train, y_train), (x_test, y_test) = load_cifar10(directory)
     else:
         size = input_shape(None, model)[2:]
         (x_train, y_train), (x_test, y_test) = _image_folder_splits(Path(directory), size, seed)

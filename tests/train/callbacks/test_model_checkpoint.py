@@ -41,13 +41,13 @@ def test_save_best_only_writes_at_improvements_and_keeps_those_weights(tmp_path)
 
     def spy(classifier, epoch, logs):
         original(classifier, epoch, logs)
-        if save.best_epoch == epoch:
+        if save.saved_epoch == epoch:
             written.append(epoch)
 
     save.on_epoch_end = spy
     make_classifier(epochs=5).fit(*blobs(), validation_split=0.25,
                                   callbacks=[Keep("val_loss", [0.9, 0.5, 0.7, 0.4, 0.6]), save])
-    assert written == [1, 2, 4] and save.best_epoch == 4
+    assert written == [1, 2, 4] and save.saved_epoch == 4
     saved = load(tmp_path / "best.npz")
     for name, value in weights[4].items():
         np.testing.assert_array_equal(saved[name], value)
@@ -59,7 +59,7 @@ def test_initial_value_threshold_must_be_beaten_first(tmp_path):
                            initial_value_threshold=0.45)
     make_classifier(epochs=3).fit(*blobs(), validation_split=0.25,
                                   callbacks=[Scripted("val_loss", [0.9, 0.5, 0.4]), save])
-    assert save.best_epoch == 3
+    assert save.saved_epoch == 3
 
 
 def test_a_training_checkpoint_resumes_and_the_command_line_evaluates_it(tmp_path):
@@ -73,13 +73,13 @@ def test_a_training_checkpoint_resumes_and_the_command_line_evaluates_it(tmp_pat
     history = clf.fit(x[:512], y[:512], validation_split=0.25, callbacks=[save])
     state = load_checkpoint(tmp_path / "lenet5.npz")
     assert state["model_name"] == "lenet5" and state["num_classes"] == 10
-    assert state["epoch"] == save.best_epoch == 1 + int(np.argmax(history.val_accuracy))
+    assert state["epoch"] == save.saved_epoch == 1 + int(np.argmax(history.val_accuracy))
     assert state["optimizer"]["state"]  # Adam's moments travel with it
     result = subprocess.run([sys.executable, "-m", "tinygrad_cnn", "evaluate", "lenet5.npz"],
                             cwd=tmp_path, env=checkout_env(), capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr
-    assert f"lenet5 (epoch {save.best_epoch}): test loss" in result.stdout
+    assert f"lenet5 (epoch {save.saved_epoch}): test loss" in result.stdout
 
 
 def test_a_failed_save_leaves_the_previous_file_whole(tmp_path, monkeypatch):

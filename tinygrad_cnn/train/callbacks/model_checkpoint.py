@@ -42,7 +42,8 @@ class ModelCheckpoint(Callback):
             "lenet5" or your "package.module:factory"); needed for a training checkpoint.
 
     Attributes:
-        best_epoch: the epoch of the last save under save_best_only (0 before any).
+        saved_epoch: the epoch of the last file written (0 before any); under
+            save_best_only, the best epoch.
         last_saved: the path of the last file written (None before any).
 
     Raises:
@@ -73,7 +74,7 @@ class ModelCheckpoint(Callback):
             if Path(self.filepath).suffix.lower() != ".npz":
                 raise ValueError(f"ModelCheckpoint: a training checkpoint is a .npz file, got "
                                  f"{self.filepath}; save_weights_only=True writes .safetensors")
-        self.best_epoch, self.last_saved = 0, None
+        self.saved_epoch, self.last_saved = 0, None
 
     def on_train_begin(self, classifier: Classifier) -> None:
         """Check, before any work, the monitor, the fields of filepath and its folder."""
@@ -86,7 +87,7 @@ class ModelCheckpoint(Callback):
                              "are not class indices); use save_weights_only=True")
         self.monitor.reset()
         self.monitor.best = self.initial_value_threshold
-        self.best_epoch, self.last_saved = 0, None
+        self.saved_epoch, self.last_saved = 0, None
 
     def on_epoch_end(self, classifier: Classifier, epoch: int, logs: Logs) -> None:
         """Write the epoch's model: always, or when the monitored value improved."""
@@ -94,7 +95,7 @@ class ModelCheckpoint(Callback):
             current = self.monitor.value(logs)
             if not self.monitor.improves(current):
                 return
-            self.monitor.best, self.best_epoch = current, epoch
+            self.monitor.best = current
         path = self._path(epoch, logs)
         if self.save_weights_only:
             save(classifier.model.state_dict(), path)
@@ -102,7 +103,7 @@ class ModelCheckpoint(Callback):
             shape = classifier.input_shape
             save_checkpoint(path, self.model_name, classifier.model, classifier.optimizer, epoch,
                             classifier.num_classes, shape[0] if len(shape) == 3 else None)
-        self.last_saved = path
+        self.saved_epoch, self.last_saved = epoch, path
         if self.verbose:
             print(f"epoch {epoch}: saved {path}")
 
