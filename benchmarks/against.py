@@ -27,13 +27,15 @@ CODE = "BENCHMARK_CODE"  # the folder whose tinygrad_cnn a worker imports
 
 def cases() -> dict[str, Callable[[], Callable[[], object]]]:
     """Each case by name, as a function that builds the callable to time."""
-    from benchmarks import bench_conv, bench_overhead, bench_resnet, bench_train
+    from benchmarks import bench_conv, bench_epoch, bench_overhead, bench_resnet, bench_train
     from tinygrad_cnn import Tensor
+    from tinygrad_cnn.data import load_mnist
 
     built: dict[str, Callable[[], Callable[[], object]]] = {}
     for batch in (64, 256):
         built[f"LeNet-5 train step, batch {batch}"] = (
             lambda batch=batch: bench_train.ours_train_step(batch)[0])
+    built["LeNet-5 epoch, Classifier.fit"] = lambda: bench_epoch.ours_epoch(*load_mnist()[0])[0]
     built["LeNet-5 inference, batch 1000"] = lambda: bench_train.inference(1000, None)["ours"]
     for case, name, batch, training in bench_resnet.CASES:
         recipe = bench_resnet.ours_train_step if training else bench_resnet.ours_inference

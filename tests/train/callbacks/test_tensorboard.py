@@ -84,7 +84,15 @@ def test_bad_arguments_and_folders_are_refused(tmp_path):
         TensorBoard(tmp_path, update_freq="step")
     with pytest.raises(ValueError, match="TensorBoard: histogram_freq"):
         TensorBoard(tmp_path, histogram_freq=-1)
+    (tmp_path / "file").write_text("")
     clf = make_classifier()
-    with pytest.raises(FileNotFoundError, match=r"TensorBoard: cannot write .* does not exist"):
-        clf.fit(*blobs(), callbacks=[TensorBoard(tmp_path / "no" / "run")])
+    with pytest.raises(NotADirectoryError, match=r"TensorBoard: log_dir .*file is a file"):
+        clf.fit(*blobs(), callbacks=[TensorBoard(tmp_path / "file")])
     assert clf.history.loss == []
+
+
+def test_the_run_folder_is_made_with_its_parents(tmp_path):
+    make_classifier(epochs=1).fit(*blobs(), callbacks=[TensorBoard(tmp_path / "runs" / "a",
+                                                                   write_graph=False)])
+    assert sorted(p.name for p in (tmp_path / "runs" / "a").iterdir()) == ["train",
+                                                                          "validation"]

@@ -47,7 +47,9 @@ class TensorBoard(Callback):
     written by tensorboardX (optional extra `tensorboard`, which also installs TensorBoard).
 
     Args:
-        log_dir: the run's folder; created if needed, inside an existing folder.
+        log_dir: the run's folder, created with its parents if needed (as Keras and
+            PyTorch's SummaryWriter do: `runs/<name>` is the custom), so runs side by side
+            share a parent that `tensorboard --logdir` shows together.
         histogram_freq: write the histograms every this many epochs; 0 for never.
         write_graph: write the model's graph (needs the `onnx` package, in the same extra).
         update_freq: "epoch", or "batch" / an int N to also log `batch_loss` every N batches.
@@ -56,7 +58,7 @@ class TensorBoard(Callback):
         ImportError: when tensorboardX is not installed.
         TypeError: for a histogram_freq that is not an int.
         ValueError: for a negative histogram_freq or an unknown update_freq.
-        OSError: at the start of `fit`, when the folder holding `log_dir` does not exist.
+        OSError: at the start of `fit`, when `log_dir` is a file.
 
     Examples:
         >>> board = TensorBoard("runs/lenet5", histogram_freq=1)  # doctest: +SKIP
@@ -79,10 +81,9 @@ class TensorBoard(Callback):
 
     def on_train_begin(self, classifier: Classifier) -> None:
         """Open the event files and write the graph."""
-        if not self.log_dir.parent.is_dir():
-            raise FileNotFoundError(f"TensorBoard: cannot write {self.log_dir}: the folder "
-                                    f"{self.log_dir.parent} does not exist (folders are not "
-                                    "created; make it first)")
+        if self.log_dir.exists() and not self.log_dir.is_dir():
+            raise NotADirectoryError(f"TensorBoard: log_dir {self.log_dir} is a file; name a "
+                                     "folder for the run")
         self._writers = {run: self._SummaryWriter(logdir=str(self.log_dir / run))
                          for run in ("train", "validation")}
         self._batches = 0
