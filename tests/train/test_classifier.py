@@ -1,6 +1,8 @@
 """Classifier: learning, history, determinism, label formats, NaN detection, plots."""
 
+import io
 import signal
+import sys
 
 import numpy as np
 import pytest
@@ -224,3 +226,20 @@ def test_outputs_that_are_not_finite_are_refused_not_read_as_class_0(call):
     with pytest.raises(ValueError, match=rf"^{call}: the model's outputs are NaN or infinite "
                                          r"for 8 of 8 samples \(the first: sample 0\)$"):
         getattr(clf, call)(*arguments)
+
+
+def test_the_progress_bar_shows_the_rate_and_the_validation_numbers(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    clf = make_classifier(epochs=1)
+    clf.verbose = True
+    history = clf.fit(*blobs(), validation_data=blobs(60, seed=1))
+    last = screen.getvalue().split("\r")[-1]
+    assert "epoch 1/1" in last and "8/8" in last
+    assert f"lr={history.lr[0]:.3g}" in last
+    assert f"val_loss={history.val_loss[0]:.4f}" in last
+    assert f"val_acc={history.val_accuracy[0]:.3f}" in last

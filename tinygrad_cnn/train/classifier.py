@@ -220,9 +220,12 @@ class Classifier:
         start = time.perf_counter()
         # disable=None: no bar when output is not a terminal (logs, CI), where it would flood.
         # A with-block: an interrupted epoch closes its bar, so messages start on a new line.
-        with tqdm(loader, desc=f"epoch {epoch}/{self.epochs}",
+        # Updated by hand, not wrapped around the loader: a wrapped bar closes when the loader
+        # ends, before the validation numbers can join it.
+        with tqdm(total=len(loader), desc=f"epoch {epoch}/{self.epochs}",
                   disable=None if self.verbose else True, leave=True, unit="batch") as bar:
-            loss, accuracy, lr = self._batches(bar, epoch, callbacks, stop_if_interrupted)
+            loss, accuracy, lr = self._batches(loader, bar, epoch, callbacks,
+                                               stop_if_interrupted)
             logs = {"loss": loss, "accuracy": accuracy}
             if validation_data is not None:
                 logs["val_loss"], logs["val_accuracy"] = self.evaluate(*validation_data)
@@ -231,12 +234,12 @@ class Classifier:
         logs["seconds"] = time.perf_counter() - start
         return logs
 
-    def _batches(self, bar: Any, epoch: int, callbacks: CallbackList,
+    def _batches(self, loader: DataLoader, bar: Any, epoch: int, callbacks: CallbackList,
                  stop_if_interrupted: Callable[[], None]) -> tuple[float, float, float]:
         """Train on each batch: the epoch's mean loss, its accuracy and its last step's rate."""
         self.model.train()
         total_loss, correct, seen, lr = 0.0, 0, 0, math.nan
-        for batch, (xb, yb) in enumerate(bar, start=1):
+        for batch, (xb, yb) in enumerate(loader, start=1):
             stop_if_interrupted()  # before the batch: a Ctrl-C held in the last one stops here
             self.optimizer.zero_grad()
             logits = self.model(xb)
@@ -261,6 +264,7 @@ class Classifier:
             if not bar.disable:
                 bar.set_postfix(_postfix({"loss": total_loss / seen, "accuracy": correct / seen,
                                           "lr": lr}), refresh=False)
+                bar.update()
         return total_loss / seen, correct / seen, lr
 
     def _lr(self) -> float:
