@@ -205,3 +205,15 @@ def test_a_cifar10_binary_folder_trains_resnet20(tmp_path):
                     cwd=tmp_path)
     assert evaluated.returncode == 0, evaluated.stderr
     assert "resnet20 (epoch 1): test loss" in evaluated.stdout and "on 8 images" in evaluated.stdout
+
+
+def test_a_best_checkpoint_resumed_into_itself_is_replaced_only_by_a_better_epoch(capsys,
+                                                                                  tmp_path):
+    save = str(tmp_path / "best.npz")
+    assert train(capsys, "--epochs", "2", "--limit", "64", "--save", save, "--save-best")[0] == 0
+    # an Adam step of 1e-30 changes nothing: no resumed epoch beats the checkpoint's val_loss
+    status, out, err = train(capsys, "--resume", save, "--epochs", "2", "--limit", "64",
+                             "--lr", "1e-30", "--save", save, "--save-best")
+    assert status == 0, err
+    assert [epoch for epoch, _ in epoch_lrs(out)] == [3, 4] and "saved checkpoint" not in out
+    assert load_checkpoint(save)["epoch"] in (1, 2)

@@ -107,15 +107,17 @@ def schedule(args: argparse.Namespace, opt: Any, batches: int) -> list[LRSchedul
     return callbacks
 
 
-def callbacks(args: argparse.Namespace) -> tuple[list[Callback], ModelCheckpoint | None]:
+def callbacks(args: argparse.Namespace, best: float | None = None
+              ) -> tuple[list[Callback], ModelCheckpoint | None]:
     """`--save` / `--save-best`, `--log-dir` and `--early-stopping` as callbacks, in that
     order (a checkpoint of the last epoch is written before early stopping puts the best
-    epoch's weights back), and the checkpoint callback (None without `--save`)."""
+    epoch's weights back), and the checkpoint callback (None without `--save`); `best` is
+    the val_loss a `--save-best` checkpoint must beat."""
     found: list[Callback] = []
     save = None
     if args.save:
         save = ModelCheckpoint(args.save, monitor="val_loss", save_best_only=args.save_best,
-                               model_name=args.model)
+                               initial_value_threshold=best, model_name=args.model)
         found.append(save)
     if args.log_dir:
         found.append(TensorBoard(args.log_dir, histogram_freq=1))

@@ -187,7 +187,9 @@ def command_train(args: argparse.Namespace) -> None:
     lr = optimizer.param_groups[0]["lr"]  # before a warm-up lowers it
     (x_fit, y_fit), validation = _validation(args, train, (x_test, y_test))
     schedule = recipe.schedule(args, optimizer, -(-len(x_fit) // args.batch_size))
-    extra, save = recipe.callbacks(args)
+    clf = Classifier(model, optimizer, loss=recipe.loss(args), epochs=start_epoch + args.epochs,
+                     batch_size=args.batch_size, seed=args.seed, verbose=not args.quiet)
+    extra, save = recipe.callbacks(args, _best_so_far(args, clf, validation))
     augment = augmentation(_is_photos(args), x_fit.shape) if args.augment else None
     print(f"training {args.model} on {len(x_fit)} images ({model.num_parameters():,} "
           f"parameters), {args.epochs} epochs, {args.optimizer} "
@@ -195,8 +197,6 @@ def command_train(args: argparse.Namespace) -> None:
           + (f", {args.scheduler} schedule" if args.scheduler != "none" else "")
           + (f"\naugmentation: {augment}" if augment else "")
           + (f"\nTensorBoard: tensorboard --logdir {args.log_dir}" if args.log_dir else ""))
-    clf = Classifier(model, optimizer, loss=recipe.loss(args), epochs=start_epoch + args.epochs,
-                     batch_size=args.batch_size, seed=args.seed, verbose=not args.quiet)
     try:
         history = clf.fit(x_fit, y_fit, validation_data=validation, transform=augment,
                           callbacks=[LambdaCallback(on_epoch_end=_print_epoch), *schedule,
@@ -205,6 +205,15 @@ def command_train(args: argparse.Namespace) -> None:
         finished = start_epoch + len(clf.history.loss)
         raise KeyboardInterrupt(_interrupted(args.save, finished, save)) from None
     _report(args, clf, history, (x_test, y_test), save)
+
+
+def _best_so_far(args: argparse.Namespace, clf: Classifier, validation: Split) -> float | None:
+    """The val_loss a --save-best checkpoint resumed into itself already holds, so that the
+    resumed run replaces it only with a better epoch (None otherwise)."""
+    if not (args.resume and args.save_best and Path(args.resume).resolve()
+            == Path(args.save).resolve()):
+        return None
+    return clf.evaluate(*validation)[0]
 
 
 def _print_epoch(clf: Classifier, epoch: int, logs: dict[str, float]) -> None:
