@@ -29,6 +29,7 @@ from tinygrad_cnn.optim.lr_scheduler import (
 )
 from tinygrad_cnn.summary import conv_output_size, conv_transpose_output_size, summary
 from tinygrad_cnn.train import Classifier, lr_find
+from tinygrad_cnn.train.callbacks import EarlyStopping
 
 # ---- the rule --------------------------------------------------------------------------------
 
@@ -122,6 +123,12 @@ def _predicted(n: int) -> list:
     model = _linear_classifier()
     clf = Classifier(model, SGD(model.parameters(), lr=0.1), verbose=False)
     return clf.predict(_images(5), batch_size=n).tolist()
+
+
+def _epochs_trained_after(initial_epoch: int) -> int:
+    model = _linear_classifier()
+    clf = Classifier(model, SGD(model.parameters(), lr=0.1), epochs=3, verbose=False)
+    return len(clf.fit(_images(), np.arange(4) % 3, initial_epoch=initial_epoch).loss)
 
 
 def _diagnosed(**counts: int) -> list[float]:
@@ -241,6 +248,10 @@ COUNTS = [
     ("lr_find", "steps", 3, lambda n: _range_tested(steps=n)),
     ("lr_find", "batch_size", 4, lambda n: _range_tested(batch_size=n)),
     ("lr_find", "seed", 1, lambda n: _range_tested(seed=n)),
+    ("Classifier.fit", "initial_epoch", 1, _epochs_trained_after),
+    ("EarlyStopping", "patience", 2, lambda n: EarlyStopping(patience=n).patience),
+    ("EarlyStopping", "start_from_epoch", 1,
+     lambda n: EarlyStopping(start_from_epoch=n).start_from_epoch),
 ]
 
 
