@@ -77,9 +77,10 @@ def lr_find(model: Module, optimizer: Optimizer, X: Any, y: Any, start_lr: float
         TypeError: when `model` is not a Module, or a count (or the seed) not an int.
 
     Examples:
-        >>> from tinygrad_cnn import models, optim
+        >>> from tinygrad_cnn import manual_seed, models, optim
         >>> from tinygrad_cnn.data import load_mnist
         >>> (x, y), _ = load_mnist()
+        >>> _ = manual_seed(0)
         >>> model = models.lenet5()
         >>> result = lr_find(model, optim.Adam(model.parameters()), x[:640], y[:640], steps=30)
         >>> bool(result.suggestion < 1)
