@@ -140,7 +140,7 @@ def _model_name(args: argparse.Namespace, state: dict[str, Any] | None) -> str:
     --model, or the default for the data."""
     if state is not None:
         return state["model_name"]
-    if args.model:
+    if args.model is not None:  # '' too: an unknown model, not the default
         return args.model
     cifar = args.dataset == "cifar10" or (args.dataset is None and is_cifar10_dir(args.data))
     return "resnet20" if cifar else "lenet5"
