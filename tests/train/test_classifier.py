@@ -10,7 +10,7 @@ from extras import require
 from training_runs import blobs, make_classifier
 
 import tinygrad_cnn.nn.functional as F
-from tinygrad_cnn import manual_seed, nn, optim
+from tinygrad_cnn import Tensor, manual_seed, nn, optim
 from tinygrad_cnn.train import Classifier, History
 from tinygrad_cnn.viz import plot_history
 
@@ -102,6 +102,44 @@ def test_labels_outside_the_model_output_are_refused_before_any_step(bad, proble
     assert clf.history.loss == []
 
 
+def one_by_one_batch_norm():
+    """A BatchNorm2d on 1x1 feature maps, as ResNet-18's last stage on 28x28 digits: in
+    training mode it refuses a batch of one (one value per channel), as PyTorch's does."""
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.AdaptiveAvgPool2d(1), nn.BatchNorm2d(4),
+                         nn.Flatten(), nn.Linear(4, 3))
+
+
+def test_the_label_check_does_not_depend_on_batch_size_or_mode():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 1, 6, 6)).astype(np.float32), rng.integers(0, 3, 40)
+    manual_seed(0)
+    model = one_by_one_batch_norm()
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        model(Tensor(x[:1]))  # what the check ran into when it used one image in training mode
+    optimizer = optim.SGD(model.parameters(), lr=0.05)
+    history = Classifier(model, optimizer, epochs=2, batch_size=8, verbose=False).fit(x, y)
+    assert len(history.loss) == 2
+    y[5] = 3
+    with pytest.raises(ValueError, match="label 3 at position 5 is too large"):
+        Classifier(model, optimizer, epochs=1, verbose=False).fit(x, y)
+
+
+def test_the_model_the_check_passes_trains_in_a_hand_written_loop():
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((16, 1, 6, 6)).astype(np.float32), rng.integers(0, 3, 16)
+    manual_seed(0)
+    model = one_by_one_batch_norm()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for _ in range(20):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(Tensor(x)), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
+
+
 class ReadsValues(nn.Module):
     """A forward that reads values: a data-dependent scale (`.item()`) and a `.data` check."""
 
@@ -128,7 +166,8 @@ def test_a_forward_that_reads_values_is_checked_with_one_real_image_in_eval_mode
                      verbose=False)
     if bad is None:
         assert len(clf.fit(x, y).loss) == 1  # refused before: the shape-only run needs values
-        assert model.modes[:2] == [True, False]  # the shape-only try, then one image in eval
+        assert model.modes[:3] == [False, False, True]  # the shape-only try and one image in
+        # eval mode, then training
     else:
         with pytest.raises(ValueError, match=r"label 7 at position 3 is too large; .*\(the "
                                              r"model's output has 3 classes\)"):

@@ -38,6 +38,22 @@ def _check_samples(op: str, X: np.ndarray, y: np.ndarray | None = None) -> None:
                          f"{len(y) if y.ndim else 0}; {shapes}")
 
 
+def _output_shape(model: Any, X: np.ndarray) -> Any:
+    """The shape of the model's output for one sample, from a shape-only run in eval mode.
+
+    Eval mode, because the answer must not depend on the batch: in training mode a BatchNorm
+    refuses one value per channel, which one sample at a 1x1 feature map is (ResNet-18 on
+    28x28 digits), though every batch of two or more trains. Each module's mode is put back.
+    """
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        return eval_shape(model, ShapeDtype((1, *X.shape[1:]), X.dtype))  # no compute
+    finally:
+        for module, training in modes:
+            module.training = training
+
+
 def _labels(y: np.ndarray) -> np.ndarray:
     """Class indices from integer labels or one-hot / probability rows."""
     return y.argmax(axis=1) if y.ndim == 2 else y
@@ -199,7 +215,7 @@ class Classifier:
         if y.ndim != 1 or y.dtype.kind not in "iu":  # one-hot rows, or targets of another loss
             return y.shape[1] if y.ndim == 2 else None
         try:
-            out = eval_shape(self.model, ShapeDtype((1, *X.shape[1:]), X.dtype))  # no compute
+            out = _output_shape(self.model, X)
         except (NotImplementedError, NeedsValuesError):
             # an op of the user's without a shape rule, or a forward that reads values (.item(),
             # .data): run one image, in eval mode, without gradients
