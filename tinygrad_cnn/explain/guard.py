@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tinygrad_cnn.nn import Module
+from tinygrad_cnn.nn.modes import evaluating
 
 
 @contextmanager
@@ -22,15 +23,12 @@ def inspecting(model: Module, op: str) -> Iterator[Module]:
     """
     if not isinstance(model, Module):
         raise TypeError(f"{op}: model must be a Module, got {type(model).__name__}")
-    modes = [(module, module.training) for module in model.modules()]
     flags = [(p, p.requires_grad) for p in model.parameters()]
-    try:
-        model.eval()
-        for p, _ in flags:
-            p.requires_grad = False
-        yield model
-    finally:
-        for module, training in modes:
-            module.training = training
-        for p, flag in flags:
-            p.requires_grad = flag
+    with evaluating(model):
+        try:
+            for p, _ in flags:
+                p.requires_grad = False
+            yield model
+        finally:
+            for p, flag in flags:
+                p.requires_grad = flag

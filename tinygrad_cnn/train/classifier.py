@@ -18,6 +18,7 @@ from tinygrad_cnn.autograd.abstract import NeedsValuesError, eval_shape
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
+from tinygrad_cnn.nn.modes import evaluating
 from tinygrad_cnn.tensor import Tensor
 from tinygrad_cnn.train.callbacks.base import Callback, CallbackList, LambdaCallback
 from tinygrad_cnn.train.history import History
@@ -43,15 +44,10 @@ def _output_shape(model: Any, X: np.ndarray) -> Any:
 
     Eval mode, because the answer must not depend on the batch: in training mode a BatchNorm
     refuses one value per channel, which one sample at a 1x1 feature map is (ResNet-18 on
-    28x28 digits), though every batch of two or more trains. Each module's mode is put back.
+    28x28 digits), though every batch of two or more trains.
     """
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
+    with evaluating(model):
         return eval_shape(model, ShapeDtype((1, *X.shape[1:]), X.dtype))  # no compute
-    finally:
-        for module, training in modes:
-            module.training = training
 
 
 def _labels(y: np.ndarray) -> np.ndarray:
