@@ -35,7 +35,7 @@ def test_train_save_resume_evaluate_and_plot(tmp_path):
 
     evaluated = run("evaluate", "run.npz", cwd=tmp_path)
     assert evaluated.returncode == 0, evaluated.stderr
-    assert "lenet5 (epoch 1): test loss" in evaluated.stdout
+    assert "lenet5 (epoch 2): test loss" in evaluated.stdout  # saved back by the resumed run
 
 
 def test_simple_cnn_trains_with_sgd(tmp_path):
@@ -267,6 +267,25 @@ def lenet_run(tmp_path, capsys):
                  str(tmp_path / "run.npz")]) == 0
     capsys.readouterr()
     return tmp_path / "run.npz"
+
+
+def test_resume_saves_back_to_the_checkpoint_unless_save_names_another(lenet_run, capsys):
+    from tinygrad_cnn.train.checkpoint import load_checkpoint
+
+    for epoch in (2, 3):  # resuming again goes on from the epochs just trained
+        assert main(["train", "--resume", str(lenet_run), "--epochs", "1", "--limit", "64",
+                     "--quiet"]) == 0
+        out = capsys.readouterr().out
+        assert f"epoch {epoch:3d}  loss" in out
+        assert out.endswith(f"saved checkpoint of epoch {epoch} to {lenet_run} (the checkpoint "
+                            "resumed; --save FILE writes another)\n")
+        assert load_checkpoint(lenet_run)["epoch"] == epoch
+    assert sorted(p.name for p in lenet_run.parent.iterdir()) == ["run.npz"]  # no leftovers
+    other = lenet_run.parent / "other.npz"
+    assert main(["train", "--resume", str(lenet_run), "--epochs", "1", "--limit", "64",
+                 "--quiet", "--save", str(other)]) == 0
+    assert capsys.readouterr().out.endswith(f"saved checkpoint of epoch 4 to {other}\n")
+    assert load_checkpoint(lenet_run)["epoch"] == 3 and load_checkpoint(other)["epoch"] == 4
 
 
 def test_resume_refuses_another_model(lenet_run, capsys):

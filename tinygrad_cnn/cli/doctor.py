@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from tinygrad_cnn import viz
+from tinygrad_cnn.cli.model_input import check_classes, fit_images
 from tinygrad_cnn.cli.shared import (
     MODEL_HELP,
     OPTIMIZERS,
@@ -53,6 +54,8 @@ def command_doctor(args: argparse.Namespace) -> int:
     manual_seed(args.seed)
     (x, y), _ = load_data(args.data, args.limit, args.model, args.seed)
     model = build_model(args.model, int(y.max()) + 1, in_channels=x.shape[1])
+    (x,), _ = fit_images(args.model, model, (x,), None)
+    check_classes(args.model, model, x.shape, int(y.max()) + 1)
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=args.lr)
     report = diagnose(model, x, y, optimizer, batch_size=args.batch_size, steps=args.steps,
                       seed=args.seed)

@@ -27,7 +27,8 @@ def add_parser(commands: Any) -> None:
     command.add_argument("-o", "--output", required=True, metavar="FILE",
                          help=".onnx (the model, for ONNX Runtime) or .safetensors (the weights)")
     command.add_argument("--input-shape", metavar="N,C,H,W",
-                         help="the example input of the ONNX trace (default: the model's size)")
+                         help="the example input of the ONNX trace (default: the images the "
+                         "checkpoint was trained on, else the model's usual size)")
     command.add_argument("--opset", type=int, default=17, help="ONNX opset (default: 17)")
     command.add_argument("--no-check", action="store_true",
                          help="write the .onnx without running it in ONNX Runtime first")
@@ -48,7 +49,11 @@ def command_export(args: argparse.Namespace) -> None:
         print(f"wrote the weights of {name} ({model.num_parameters():,} parameters, PyTorch "
               f"names) to {args.output}")
         return
-    shape = input_shape(args.input_shape, name)
+    side, channels = state["image_size"], state["in_channels"]
+    if args.input_shape is None and side is not None and channels is not None:
+        shape = (1, channels, side, side)  # what it was trained on
+    else:
+        shape = input_shape(args.input_shape, name)
     check_example_input(shape)
     export(model, zeros(*shape), args.output, opset=args.opset, check=not args.no_check)
     print(f"wrote {name} as ONNX (opset {args.opset}, input (N, {shape[1]}, {shape[2]}, "

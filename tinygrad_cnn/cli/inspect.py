@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import explain, viz
+from tinygrad_cnn.cli.model_input import resized
 from tinygrad_cnn.cli.shared import (
     CHECKPOINT_MODEL_HELP,
     CommandError,
@@ -60,6 +61,7 @@ def command_inspect(args: argparse.Namespace) -> None:
         figure = viz.plot_filters(model, layer)
     else:
         _, (x, y) = load_data(args.data, None, state["model_name"])
+        x = resized(x, state["image_size"])
         names = _class_names(args.data, state["num_classes"])
         figure = _figure(args.what, model, x, y, _chosen(args.image, len(x)), args.layer, names)
     print(f"wrote {viz.render(figure, args.output)}")

@@ -12,6 +12,7 @@ import numpy as np
 from tinygrad_cnn import set_num_threads, viz
 from tinygrad_cnn.cli import recipe
 from tinygrad_cnn.cli.datasets import DATASETS, PHOTOS, is_cifar10_dir
+from tinygrad_cnn.cli.model_input import IMAGE_SIZE_HELP, check_classes, fit_images, resized
 from tinygrad_cnn.cli.shared import (
     CHECKPOINT_MODEL_HELP,
     MODEL_HELP,
@@ -60,10 +61,11 @@ def add_parsers(commands: Any) -> None:
                        "data (seeded) to validate on; default: validate on the test set")
     train.add_argument("--early-stopping", type=int, metavar="PATIENCE", help="stop after "
                        "PATIENCE epochs without a better val_loss, and keep the best weights")
+    train.add_argument("--image-size", type=int, metavar="SIZE", help=IMAGE_SIZE_HELP)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--limit", type=int, help="use only this many training images")
     train.add_argument("--save", metavar="CHECKPOINT", help="write a checkpoint (.npz) after "
-                       "every epoch")
+                       "every epoch (default with --resume: back to the checkpoint resumed)")
     train.add_argument("--save-best", action="store_true", help="with --save, write it only "
                        "when val_loss improves")
     train.add_argument("--resume", metavar="CHECKPOINT", help="continue from a checkpoint")
@@ -129,8 +131,11 @@ def _check_train_arguments(args: argparse.Namespace) -> None:
     """Refuse, before any work, numbers out of range, flags that do not go together and
     outputs that could only fail after training."""
     check_numbers({"--epochs": args.epochs, "--batch-size": args.batch_size,
-                   "--limit": args.limit, "--threads": args.threads},
+                   "--limit": args.limit, "--threads": args.threads,
+                   "--image-size": args.image_size},
                   DEFAULT_LR if args.lr is None else args.lr)
+    if args.resume and not args.save:  # the epochs trained are kept: resuming again goes on
+        args.save = args.resume
     recipe.check_recipe(args)
     _check_train_outputs(args)
 
@@ -182,6 +187,10 @@ def command_train(args: argparse.Namespace) -> None:
     classes = int(max(train[1].max(), y_test.max())) + 1
     model = (state["model"] if state is not None
              else build_model(args.model, classes, in_channels=train[0].shape[1]))
+    (x_train, x_test), _ = fit_images(args.model, model, (train[0], x_test), args.image_size,
+                                      None if state is None else state["image_size"])
+    train = (x_train, train[1])
+    check_classes(args.model, model, x_train.shape, classes)
     start_epoch = state["epoch"] if state is not None else 0
     optimizer = _optimizer(args, model, state)
     lr = optimizer.param_groups[0]["lr"]  # before a warm-up lowers it
@@ -192,7 +201,7 @@ def command_train(args: argparse.Namespace) -> None:
     extra, save = recipe.callbacks(args, _best_so_far(args, clf, validation))
     augment = augmentation(_is_photos(args), x_fit.shape) if args.augment else None
     print(f"training {args.model} on {len(x_fit)} images ({model.num_parameters():,} "
-          f"parameters), {args.epochs} epochs, {args.optimizer} "
+          f"parameters), {args.epochs} epoch{'s' * (args.epochs != 1)}, {args.optimizer} "
           f"lr={lr:g}"
           + (f", {args.scheduler} schedule" if args.scheduler != "none" else "")
           + (f"\naugmentation: {augment}" if augment else "")
@@ -228,7 +237,8 @@ def _report(args: argparse.Namespace, clf: Classifier, history: History, test: S
     _, accuracy = clf.evaluate(*test)
     print(f"test accuracy: {accuracy:.4f}")
     if save is not None and save.last_saved:
-        print(f"saved checkpoint of epoch {save.saved_epoch} to {args.save}")
+        back = " (the checkpoint resumed; --save FILE writes another)" * (args.save == args.resume)
+        print(f"saved checkpoint of epoch {save.saved_epoch} to {args.save}{back}")
     if args.plot:
         viz.plot_history(history, args.plot, title=f"{args.model} on {len(test[0])} test "
                          "images")
@@ -249,6 +259,7 @@ def command_evaluate(args: argparse.Namespace) -> None:
     state = checkpoint.load_checkpoint(args.checkpoint, args.model)
     _, (x_test, y_test) = load_data(args.data, None, state["model_name"], 0, args.dataset,
                                     args.download)
+    x_test = resized(x_test, state["image_size"])
     clf = Classifier(state["model"], optimizer=None, verbose=False)
     loss, accuracy = clf.evaluate(x_test, y_test)
     print(f"{state['model_name']} (epoch {state['epoch']}): test loss {loss:.4f}, "

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -44,9 +45,10 @@ def build_model(
     """A fresh model by name: a built-in one (`lenet5`, `resnet20`, ...) or a user's factory.
 
     A user's model is named `package.module:factory` (the module is imported from the
-    working directory or `sys.path`); the factory is any callable that returns a Module and,
-    like the built-in models, takes `num_classes` and `in_channels` as keywords when they are
-    given.
+    working directory or `sys.path`); the factory is any callable that returns a Module. It
+    is given `num_classes` and `in_channels` only when they are not None and it takes them
+    (as the built-in models do): `def make(): return Net()` is called with no arguments, and
+    whether the model then fits the data is for the caller to check.
 
     Args:
         name: a key of `MODELS`, or `package.module:factory`.
@@ -70,8 +72,8 @@ def build_model(
         44426
     """
     factory = _factory(name)
-    options = {key: value for key, value in (("num_classes", num_classes),
-                                             ("in_channels", in_channels)) if value is not None}
+    options = _accepted(factory, {key: value for key, value in (("num_classes", num_classes),
+                                  ("in_channels", in_channels)) if value is not None})
     if initialize:
         return _called(name, factory, options)
     with skip_init():
@@ -125,14 +127,26 @@ def _factory(name: str) -> Callable[..., Any]:
     return found
 
 
+def _accepted(factory: Callable[..., Any], options: dict[str, int]) -> dict[str, int]:
+    """The options the factory takes by keyword: all of them when it takes ``**kwargs`` or its
+    signature cannot be read (a callable written in C)."""
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return options
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return options
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return {key: value for key, value in options.items() if key in names}
+
+
 def _called(name: str, factory: Callable[..., Any], options: dict[str, int]) -> Module:
     try:
         model = factory(**options)
     except TypeError as error:
         given = ", ".join(f"{k}=" for k in options) or "no arguments"
-        raise ValueError(f"model {name}: calling the factory with {given} failed ({error}); "
-                         "take num_classes and in_channels as keywords, as the built-in "
-                         "models do") from None
+        raise ValueError(f"model {name}: calling the factory with {given} failed "
+                         f"({error})") from None
     except (Exception, SystemExit) as error:
         raise ValueError(f"model {name}: the factory raised {_raised(error)}") from error
     if not isinstance(model, Module):

@@ -24,6 +24,7 @@ from tinygrad_cnn.serialization import load, save
 def save_checkpoint(
     path: str | os.PathLike[str], model_name: str, model: Any, optimizer: Any = None,
     epoch: int = 0, num_classes: int = 10, in_channels: int | None = None,
+    image_size: int | None = None,
 ) -> None:
     """Write the model (by name and weights), the optimiser state and the epoch, atomically.
 
@@ -36,6 +37,8 @@ def save_checkpoint(
         epoch: how many epochs the weights have been trained for.
         num_classes: the size of the model's last layer.
         in_channels: the model's input channels, when not its default (3 for pictures).
+        image_size: the side of the square images it was trained on, when they were resized
+            to it, so that the images it is evaluated on can be too.
     """
     state: dict[str, Any] = {
         "meta": {
@@ -43,6 +46,7 @@ def save_checkpoint(
             "num_classes": np.array(num_classes),
             "epoch": np.array(epoch),
             **({"in_channels": np.array(in_channels)} if in_channels is not None else {}),
+            **({"image_size": np.array(image_size)} if image_size is not None else {}),
         },
         "model": model.state_dict(),
     }
@@ -64,8 +68,9 @@ def load_checkpoint(
             checkpoint's own record never imports anything.
 
     Returns:
-        A dict with "model" (the Module, weights loaded), "model_name", "num_classes", "epoch"
-        and, when saved, "optimizer" (a state dict for `Optimizer.load_state_dict`).
+        A dict with "model" (the Module, weights loaded), "model_name", "num_classes", "epoch",
+        "in_channels" and "image_size" (None when not recorded) and "optimizer" (a state dict
+        for `Optimizer.load_state_dict`, None when not saved).
 
     Raises:
         ValueError: when the file is not such a checkpoint, its number of classes is not from 1
@@ -79,20 +84,21 @@ def load_checkpoint(
     meta = state["meta"]
     try:
         name, classes, epoch = str(meta["model"]), int(meta["num_classes"]), int(meta["epoch"])
+        channels, side = (int(meta[key]) if key in meta else None
+                          for key in ("in_channels", "image_size"))
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path}: checkpoint metadata is incomplete ({error})") from None
     _check_model_name(path, name, model_name)
     if not 1 <= classes <= MAX_CLASSES:
         raise ValueError(f"{path}: the checkpoint asks for {classes:,} classes; a model has 1 "
                          f"to {MAX_CLASSES:,}")
-    channels = int(meta["in_channels"]) if "in_channels" in meta else None
     model = build_model(name, classes, channels, initialize=False)
     try:
         model.load_state_dict(state["model"])
     except (KeyError, ValueError) as error:
         raise ValueError(f"{path}: the weights do not fit {name}: {error}") from None
     return {"model": model, "model_name": name, "num_classes": classes, "epoch": epoch,
-            "optimizer": state.get("optimizer")}
+            "in_channels": channels, "image_size": side, "optimizer": state.get("optimizer")}
 
 
 def _check_model_name(path: Any, recorded: str, named: str | None) -> None:

@@ -101,8 +101,10 @@ class ModelCheckpoint(Callback):
             save(classifier.model.state_dict(), path)
         else:
             shape = classifier.input_shape
+            images = len(shape) == 3  # (C, H, W): its channels, and the side of square images
             save_checkpoint(path, self.model_name, classifier.model, classifier.optimizer, epoch,
-                            classifier.num_classes, shape[0] if len(shape) == 3 else None)
+                            classifier.num_classes, shape[0] if images else None,
+                            shape[1] if images and shape[1] == shape[2] else None)
         self.saved_epoch, self.last_saved = epoch, path
         if self.verbose:
             print(f"epoch {epoch}: saved {path}")
