@@ -137,7 +137,7 @@ def test_a_model_that_does_not_fit_the_data_is_one_line(factory, message, tmp_pa
                                                        capsys):
     (tmp_path / "mynets.py").write_text(NETS)
     monkeypatch.chdir(tmp_path)
-    err, out = one_line_error(["train", "--model", f"mynets:{factory}", "--limit", "64",
+    err, _ = one_line_error(["train", "--model", f"mynets:{factory}", "--limit", "64",
                                "--quiet"], capsys)
     assert err == f"tinygrad-cnn: error: {message}"
 
