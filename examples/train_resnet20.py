@@ -7,7 +7,9 @@ join without a jump); gradients are clipped to a total norm of 2 before each ste
 
     python examples/train_resnet20.py --epochs 10 --seed 0
 
-Set TINYGRAD_CNN_QUICK=1 (or pass --quick) for four batches of 32 images (a smoke test).
+Set TINYGRAD_CNN_QUICK=1 (or pass --quick) for 64 images in batches of 32 (a smoke test: two
+epochs unless --epochs says otherwise). A bar shows each epoch's batches on a terminal, and a
+line follows each epoch.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import time
 
 import numpy as np
+from tqdm.auto import tqdm
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, manual_seed, models, nn, no_grad, optim
@@ -28,14 +31,14 @@ QUICK = bool(os.environ.get("TINYGRAD_CNN_QUICK"))
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, help="default: 10, or 2 with --quick")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--max-norm", type=float, default=2.0, help="gradient clipping norm")
     parser.add_argument("--quick", action="store_true", default=QUICK,
-                        help="64 training images, 2 epochs of 2 batches (a smoke test)")
+                        help="64 training images in batches of 32 (a smoke test)")
     return parser.parse_args()
 
 
@@ -59,10 +62,10 @@ def main() -> None:
     args = arguments()
     manual_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    epochs, batch_size = args.epochs, args.batch_size
+    epochs, batch_size = args.epochs or (2 if args.quick else 10), args.batch_size
     if args.quick:
         x_train, y_train, x_test, y_test = x_train[:64], y_train[:64], x_test[:100], y_test[:100]
-        epochs, batch_size = 2, 32
+        batch_size = 32
     mean, std = float(x_train.mean()), float(x_train.std())
     x_train, x_test = standardize(x_train, mean, std), standardize(x_test, mean, std)
 
@@ -74,11 +77,12 @@ def main() -> None:
     schedule: LinearLR | CosineAnnealingLR = LinearLR(optimizer, start_factor=0.1,
                                                       total_iters=warmup_steps)
     print(f"ResNet-20: {model.num_parameters():,} parameters; {len(x_train)} training images, "
-          f"{epochs} epochs of {len(loader)} batches")
+          f"{epochs} epoch{'s' * (epochs != 1)} of {len(loader)} batches")
     start, step = time.perf_counter(), 0
     for epoch in range(1, epochs + 1):
         losses = []
-        for xb, yb in loader:
+        # disable=None: a bar on a terminal only, so logs get the epoch lines alone
+        for xb, yb in tqdm(loader, desc=f"epoch {epoch}/{epochs}", disable=None, leave=False):
             optimizer.zero_grad()
             loss = F.cross_entropy(model(xb), yb)
             loss.backward()
@@ -86,7 +90,7 @@ def main() -> None:
             optimizer.step()
             schedule.step()
             step += 1
-            if step == warmup_steps:  # the warm-up has reached the full rate: anneal from here
+            if step == warmup_steps < total_steps:  # at the full rate: anneal from here on
                 schedule = CosineAnnealingLR(optimizer, T_max=total_steps - warmup_steps)
             losses.append(loss.item())
         print(f"epoch {epoch:2d}  loss {np.mean(losses):.4f}  "
@@ -94,8 +98,8 @@ def main() -> None:
               f"lr {optimizer.param_groups[0]['lr']:.4f}  "
               f"{time.perf_counter() - start:6.0f} s", flush=True)
     final = accuracy(model, x_test, y_test)
-    print(f"seed {args.seed}: test accuracy {final:.4f} after {epochs} epochs in "
-          f"{time.perf_counter() - start:.0f} s")
+    print(f"seed {args.seed}: test accuracy {final:.4f} after {epochs} "
+          f"epoch{'s' * (epochs != 1)} in {time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":
