@@ -69,7 +69,7 @@ def main(out: Path) -> None:
     if os.environ.get("TINYGRAD_CNN_QUICK"):
         x_train, y_train, x_test, y_test = x_train[:500], y_train[:500], x_test[:200], y_test[:200]
     optimizer = optim.Adam(model.parameters(), lr=3e-3)
-    clf = Classifier(model, optimizer, epochs=2, batch_size=64, seed=0, verbose=False)
+    clf = Classifier(model, optimizer, epochs=2, batch_size=64, seed=0)  # a bar per epoch
     history = clf.fit(x_train, y_train, validation_data=(x_test, y_test))
     print(f"test accuracy after 2 epochs: {history.val_accuracy[-1]:.3f}")
     print("mean block activations on the last batch: "
