@@ -8,7 +8,7 @@ import pytest
 from checkout import checkout_env
 from extras import require
 
-from tinygrad_cnn import manual_seed, models
+from tinygrad_cnn import Tensor, manual_seed, models
 from tinygrad_cnn.cli import main
 from tinygrad_cnn.cli.inspect import PICTURES
 from tinygrad_cnn.train import checkpoint
@@ -48,6 +48,21 @@ def test_the_overview_as_users_run_it(lenet_checkpoint, tmp_path):
     assert result.returncode == 0, result.stderr
     svg = (tmp_path / "overview.svg").read_text()
     assert svg.count("predicted") >= 8 and "Grad-CAM" in svg and "saliency" in svg
+
+
+def test_the_overview_marks_wrong_predictions_as_the_errors_picture_does(lenet_checkpoint):
+    require("matplotlib", "plot")
+    from tinygrad_cnn.cli.inspect import _figure
+    from tinygrad_cnn.data import load_mnist
+
+    state = checkpoint.load_checkpoint(lenet_checkpoint)
+    _, (x, y) = load_mnist()
+    predicted = state["model"].eval()(Tensor(x[:8])).data.argmax(axis=1)
+    figure = _figure("overview", state["model"], x, y, list(range(8)), None,
+                     [str(i) for i in range(10)])
+    colours = [axes.title.get_color() for axes in figure.axes[:8]]
+    assert colours == ["darkred" if p != t else "black" for p, t in zip(predicted, y[:8])]
+    assert "darkred" in colours and "black" in colours  # an untrained model: some of each
 
 
 @pytest.mark.parametrize("extra, message", [

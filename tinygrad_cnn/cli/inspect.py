@@ -84,7 +84,8 @@ def _figure(what: str, model: Any, x: np.ndarray, y: np.ndarray, chosen: list[in
         layer = layers[0] if layers else None
         label = "Grad-CAM" + (f"\n{layer}" if layer else "")
         rows[label] = explain.grad_cam(model, images, layer=layer)
-    return viz.plot_heatmaps(images, rows, titles=_titles(model, images, y[chosen], names))
+    titles, wrong = _titles(model, images, y[chosen], names)
+    return viz.plot_heatmaps(images, rows, titles=titles, wrong=wrong)
 
 
 def _chosen(requested: list[int] | None, count: int) -> list[int]:
@@ -108,9 +109,12 @@ def _class_names(directory: str | None, num_classes: int) -> list[str]:
     return names if len(names) == num_classes else numbers
 
 
-def _titles(model: Any, images: np.ndarray, true: np.ndarray, names: list[str]) -> list[str]:
-    """'true / predicted (confidence)' for each image."""
+def _titles(model: Any, images: np.ndarray, true: np.ndarray,
+            names: list[str]) -> tuple[list[str], list[bool]]:
+    """'true / predicted (confidence)' for each image, and which predictions are wrong (drawn
+    in dark red, as --what errors draws its mistakes)."""
     probabilities = Classifier(model, optimizer=None, verbose=False).predict_proba(images)
     predicted = probabilities.argmax(axis=1)
-    return [f"true {names[t]}\npredicted {names[p]} ({probabilities[i, p]:.0%})"
-            for i, (t, p) in enumerate(zip(true, predicted))]
+    titles = [f"true {names[t]}\npredicted {names[p]} ({probabilities[i, p]:.0%})"
+              for i, (t, p) in enumerate(zip(true, predicted))]
+    return titles, [bool(t != p) for t, p in zip(true, predicted)]

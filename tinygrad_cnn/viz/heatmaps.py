@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def plot_heatmaps(x: Any, maps: Any, titles: Sequence[str] | None = None, alpha: float = 0.6,
-                  cmap: str = "jet") -> Figure:
+                  cmap: str = "jet", wrong: Sequence[bool] | None = None) -> Figure:
     """Images in a row and, under each, its heat maps overlaid on it, one row per kind of map.
 
     Each map is scaled to peak at 1 and drawn with an opacity growing with its value over the
@@ -29,13 +29,15 @@ def plot_heatmaps(x: Any, maps: Any, titles: Sequence[str] | None = None, alpha:
         titles: one title per image (e.g. its true and predicted class).
         alpha: the opacity where a map peaks.
         cmap: the matplotlib colour map of the heat maps.
+        wrong: one flag per image; the titles of those flagged (wrong predictions, say) are
+            drawn in dark red, as `plot_top_errors` draws its mistakes.
 
     Returns:
         A matplotlib Figure; write it with `render(figure, "maps.png")` or `figure.savefig`.
 
     Raises:
         ValueError: when x is not (N, C, H, W), a map is not (N, H, W) for the same images,
-            or titles are not one per image.
+            or titles or wrong are not one per image.
         ImportError: when matplotlib is not installed.
 
     Examples:
@@ -56,14 +58,16 @@ def plot_heatmaps(x: Any, maps: Any, titles: Sequence[str] | None = None, alpha:
         if m.shape != (n, height, width):
             raise ValueError(f"{op}: the {name!r} maps must be ({n}, {height}, {width}) for "
                              f"images {images.shape}, got {m.shape}")
-    if titles is not None and len(titles) != n:
-        raise ValueError(f"{op}: {len(titles)} titles for {n} images")
+    for name, given in (("titles", titles), ("wrong", wrong)):
+        if given is not None and len(given) != n:
+            raise ValueError(f"{op}: {len(given)} {name} for {n} images")
     figure = new_figure(op, 0.6 + 1.3 * n, 0.3 + 1.4 * (1 + len(rows)))
     axes = figure.subplots(1 + len(rows), n, squeeze=False)
     for j in range(n):
         show_image(axes[0, j], images[j])
         if titles is not None:
-            axes[0, j].set_title(titles[j], fontsize=8)
+            axes[0, j].set_title(titles[j], fontsize=8,
+                                 color="darkred" if wrong is not None and wrong[j] else "black")
         for i, m in enumerate(rows.values(), start=1):
             show_image(axes[i, j], images[j], brightness=0.5)
             peak = m[j].max()
