@@ -16,7 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import doc_pages
 import pytest
+from checkout import checkout_env
 from extras import require
 
 import tinygrad_cnn
@@ -104,7 +106,27 @@ def test_docstring_examples_run(name, tmp_path, monkeypatch):
     assert failures == 0, report
 
 
-# ---- the pages whose Python blocks form one runnable program ----------------------------------
+# ---- every page's Python blocks, in order, form a program that runs as written ----------------
+
+PAGES = ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))]
+# The optional package a page imports, and the extra that installs it.
+EXTRAS = {"matplotlib": "plot", "PIL": "images", "safetensors": "interop", "onnx": "onnx",
+          "onnxruntime": "onnx", "torch": "torch"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_as_written(page, tmp_path):
+    """The page's blocks, run by tests/doc_pages.py (Sybil) in a fresh interpreter and an
+    empty folder, as a reader pasting them in order would."""
+    require("sybil", "test")
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "doc_pages.py"),
+                             str(ROOT / page)], cwd=tmp_path, env=checkout_env(MPLBACKEND="Agg"),
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode == doc_pages.MISSING:
+        module = result.stdout.strip().splitlines()[-1].removeprefix("missing: ")
+        require(module, EXTRAS.get(module, "?"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+
 
 def _page_program(page: str) -> str:
     text = (ROOT / "docs" / page).read_text(encoding="utf-8")
@@ -118,13 +140,6 @@ def _run_page(page: str, tmp_path, monkeypatch) -> str:
     with contextlib.redirect_stdout(out):
         exec(compile(_page_program(page), str(ROOT / "docs" / page), "exec"), {"__name__": page})
     return out.getvalue()
-
-
-@pytest.mark.parametrize("page", ["quickstart.md", "testing.md"])
-def test_page_code_runs(page, tmp_path, monkeypatch):
-    if "plot_history" in _page_program(page):
-        require("matplotlib", "plot")
-    _run_page(page, tmp_path, monkeypatch)
 
 
 def test_home_page_tour_runs_in_20_lines_and_prints_what_it_says(tmp_path, monkeypatch):
