@@ -1,8 +1,9 @@
 """For the tests of the docs pages: their picture-making scripts (docs/scripts/) loaded as
-modules, and the numbers a page quotes."""
+modules, the numbers a page quotes, and the code a page shows from a script."""
 
 import importlib.util
 import re
+import textwrap
 from pathlib import Path
 from types import ModuleType
 
@@ -23,3 +24,20 @@ def page_number(page: Path, pattern: str) -> float:
     found = re.search(pattern, " ".join(page.read_text(encoding="utf-8").split()))
     assert found, f"{page.name} does not match {pattern!r}"
     return float(found.group(1).replace(",", ""))
+
+
+def script_section(path: Path, name: str) -> str:
+    """The code between ``# --8<-- [start:name]`` and ``# --8<-- [end:name]`` in `path`,
+    dedented, as the page that shows it does."""
+    found = re.search(rf"^[ \t]*# --8<-- \[start:{name}\]\n(.*?)^[ \t]*# --8<-- \[end:{name}\]",
+                      path.read_text(encoding="utf-8"), re.S | re.M)
+    assert found, f"{path} has no section {name}"
+    return textwrap.dedent(found.group(1)).strip("\n")
+
+
+def shown_sections(page: Path) -> list[tuple[str, str, str]]:
+    """Each block a page shows from a script, marked by an HTML comment naming the script and
+    the section (``<!-- docs/scripts/x.py:train -->``) before it: (script, section, block)."""
+    return [(script, name, block.strip("\n")) for script, name, block in re.findall(
+        r"^<!-- (\S+\.py):(\w+) -->\n```python\n(.*?)^```", page.read_text(encoding="utf-8"),
+        re.S | re.M)]

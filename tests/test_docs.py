@@ -19,6 +19,7 @@ from pathlib import Path
 import doc_pages
 import pytest
 from checkout import checkout_env
+from docs_scripts import script_section, shown_sections
 from extras import require
 
 import tinygrad_cnn
@@ -126,6 +127,14 @@ def test_page_runs_as_written(page, tmp_path):
         module = result.stdout.strip().splitlines()[-1].removeprefix("missing: ")
         require(module, EXTRAS.get(module, "?"))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if shown_sections(ROOT / p)])
+def test_code_a_page_shows_from_a_script_is_the_scripts(page):
+    """A page shows the code of the script that draws its pictures on the page itself (it reads
+    on GitHub too) and runs it as shown; the script must say the same."""
+    for script, name, block in shown_sections(ROOT / page):
+        assert block == script_section(ROOT / script, name), f"{page}: {script}:{name}"
 
 
 def _page_program(page: str) -> str:

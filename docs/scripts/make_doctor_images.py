@@ -4,16 +4,18 @@ Run from anywhere: ``python docs/scripts/make_doctor_images.py [OUT_DIR]``. It r
 course's scratch classifier with its NaN, asks the doctor, applies the fix, trains the fixed
 classifier for three epochs (seeded, under a minute), draws the five pictures the page shows
 and prints the reports and numbers it quotes; the page shows this script's code, cut at the
-``--8<--`` marks. The test suite runs it into a temporary folder and checks the page against
-what it prints.
+``--8<--`` marks (tests/test_docs.py holds the page's blocks to them). The test suite runs it
+into a temporary folder and checks the page against what it prints.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+# --8<-- [start:imports]
 import numpy as np
 
 from tinygrad_cnn import manual_seed, nn, optim
@@ -27,6 +29,8 @@ from tinygrad_cnn.viz import (
     plot_update_ratios,
     render,
 )
+
+# --8<-- [end:imports]
 
 IMAGES = Path(__file__).resolve().parents[1] / "images" / "doctor"
 NAMES = ["activations.png", "gradients.png", "update_ratios.png", "lr_find.png",
@@ -48,9 +52,18 @@ def course_loss(scores, target):
 
 
 def main(out: Path = IMAGES) -> tuple[list[Path], dict[str, Any]]:
-    """Run the page's story, draw its pictures into `out` (made if missing); return them and
-    what the page quotes."""
+    """Run the page's story, draw its pictures into `out` (made if missing; the page's code
+    writes them into the current folder); return them and what the page quotes."""
     out.mkdir(parents=True, exist_ok=True)
+    here = Path.cwd()
+    os.chdir(out)
+    try:
+        return _story(out)
+    finally:
+        os.chdir(here)
+
+
+def _story(out: Path) -> tuple[list[Path], dict[str, Any]]:
     quoted: dict[str, Any] = {}
     # --8<-- [start:nan]
     manual_seed(0)
@@ -81,31 +94,31 @@ def main(out: Path = IMAGES) -> tuple[list[Path], dict[str, Any]]:
     print([f"{accuracy:.3f}" for accuracy in history.val_accuracy])
     # --8<-- [end:learn]
     quoted["accuracy"] = history.val_accuracy
-    return _pictures(out, quoted, x_train, y_train), quoted
+    _pictures(quoted, x_train, y_train)
+    return [out / name for name in NAMES], quoted
 
 
-def _pictures(out: Path, quoted: dict[str, Any], x: np.ndarray, y: np.ndarray) -> list[Path]:
+def _pictures(quoted: dict[str, Any], x_train: np.ndarray, y_train: np.ndarray) -> None:
     # --8<-- [start:pictures]
     manual_seed(0)
     model = scratch_cnn()
     adam = optim.Adam(model.parameters(), lr=1e-3)
-    report = diagnose(model, x, y, adam, steps=40)
-    render(plot_histograms(report, "activations"), out / "activations.png")
-    render(plot_histograms(report, "gradients"), out / "gradients.png")
-    render(plot_update_ratios(report), out / "update_ratios.png")
-    result = lr_find(model, adam, x, y)
-    render(plot_lr_find(result), out / "lr_find.png")
+    report = diagnose(model, x_train, y_train, adam, steps=40)
+    render(plot_histograms(report, "activations"), "activations.png")
+    render(plot_histograms(report, "gradients"), "gradients.png")
+    render(plot_update_ratios(report), "update_ratios.png")
+    result = lr_find(model, adam, x_train, y_train)
+    render(plot_lr_find(result), "lr_find.png")
     # --8<-- [end:pictures]
     quoted["suggestion"] = result.suggestion
     quoted["update_ratio"] = float(np.median([layer.update_ratios[-1] for layer in
                                               report.record.layers.values()]))
     # --8<-- [start:diverging]
     too_fast = optim.Adam(model.parameters(), lr=0.1)  # 100 times Adam's usual rate
-    report = diagnose(model, x, y, too_fast, steps=40)
-    render(plot_diagnosis(report), out / "diverging.png")
+    report = diagnose(model, x_train, y_train, too_fast, steps=40)
+    render(plot_diagnosis(report), "diverging.png")
     # --8<-- [end:diverging]
     quoted["diverging"] = str(report)
-    return [out / name for name in NAMES]
 
 
 if __name__ == "__main__":
