@@ -3,16 +3,18 @@
 Run from anywhere: ``python docs/scripts/make_explain_images.py [OUT_DIR]``. It trains LeNet-5
 on the embedded MNIST subset for a few epochs (seeded, a few seconds), draws the five
 pictures the page shows and prints the numbers it quotes; the page shows this script's code,
-cut at the ``--8<--`` marks. The test suite runs it into a temporary folder and checks the
-numbers against the page.
+cut at the ``--8<--`` marks (tests/test_docs.py holds the page's blocks to them). The test
+suite runs it into a temporary folder and checks the numbers against the page.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+# --8<-- [start:imports]
 import numpy as np
 
 from tinygrad_cnn import manual_seed, models, optim
@@ -28,15 +30,24 @@ from tinygrad_cnn.viz import (
     render,
 )
 
+# --8<-- [end:imports]
 IMAGES = Path(__file__).resolve().parents[1] / "images" / "explain"
-SHOWN = [0, 1, 2, 3, 4, 7, 8, 11]  # the test digits of the heat maps: seven classes
 NAMES = ["filters.png", "feature_maps.png", "heatmaps.png", "confusion.png", "errors.png"]
 
 
 def main(out: Path = IMAGES) -> tuple[list[Path], dict[str, Any]]:
-    """Train, draw the five pictures into `out` (made if missing); return them and the numbers
-    the page quotes."""
+    """Train, draw the five pictures into `out` (made if missing; the page's code writes them
+    into the current folder); return them and the numbers the page quotes."""
     out.mkdir(parents=True, exist_ok=True)
+    here = Path.cwd()
+    os.chdir(out)
+    try:
+        return _pictures(out)
+    finally:
+        os.chdir(here)
+
+
+def _pictures(out: Path) -> tuple[list[Path], dict[str, Any]]:
     # --8<-- [start:train]
     manual_seed(0)
     (x_train, y_train), (x_test, y_test) = load_mnist()  # the embedded 4,000 + 1,000 digits
@@ -46,27 +57,28 @@ def main(out: Path = IMAGES) -> tuple[list[Path], dict[str, Any]]:
     clf.fit(x_train, y_train)
     # --8<-- [end:train]
     # --8<-- [start:filters]
-    render(plot_filters(model), out / "filters.png")  # the first Conv2d: features.0
+    render(plot_filters(model), "filters.png")  # the first Conv2d: features.0
     # --8<-- [end:filters]
     # --8<-- [start:features]
     maps = feature_maps(model, x_test[:1], ["features.0", "features.3"])
-    render(plot_feature_maps(maps), out / "feature_maps.png")
+    render(plot_feature_maps(maps), "feature_maps.png")
     # --8<-- [end:features]
     # --8<-- [start:heatmaps]
-    x = x_test[SHOWN]  # eight test digits, of seven classes
+    shown = [0, 1, 2, 3, 4, 7, 8, 11]  # eight test digits, of seven classes
+    x = x_test[shown]
     predicted = clf.predict(x)
     heat = {"saliency": saliency(model, x),
             "SmoothGrad": saliency(model, x, samples=25, noise=0.15),
             "Grad-CAM\nfeatures.3": grad_cam(model, x),  # the default: the last Conv2d
             "Grad-CAM\nfeatures.1": grad_cam(model, x, layer="features.1")}
-    titles = [f"{true} → {said}" for true, said in zip(y_test[SHOWN], predicted)]
-    render(plot_heatmaps(x, heat, titles=titles), out / "heatmaps.png")
+    titles = [f"{true} → {said}" for true, said in zip(y_test[shown], predicted)]
+    render(plot_heatmaps(x, heat, titles=titles), "heatmaps.png")
     # --8<-- [end:heatmaps]
     # --8<-- [start:mistakes]
     matrix = confusion_matrix(y_test, clf.predict(x_test), num_classes=10)
-    render(plot_confusion_matrix(matrix), out / "confusion.png")
+    render(plot_confusion_matrix(matrix), "confusion.png")
     errors = top_errors(model, x_test, y_test, k=16)
-    render(plot_top_errors(x_test, errors), out / "errors.png")
+    render(plot_top_errors(x_test, errors), "errors.png")
     # --8<-- [end:mistakes]
     return [out / name for name in NAMES], _numbers(model, x_test, matrix, errors)
 
