@@ -1,8 +1,9 @@
 """Draw LeNet-5 two ways: the op graph one training step records, and the layer architecture.
 
-Writes into the current directory (or the directory given as the first argument):
-lenet_ops.dot always; lenet_ops.svg (with each parameter's gradient) and lenet_model.svg when
-Graphviz's `dot` is installed. Without `dot` it says how to install it and still exits 0.
+Writes into the current directory (or the directory given as the first argument, made if
+missing): lenet_ops.dot always; lenet_ops.svg (with each parameter's gradient) and
+lenet_model.svg when Graphviz's `dot` is installed. Without `dot` it says how to install it
+and still exits 0.
 """
 
 import shutil
@@ -17,6 +18,7 @@ from tinygrad_cnn.viz import draw_graph, draw_model, render
 
 
 def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)  # the folder named on the command line
     manual_seed(0)
     model = models.lenet5()
     images = Tensor(np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32))

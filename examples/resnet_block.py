@@ -6,7 +6,8 @@ which is not a chain of layers. Nothing about that needs telling the library: `s
 watches the activations, and `Classifier` trains it on the embedded MNIST digits.
 
 Writes resnet_blocks.svg into the current directory (or the directory given as the first
-argument) when Graphviz's `dot` is installed. TINYGRAD_CNN_QUICK=1 trains on 500 digits.
+argument, made if missing) when Graphviz's `dot` is installed. TINYGRAD_CNN_QUICK=1 trains
+on 500 digits.
 """
 
 import os
@@ -54,6 +55,7 @@ class SmallResNet(nn.Module):
 
 
 def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)  # the folder named on the command line
     manual_seed(0)
     model = SmallResNet()
     print(f"eval_shape: {eval_shape(model, (64, 1, 28, 28))}")  # no arithmetic spent

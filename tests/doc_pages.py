@@ -6,8 +6,8 @@ tests/test_docs.py runs each page so, in a fresh interpreter and an empty tempor
 as a reader pasting the blocks would. Sybil parses the Markdown (a block whose first line is
 ``>>>`` is a doctest whose output must match) and evaluates the blocks in one namespace per
 page; ``<!-- skip: next -->`` before a block skips it (only the block that downloads weights
-from the network does so). A failure names the page and the line of its block; a missing optional package exits
-with MISSING and its name, for the test to skip or, under CI, fail.
+from the network does so). A failure names the page and the line of its block; a missing
+optional package exits with MISSING and its name, for the test to skip or, under CI, fail.
 """
 
 from __future__ import annotations
