@@ -59,9 +59,7 @@ def choose_side(name: str, model: Any, shape: tuple[int, ...], requested: int | 
             does), or a model that takes none of the sides tried.
     """
     channels, side = shape[1], shape[-1]
-    if requested is not None:
-        if requested < 1:
-            raise CommandError(f"--image-size must be a positive integer, got {requested}")
+    if requested is not None:  # a positive int: train checks its numbers first
         _, error = _run(model, (1, channels, requested, requested))
         if error is None:
             return requested
