@@ -3,6 +3,7 @@ modules, the numbers a page quotes, and the code a page shows from a script."""
 
 import importlib.util
 import re
+import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
@@ -11,7 +12,10 @@ SCRIPTS = Path(__file__).resolve().parents[1] / "docs" / "scripts"
 
 
 def load_script(name: str) -> ModuleType:
-    """docs/scripts/`name`.py as a module; it runs nothing until its `main` is called."""
+    """docs/scripts/`name`.py as a module; it runs nothing until its `main` is called. Its
+    folder is on the import path, as when the script runs, for the modules it shares."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.append(str(SCRIPTS))
     spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

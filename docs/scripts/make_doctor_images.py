@@ -10,7 +10,6 @@ into a temporary folder and checks the page against what it prints.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,13 +53,10 @@ def course_loss(scores, target):
 def main(out: Path = IMAGES) -> tuple[list[Path], dict[str, Any]]:
     """Run the page's story, draw its pictures into `out` (made if missing; the page's code
     writes them into the current folder); return them and what the page quotes."""
-    out.mkdir(parents=True, exist_ok=True)
-    here = Path.cwd()
-    os.chdir(out)
-    try:
+    from folder import inside  # docs/scripts/folder.py; here, as the imports above are the page's
+
+    with inside(out):
         return _story(out)
-    finally:
-        os.chdir(here)
 
 
 def _story(out: Path) -> tuple[list[Path], dict[str, Any]]:

@@ -9,7 +9,6 @@ suite runs it into a temporary folder and checks the numbers against the page.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,13 +37,10 @@ NAMES = ["filters.png", "feature_maps.png", "heatmaps.png", "confusion.png", "er
 def main(out: Path = IMAGES) -> tuple[list[Path], dict[str, Any]]:
     """Train, draw the five pictures into `out` (made if missing; the page's code writes them
     into the current folder); return them and the numbers the page quotes."""
-    out.mkdir(parents=True, exist_ok=True)
-    here = Path.cwd()
-    os.chdir(out)
-    try:
+    from folder import inside  # docs/scripts/folder.py; here, as the imports above are the page's
+
+    with inside(out):
         return _pictures(out)
-    finally:
-        os.chdir(here)
 
 
 def _pictures(out: Path) -> tuple[list[Path], dict[str, Any]]:
