@@ -1,4 +1,5 @@
-"""Slow, obviously correct loop versions of convolution and pooling: the oracles of the tests.
+"""Slow, obviously correct loop versions of convolution, pooling and their windows: the oracles
+of the tests.
 
 Written the way the course writes them on the board: one loop per index, no cleverness.
 Geometry arrives normalised: per-dim tuples, and padding as ((top, bottom), (left, right)).
@@ -19,6 +20,21 @@ def _pad(x, padding, value=0.0):
 
 def _out(size, k, s, p, d):
     return (size + p[0] + p[1] - d * (k - 1) - 1) // s + 1
+
+
+def windows(x, kernel, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1)):
+    """Every window of the padded input, (N, C, kH, kW, oH, oW):
+    [n, c, i, j, h, v] = x_padded[n, c, h·sH + i·dH, v·sW + j·dW]."""
+    N, C, H, W = x.shape
+    xp = _pad(x, padding)
+    oH = _out(H, kernel[0], stride[0], padding[0], dilation[0])
+    oW = _out(W, kernel[1], stride[1], padding[1], dilation[1])
+    out = np.zeros((N, C, *kernel, oH, oW), dtype=x.dtype)
+    for n, c, i, j, h, v in itertools.product(range(N), range(C), range(kernel[0]),
+                                              range(kernel[1]), range(oH), range(oW)):
+        out[n, c, i, j, h, v] = xp[n, c, h * stride[0] + i * dilation[0],
+                                   v * stride[1] + j * dilation[1]]
+    return out
 
 
 def conv2d(x, w, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1):

@@ -1,5 +1,8 @@
 """The convolution kernels path by path: each of the four paths, chosen by argument, against
-the loop oracle and PyTorch; the path the entry picks by shape; and a refused path."""
+the loop oracle, PyTorch and each other; the path the entry picks by shape; a refused path; and
+how the entry cuts a batch into chunks."""
+
+import itertools
 
 import numpy as np
 import pytest
@@ -7,30 +10,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tests import reference
-from tinygrad_cnn.geometry import conv_geometry, conv_transpose_geometry
+from tests.kernels.drawn import arrays_of, conv_geometry_of
+from tests.threadpool import threads
+from tinygrad_cnn.geometry import conv_geometry
 from tinygrad_cnn.kernels import conv as conv_kernels
 from tinygrad_cnn.kernels import winograd
 from tinygrad_cnn.testing.strategies import conv1d_args, conv2d_args, conv_transpose2d_args
 
 PATHS = list(conv_kernels.PATHS)
-
-
-def _geometry(args, transposed=False):
-    """The 2-D geometry of a drawn conv call (1-D calls lifted to a unit height)."""
-    w, kw = args.tensors[1], args.kwargs
-    ndim = w.ndim - 2
-    if transposed:
-        g = conv_transpose_geometry("test", w.shape[2:], kw["stride"], kw["padding"],
-                                    kw["output_padding"], kw["dilation"], kw["groups"], ndim)
-    else:
-        g = conv_geometry("test", w.shape[2:], kw["stride"], kw["padding"], kw["dilation"],
-                          kw["groups"], ndim)
-    return g.lifted() if ndim == 1 else g
-
-
-def _unit_height(args):
-    x, w = (t.data for t in args.tensors[:2])
-    return (x[:, :, None], w[:, :, None]) if x.ndim == 3 else (x, w)
 
 
 def _runnable(path, g):
@@ -44,9 +31,9 @@ def _strategy(strategy, path):
 
 
 def _conv_against_loops(args, path):
-    g = _geometry(args)
+    g = conv_geometry_of(args)
     _runnable(path, g)
-    x, w = _unit_height(args)
+    x, w = arrays_of(args)
     y = conv_kernels.conv(x, w, g, path)
     gy = np.random.default_rng(0).standard_normal(y.shape)
     want, want_gx, want_gw = reference.conv2d_grads(x, w, gy, g.stride, g.padding, g.dilation,
@@ -73,9 +60,9 @@ def test_conv1d_paths_match_the_loops_on_a_unit_height(args, path):
 @given(data=st.data())
 def test_conv_transpose2d_paths_match_the_loops(data, path):
     args = data.draw(_strategy(conv_transpose2d_args, path))
-    g = _geometry(args, transposed=True)
+    g = conv_geometry_of(args, transposed=True)
     _runnable(path, g)
-    x, w = _unit_height(args)
+    x, w = arrays_of(args)
     y = conv_kernels.conv_transpose(x, w, g, path)
     gy = np.random.default_rng(0).standard_normal(y.shape)
     want, want_gx, want_gw = reference.conv_transpose2d_grads(
@@ -154,3 +141,59 @@ def test_an_unknown_or_unfit_path_is_refused():
                                          r"dilation \(2, 2\)"):
         conv_kernels.conv(np.zeros((1, 1, 9, 9)), w, conv_geometry("test", (3, 3), 1, 0, 2, 1, 2),
                           "winograd")
+
+
+# ---- the paths against each other, on batches cut into chunks -------------------------------
+
+
+@pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding"), [
+    ((12, 8, 32, 32), (8, 8, 3, 3), 1, 1),  # 3x3, stride 1: every path
+    ((9, 8, 48, 48), (8, 4, 3, 3), 2, 0),  # groups=2, strided: per_image and im2col
+])
+def test_the_paths_agree_on_a_batch_cut_into_chunks(x_shape, w_shape, stride, padding):
+    groups = x_shape[1] // w_shape[1]
+    g = conv_geometry("test", w_shape[2:], stride, padding, 1, groups, 2)
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    out = g.output_size(x_shape[2:])
+    gy = rng.standard_normal((x_shape[0], w_shape[0], *out))
+    back = g.fitting_output_padding(x_shape[2:], out)
+    paths = [path for path in PATHS if path != "flattened" or stride == 1]
+    paths = [path for path in paths if path != "winograd" or winograd.fits(g)]
+    for path in paths:  # each path's forward cuts this batch into several chunks
+        values = conv_kernels.window_values(conv_kernels.PATHS[path], x_shape[1:], g, out)
+        assert len(conv_kernels.batch_chunks(slice(0, x_shape[0]), values, 8)) > 1
+    results = [(conv_kernels.conv(x, w, g, path), conv_kernels.conv_transpose(gy, w, back, path),
+                conv_kernels.conv_weight_grad(x, gy, g, path)) for path in [None, *paths]]
+    for theirs in results[1:]:
+        for mine, other in zip(results[0], theirs):
+            np.testing.assert_allclose(mine, other, rtol=1e-10, atol=1e-10)
+
+
+@given(start=st.integers(0, 20), count=st.integers(0, 40), values=st.integers(1, 5000),
+       itemsize=st.sampled_from([4, 8]), budget=st.integers(1, 2**16))
+def test_chunks_cover_their_images_in_order_within_the_budget(start, count, values, itemsize,
+                                                              budget):
+    images = slice(start, start + count)
+    chunks = conv_kernels.batch_chunks(images, values, itemsize, budget)
+    covered = [i for chunk in chunks for i in range(chunk.start, chunk.stop)]
+    assert covered == list(range(images.start, images.stop))
+    for chunk in chunks:
+        size = chunk.stop - chunk.start
+        assert size >= 1 and (size == 1 or size * values * itemsize <= budget)
+
+
+def test_batch_parts_run_every_chunk_once_and_return_them_in_batch_order():
+    x = np.zeros((7, 1, 4, 4))
+    seen = []
+
+    def run_part(images):
+        seen.append(images)
+        return images.start, images.stop
+
+    with threads(2):  # each image is its own part
+        results = conv_kernels.batch_parts(x, (2, 2), 16, 10**9, run_part, budget=16 * 8 * 2)
+    starts = [start for start, _ in results]
+    assert starts == sorted(starts) and results[0][0] == 0 and results[-1][1] == 7
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(results))
+    assert sorted(seen, key=lambda s: s.start) == [slice(a, b) for a, b in results]
