@@ -1,5 +1,6 @@
-"""The thread pool: thread counts, parts cut by shape alone, and the same bits at 1 and 2 threads
-for every kernel that runs in parts (forward and backward, through the public ops)."""
+"""The thread pool: thread counts, parts cut by shape alone, how `run` shares them out (in order,
+errors, nesting, a pool busy in another thread), and the same bits at 1 and 2 threads for every
+kernel that runs in parts (forward and backward, through the public ops)."""
 
 import itertools
 import os
@@ -367,3 +368,69 @@ def test_a_forked_child_runs_kernels_on_threads_of_its_own():
             os.waitpid(child, 0)
             pytest.fail("the forked child hung in the pool's run")
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+@given(items=st.integers(0, 300), work=st.floats(0, 1e9), per_part=st.floats(1, 1e8),
+       most=st.integers(1, 20))
+def test_each_part_holds_at_least_its_share_of_the_work_and_there_are_at_most_most(
+        items, work, per_part, most):
+    parts = kernel_threads.split(items, work, per_part, most)
+    assert len(parts) <= most
+    assert len(parts) == 1 or work / len(parts) >= per_part
+
+
+def test_exact_parts_are_one_whole_part_at_one_thread_and_splits_parts_at_more():
+    with threads(1):
+        assert kernel_threads.exact_parts(10, 1e9) == [slice(0, 10)]
+    with threads(2):
+        assert kernel_threads.exact_parts(10, 1e9) == kernel_threads.split(10, 1e9)
+        assert len(kernel_threads.exact_parts(10, 1e9)) > 1
+
+
+def test_over_batch_joins_the_parts_arrays_along_their_axes_and_passes_one_part_through():
+    x = np.arange(24.0).reshape(6, 4)
+
+    def kernel(rows):
+        return x[rows] * 2, np.stack([x[rows], x[rows]]), None  # batch on axes 0, 1, none
+
+    with threads(2):
+        doubled, stacked, nothing = kernel_threads.over_batch(kernel, 6, 1e9, axes=(0, 1, 0))
+        single = kernel_threads.over_batch(lambda rows: x[rows], 6, 1e9)
+    np.testing.assert_array_equal(doubled, x * 2)
+    np.testing.assert_array_equal(stacked, np.stack([x, x]))
+    assert nothing is None and single.tobytes() == x.tobytes()
+    with threads(1):
+        whole = kernel_threads.over_batch(lambda rows: rows, 6, 1e9)
+    assert whole == slice(0, 6)  # one part: the kernel's own result, not joined
+
+
+def test_while_another_thread_has_the_pool_a_caller_runs_its_parts_itself():
+    inside, release, joined = threading.Event(), threading.Event(), threading.Event()
+    caller, names, held = threading.current_thread(), [], []
+
+    def blocking(part):
+        if part == 0:
+            inside.set()
+            held.append(release.wait(timeout=10))
+        return part
+
+    def work(part):
+        names.append(threading.current_thread().name)
+        if threading.current_thread() is not caller:
+            joined.set()
+        elif part == 0:
+            joined.wait(timeout=0.2)  # time enough for a free helper to take a part
+        return part
+
+    with threads(2):
+        owner = threading.Thread(target=lambda: held.append(kernel_threads.run(blocking, 2)))
+        owner.start()
+        try:
+            assert inside.wait(timeout=10)
+            got = kernel_threads.run(work, 4)
+        finally:
+            release.set()
+            owner.join(timeout=10)
+    assert got == [0, 1, 2, 3]
+    assert set(names) == {caller.name}  # no helper of the busy pool joined in
+    assert held == [True, [0, 1]]
