@@ -1,17 +1,25 @@
 """The window helpers of the conv and pool kernels: padding, kernel taps as strided views, the
-cache-friendly transposing copy and the batch-innermost layouts, kernel rows, adaptive windows."""
+cache-friendly transposing copy and the batch-innermost layouts, kernel rows, a transposed conv
+as a conv, adaptive windows."""
 
 import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests import reference
 from tests.kernels.drawn import arrays_of, conv_geometry_of
+from tinygrad_cnn import Tensor
 from tinygrad_cnn.kernels import windows
-from tinygrad_cnn.testing.strategies import conv2d_args, float_arrays, shapes
+from tinygrad_cnn.testing.strategies import (
+    OpArgs,
+    conv2d_args,
+    conv_transpose2d_args,
+    float_arrays,
+    shapes,
+)
 
 PADS = st.tuples(*[st.integers(0, 2)] * 4).map(lambda p: ((p[0], p[1]), (p[2], p[3])))
 
@@ -87,6 +95,25 @@ def test_kernel_rows_hold_each_kernel_row_per_group(shape, groups):
     for i, g, o, j, c in itertools.product(range(kH), range(groups), range(Og), range(kW),
                                            range(C // groups)):
         assert rows[i, g, o * kW + j, c] == w[g * (C // groups) + c, o, i, j]
+
+
+CROPPED = OpArgs(  # a 1x1 kernel with padding 1: the input loses a row and column each side
+    (Tensor(np.arange(12.0).reshape(1, 1, 3, 4)), Tensor(np.full((1, 1, 1, 1), 2.0))),
+    {"stride": 1, "padding": 1, "output_padding": 0, "groups": 1, "dilation": 1})
+
+
+@given(args=conv_transpose2d_args(stride=1))
+@example(args=CROPPED)
+def test_a_stride_1_transposed_conv_is_the_conv_with_the_flipped_kernel(args):
+    # by the loops alone: whatever as_convolution crops, flips and pads, the plain conv of
+    # it is the transposed conv (padding past d (k - 1) crops the input instead)
+    g = conv_geometry_of(args, transposed=True)
+    x, w = arrays_of(args)
+    cropped, flipped, full = windows.as_convolution(x, w, g)
+    want = reference.conv_transpose2d(x, w, g.stride, g.padding, g.output_padding, g.dilation,
+                                      g.groups)
+    got = reference.conv2d(cropped, flipped, full.stride, full.padding, full.dilation, g.groups)
+    np.testing.assert_allclose(got, want, atol=1e-12)
 
 
 @given(n=st.integers(1, 40), o=st.integers(1, 50))
