@@ -220,11 +220,6 @@ def test_detect_anomaly_nests_and_raises_only_inside_its_block():
         assert np.isnan(x.log().item())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 (grad_mode tests): the engine sets "
-                   "backward_of to None after each VJP and each walk instead of restoring the "
-                   "one before, so a backward run inside a VJP (autograd.grad in a custom op "
-                   "or a hook) leaves the rest of the outer VJP unnamed; save and restore it in "
-                   "_vjp and backpropagate")
 def test_a_backward_inside_a_vjp_leaves_the_outer_backward_named():
     class Outer(Function):
         """y = x; its VJP runs a backward of its own, then makes a NaN."""
@@ -320,11 +315,6 @@ def test_a_thread_without_grad_with_anomaly_or_by_shape_leaves_another_computing
     assert not errors and seen == {"recorded": False, "shape": (2, 3)}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 (grad_mode tests): _GradMode keeps the "
-                   "entering thread's switches and previous mode on the instance, so a no_grad "
-                   "shared by two threads restores one thread's mode into the other's switches; "
-                   "keep the previous modes in a per-thread stack and restore the calling "
-                   "thread's switches on exit")
 def test_one_no_grad_instance_used_by_two_threads_at_once_restores_each_threads_own_mode():
     shared, both, seen = no_grad(), threading.Barrier(2, timeout=10), {}
 
@@ -350,10 +340,6 @@ def test_one_no_grad_instance_used_by_two_threads_at_once_restores_each_threads_
     assert seen == {"first after": True, "second inside": False, "second after": True}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 (grad_mode tests): as a decorator of a "
-                   "generator function, no_grad only covers making the generator, while "
-                   "PyTorch runs each step of it under the mode; wrap generator functions so "
-                   "that every next() and send() runs inside the block")
 def test_a_decorated_generator_runs_each_step_in_the_mode_as_in_pytorch():
     @no_grad()
     def steps():

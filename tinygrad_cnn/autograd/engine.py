@@ -84,7 +84,6 @@ def backpropagate(
                     _deliver(t, g, pending, reached.leaves)
     finally:
         switches.enabled = previous_mode
-        switches.backward_of = None
     return reached
 
 
@@ -92,9 +91,12 @@ def _vjp(node: Context, grad: Tensor, retain_graph: bool) -> tuple[Any, ...]:
     """Run `node`'s backward: one gradient (or None) per input; free the node unless retained."""
     node.check_not_released()
     switches = grad_mode.per_thread.switches
-    switches.backward_of = node
-    grads = node.op.backward(node, grad)
-    switches.backward_of = None
+    # Restored, not cleared: a VJP may run a backward of its own (autograd.grad in a custom op).
+    outer, switches.backward_of = switches.backward_of, node
+    try:
+        grads = node.op.backward(node, grad)
+    finally:
+        switches.backward_of = outer
     if not isinstance(grads, tuple):
         grads = (grads,)
     if len(grads) != len(node.inputs):

@@ -10,6 +10,8 @@ evaluation.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -66,19 +68,60 @@ def current_scope() -> tuple[Any, ...]:
 
 
 class _GradMode(contextlib.ContextDecorator):
-    """Context manager and decorator that sets grad mode and restores it on exit."""
+    """Context manager and decorator that sets grad mode and restores it on exit.
+
+    One instance may be entered by several threads at once, and re-entered: each thread keeps
+    its own stack of the modes to restore. A decorated generator function runs each of its
+    steps in the mode, as PyTorch's does, not only the call that makes the generator.
+    """
 
     mode: bool
+
+    def __init__(self) -> None:
+        self._previous = threading.local()
 
     def _recreate_cm(self) -> _GradMode:
         return type(self)()  # a fresh one per decorated call: recursion and threads nest safely
 
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.isgeneratorfunction(fn):
+            return _each_step_in(type(self), fn)
+        return super().__call__(fn)
+
     def __enter__(self) -> None:
-        self._switches = switches()
-        self._previous, self._switches.enabled = self._switches.enabled, self.mode
+        own = switches()
+        self._previous.__dict__.setdefault("modes", []).append(own.enabled)
+        own.enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        self._switches.enabled = self._previous
+        switches().enabled = self._previous.modes.pop()
+
+
+def _each_step_in(mode: Callable[[], _GradMode], fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn`, a generator function, with every step of its generators run inside `mode()`."""
+
+    @functools.wraps(fn)
+    def steps(*args: Any, **kwargs: Any) -> Any:
+        generator = fn(*args, **kwargs)
+        step = functools.partial(generator.send, None)
+        while True:
+            try:
+                with mode():
+                    value = step()
+            except StopIteration as end:
+                return end.value
+            try:
+                sent = yield value
+            except GeneratorExit:
+                with mode():
+                    generator.close()
+                raise
+            except BaseException as error:  # thrown into us: pass it on, in the mode
+                step = functools.partial(generator.throw, error)
+            else:
+                step = functools.partial(generator.send, sent)
+
+    return steps
 
 
 class no_grad(_GradMode):  # noqa: N801 (PyTorch's name)
