@@ -22,7 +22,8 @@ def test_arrays_keep_their_dtype_and_memory():
 
 def test_properties():
     t = Tensor(np.zeros((2, 3, 4)), requires_grad=True, name="x")
-    assert (t.shape, t.ndim, t.size, t.name) == ((2, 3, 4), 3, 24, "x")
+    assert (t.shape, t.ndim, t.numel(), t.name) == ((2, 3, 4), 3, 24, "x")
+    assert (t.size(), t.size(1), t.size(-1), t.dim()) == ((2, 3, 4), 3, 4, 3)
     assert t.is_leaf and t.grad_fn is None
     assert t.T.shape == (4, 3, 2) and t.mT.shape == (2, 4, 3)
     assert (t * 2).grad_fn.name == "mul" and not (t * 2).is_leaf
@@ -61,12 +62,10 @@ def test_item_numpy_tolist_and_repr():
         Tensor([1.0, 2.0]).item()
 
 
-def test_requires_grad_and_zero_grad():
+def test_requires_grad_():
     t = Tensor([1.0]).requires_grad_()
     (t * 2).sum().backward()
     assert t.grad is not None
-    t.zero_grad()
-    assert t.grad is None
 
 
 def test_creation_functions():

@@ -80,3 +80,49 @@ def assert_matches_torch(ours: nn.Module, theirs: Any, inputs: Sequence[np.ndarr
     for name, b in ours.named_buffers():
         np.testing.assert_allclose(b.data, theirs.state_dict()[name].numpy(), **tol,
                                    err_msg=name)
+
+
+def _flat(value: Any) -> list[Any]:
+    """The tensors in a result (one, or a tuple or list of them, or a named tuple)."""
+    return [v for part in value for v in _flat(part)] if isinstance(value, (tuple, list)) \
+        else [value]
+
+
+def dtype_name(dtype: Any) -> str:
+    """A NumPy or PyTorch dtype's name: 'float32', 'int64', 'bool'."""
+    return str(dtype).removeprefix("torch.")
+
+
+def assert_same_as_torch(fn: Callable[..., Any], *arrays: np.ndarray, seed: int = 0,
+                         tol: dict[str, float] = TOL) -> None:
+    """`fn` of our tensors and of PyTorch's gives the same values, dtypes and shapes, and the
+    same gradient for every floating-point input (a fixed random cotangent per output).
+
+    `fn` is written once, in the API both libraries share; integer and bool arrays become
+    tensors that do not require grad.
+    """
+    torch = torch_module()
+    ours = [Tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    ys, tys = _flat(fn(*ours)), _flat(fn(*theirs))
+    assert len(ys) == len(tys)
+    rng = np.random.default_rng(seed)
+    loss, tloss = 0.0, 0.0
+    for i, (y, ty) in enumerate(zip(ys, tys)):
+        if not isinstance(ty, torch.Tensor):
+            assert y == ty, f"output {i}"
+            continue
+        assert dtype_name(y.dtype) == dtype_name(ty.dtype), f"output {i} dtype"
+        np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), **tol, err_msg=f"output {i}")
+        if ty.requires_grad:
+            cotangent = rng.standard_normal(y.shape)
+            loss = loss + (y * Tensor(cotangent)).sum()
+            tloss = tloss + (ty * torch.from_numpy(cotangent)).sum()
+    if isinstance(tloss, float):
+        return
+    loss.backward()
+    tloss.backward()
+    for i, (x, tx) in enumerate(zip(ours, theirs)):
+        if tx.grad is not None:
+            np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), **tol,
+                                       err_msg=f"gradient of input {i}")

@@ -1,54 +1,203 @@
-"""tinygrad_cnn: a small, fast, readable deep-learning framework for CNNs, on NumPy."""
+"""tinygrad_cnn: a small, fast, readable deep-learning framework for CNNs, on NumPy.
+
+After `import tinygrad_cnn as tg`, the names a PyTorch user reaches for are here:
+`tg.tensor`, `tg.zeros`, `tg.max`, `tg.no_grad`, `tg.float32`, `tg.cuda.is_available()`, and
+the subpackages `tg.nn`, `tg.optim`, `tg.data` and `tg.models`.
+"""
 
 # First, so that tensor.py starts the Tensor <-> Function import cycle (see autograd/function.py).
 from tinygrad_cnn.tensor import Tensor  # isort: skip
+import numpy as np
+
 from tinygrad_cnn.autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from tinygrad_cnn.autograd.abstract import eval_shape
 from tinygrad_cnn.creation import (
     arange,
+    as_tensor,
     cat,
     concatenate,
+    eye,
+    from_numpy,
     full,
+    full_like,
+    linspace,
     ones,
+    ones_like,
     rand,
+    rand_like,
+    randint,
     randn,
+    randn_like,
     stack,
+    tensor,  # the function, as `torch.tensor`: it replaces the module's name here
     where,
     zeros,
+    zeros_like,
+)
+from tinygrad_cnn.functions import (
+    abs,
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    argsort,
+    chunk,
+    clamp,
+    clip,
+    cuda,
+    device,
+    einsum,
+    exp,
+    flatten,
+    gather,
+    is_tensor,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    norm,
+    numel,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sort,
+    split,
+    sqrt,
+    squeeze,
+    std,
+    sum,
+    t,
+    tanh,
+    topk,
+    transpose,
+    unsqueeze,
+    var,
 )
 from tinygrad_cnn.kernels.threads import get_num_threads, set_num_threads
 from tinygrad_cnn.random import manual_seed
 from tinygrad_cnn.serialization import load, save
 
-float32 = "float32"
-float64 = "float64"
-int64 = "int64"
+# PyTorch's names for dtypes (NumPy dtypes here: `t.dtype == tg.float32` holds).
+float16 = half = np.dtype(np.float16)
+float32 = float = np.dtype(np.float32)  # PyTorch's names, shadowing builtins here alone
+float64 = double = np.dtype(np.float64)
+uint8 = np.dtype(np.uint8)
+int8 = np.dtype(np.int8)
+int16 = short = np.dtype(np.int16)
+int32 = int = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+bool = np.dtype(np.bool_)
+
+# Last: these import the names above. One import gives them, as `torch.nn` and `torch.optim`.
+from tinygrad_cnn import data, models, nn, optim  # noqa: E402  # isort: skip
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor",
+    "abs",
+    "all",
+    "amax",
+    "amin",
+    "any",
     "arange",
+    "argmax",
+    "argmin",
+    "argsort",
+    "as_tensor",
+    "bool",
     "cat",
+    "chunk",
+    "clamp",
+    "clip",
     "concatenate",
+    "cuda",
+    "data",
     "detect_anomaly",
+    "device",
+    "double",
+    "einsum",
     "enable_grad",
     "eval_shape",
+    "exp",
+    "eye",
+    "flatten",
+    "float",
+    "float16",
     "float32",
     "float64",
+    "from_numpy",
     "full",
+    "full_like",
+    "gather",
     "get_num_threads",
+    "half",
+    "int",
+    "int8",
+    "int16",
+    "int32",
     "int64",
     "is_grad_enabled",
+    "is_tensor",
+    "linspace",
     "load",
+    "log",
+    "log_softmax",
+    "long",
     "manual_seed",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "models",
+    "nn",
     "no_grad",
+    "norm",
+    "numel",
     "ones",
+    "ones_like",
+    "optim",
+    "permute",
+    "pow",
     "rand",
+    "rand_like",
+    "randint",
     "randn",
+    "randn_like",
+    "relu",
+    "reshape",
     "save",
     "set_num_threads",
+    "short",
+    "sigmoid",
+    "softmax",
+    "sort",
+    "split",
+    "sqrt",
+    "squeeze",
     "stack",
+    "std",
+    "sum",
+    "t",
+    "tanh",
+    "tensor",
+    "topk",
+    "transpose",
+    "uint8",
+    "unsqueeze",
+    "var",
     "where",
     "zeros",
+    "zeros_like",
 ]

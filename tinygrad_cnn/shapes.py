@@ -1,13 +1,15 @@
-"""Tensor shape rules, each written once: broadcasting, dims, reshapes, padding, resizing, matmul.
+"""Tensor shape rules, each written once: broadcasting, dims, reshapes, indices, splits,
+padding, resizing, matmul.
 
 These are rules about whole tensors' shapes (what `a + b`, `x.sum(1)` or `x.reshape(...)`
-gives); where the windows of a conv or pool op sit is `geometry.py`'s business. Every check
-raises `ValueError` naming the op, the argument and the shapes involved, before any NumPy call
-could fail with a less helpful message.
+gives); where the windows of a conv or pool op sit is `geometry.py`'s business, and dtypes are
+`autograd/operands.py`'s. Every check raises `ValueError` naming the op, the argument and the
+shapes involved, before any NumPy call could fail with a less helpful message.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +19,40 @@ import numpy as np
 from tinygrad_cnn.arguments import is_int
 
 Shape = tuple[int, ...]
+
+
+# ---- arguments ---------------------------------------------------------------------------------
+
+
+def varargs(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Sizes or dims given either way: f(2, 3) and f((2, 3)) (or a list) are the same."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def dim_or_axis(dim: Any, axis: Any) -> Any:
+    """PyTorch's `dim`, or NumPy's `axis` when that is the one given."""
+    return axis if dim is None else dim
+
+
+def normalize_index(op: str, index: Any) -> Any:
+    """An index NumPy and `np.add.at` both understand: int arrays for lists and masks."""
+    parts = index if isinstance(index, tuple) else (index,)
+    normalized: list[Any] = []
+    for part in parts:
+        if isinstance(part, (list, np.ndarray)):
+            part = np.asarray(part)
+            if part.dtype == bool:
+                normalized.extend(part.nonzero())
+                continue
+            if part.dtype.kind not in "iu":
+                raise TypeError(f"{op}: index arrays must hold ints or bools, not {part.dtype}")
+        normalized.append(part)
+    return tuple(normalized) if isinstance(index, tuple) or len(normalized) > 1 else normalized[0]
+
+
+# ---- shapes ------------------------------------------------------------------------------------
 
 
 def broadcast_shape(op: str, a: Shape, b: Shape) -> Shape:
@@ -93,6 +129,22 @@ def softmax_dim(op: str, dim: int, shape: Shape) -> int:
         raise ValueError(f"{op}: dim {dim} has size 0 in input {shape}; a softmax over no "
                          "elements is undefined")
     return d
+
+
+def swapped_dims(op: str, dim0: int, dim1: int, ndim: int) -> tuple[int, ...]:
+    """The permutation of `ndim` dims that swaps two of them (transpose)."""
+    order = list(range(ndim))
+    a, b = normalize_dim(op, dim0, ndim), normalize_dim(op, dim1, ndim)
+    order[a], order[b] = order[b], order[a]
+    return tuple(order)
+
+
+def flattened_shape(op: str, shape: Shape, start_dim: int, end_dim: int) -> Shape:
+    """The shape with dims `start_dim`..`end_dim` merged into one (a 0-d shape becomes (1,))."""
+    if not shape:
+        return (1,)
+    start, end = normalize_dim(op, start_dim, len(shape)), normalize_dim(op, end_dim, len(shape))
+    return (*shape[:start], math.prod(shape[start : end + 1]), *shape[end + 1 :])
 
 
 def normalize_permutation(op: str, dims: Sequence[int], ndim: int) -> tuple[int, ...]:
@@ -196,3 +248,104 @@ def index_shape(shape: Shape, index: Any) -> Shape:
     integer arrays make a result of one byte per element, never the indexed array's data.
     """
     return np.broadcast_to(np.empty((), dtype=np.uint8), shape)[index].shape
+
+
+def split_indices(op: str, split: int | Sequence[int], dim: int, shape: Shape
+                  ) -> list[tuple[slice, ...]]:
+    """The index of each piece `split` cuts `dim` into: pieces of one size (the last
+    smaller), or of the listed sizes, which must add up to the dim's length (as `torch.split`)."""
+    dim = normalize_dim(op, dim, len(shape))
+    length = shape[dim]
+    if isinstance(split, (int, np.integer)) and not isinstance(split, bool):
+        if split <= 0:
+            raise ValueError(f"{op}: split size must be a positive int, got {split}")
+        sizes = tuple(min(split, length - start) for start in range(0, length, split))
+    else:
+        sizes = _ints(op, "split sizes", split)
+        if sum(sizes) != length or any(n < 0 for n in sizes):
+            raise ValueError(f"{op}: split sizes {sizes} do not add up to the length {length} "
+                             f"of dim {dim} of {shape}")
+    starts = itertools.accumulate(sizes, initial=0)
+    return [(slice(None),) * dim + (slice(a, a + n),) for a, n in zip(starts, sizes)]
+
+
+def repeat_shapes(op: str, shape: Shape, repeats: Sequence[int]) -> tuple[Shape, Shape, Shape]:
+    """`repeat` as reshape, expand, reshape: each dim d with a count r becomes (1, d), is
+    expanded to (r, d), and the pairs merge (counts beyond the dims add leading dims)."""
+    repeats = _ints(op, "repeats", repeats)
+    if len(repeats) < len(shape) or any(n < 0 for n in repeats):
+        raise ValueError(f"{op}: repeats {repeats} must be non-negative, one for each of the "
+                         f"{len(shape)} dims of {shape} or more")
+    dims = (1,) * (len(repeats) - len(shape)) + tuple(shape)
+    spread = tuple(n for d in dims for n in (1, d))
+    tiled = tuple(n for r, d in zip(repeats, dims) for n in (r, d))
+    return spread, tiled, tuple(r * d for r, d in zip(repeats, dims))
+
+
+def chunk_size(op: str, chunks: int, dim: int, shape: Shape) -> int:
+    """The size of `chunk`'s pieces: ceil(length / chunks), so maybe fewer than `chunks`."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks < 1:
+        raise ValueError(f"{op}: chunks must be a positive int, got {chunks!r}")
+    length = shape[normalize_dim(op, dim, len(shape))]
+    return max(-(-length // int(chunks)), 1)
+
+
+def topk_dim(op: str, k: int, dim: int, shape: Shape) -> int:
+    """The dim `topk` picks along, holding at least `k` elements."""
+    d = normalize_dim(op, dim, len(shape))
+    if not 0 <= k <= (shape[d] if shape else 1):
+        raise ValueError(f"{op}: k={k} is out of range for dim {dim} of {shape}")
+    return d
+
+
+def check_at_most_2d(op: str, shape: Shape) -> None:
+    """Raise unless `shape` has at most 2 dims (a matrix, a vector or a number)."""
+    if len(shape) > 2:
+        raise ValueError(f"{op}: expects a tensor with at most 2 dims, got {shape}")
+
+
+def along_dim(op: str, shape: Shape, dim: int, index: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The NumPy index that picks `index[i, j, k]` along `dim` from an array of `shape`, at
+    position (i, j, k) elsewhere (the rule of `gather` and `scatter`).
+
+    `index` has the array's number of dims and no dim longer than the array's, except `dim`.
+    """
+    dim = normalize_dim(op, dim, len(shape))
+    if index.dtype.kind not in "iu" or index.ndim != len(shape) or any(
+            n > m for d, (n, m) in enumerate(zip(index.shape, shape)) if d != dim):
+        raise ValueError(f"{op}: index of shape {index.shape} and dtype {index.dtype} does not "
+                         f"fit input {shape} along dim {dim}: ints, one dim each, none longer "
+                         "than the input's but dim")
+    if index.size and (index.min() < 0 or index.max() >= shape[dim]):
+        raise IndexError(f"{op}: index out of range [0, {shape[dim]}) for dim {dim} of {shape}")
+    coords = list(np.indices(index.shape, sparse=True))
+    coords[dim] = index
+    return tuple(coords)
+
+
+def var_arguments(op: str, dim: Any, unbiased: bool | None, correction: float | None
+                  ) -> tuple[Any, float]:
+    """`dim` and the `correction` of var and std: 1 (Bessel's) unless `unbiased=False` or
+    given; PyTorch's var(unbiased) (a bool first) is read as that."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise ValueError(f"{op}: give unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return dim, correction
+
+
+def put_shape(op: str, shape: Shape, index: Any, value: Shape) -> None:
+    """Raise unless a value of shape `value` broadcasts to `x[index]` for `x` of `shape`."""
+    try:
+        target = index_shape(shape, index)
+    except IndexError as error:
+        raise IndexError(f"{op}: {error}; tensor shape {shape}") from None
+    try:
+        fits = broadcast_shape(op, value, target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{op}: a value of shape {value} cannot fill x[index] of shape "
+                         f"{target}; x has shape {shape}")

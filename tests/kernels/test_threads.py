@@ -37,7 +37,7 @@ def _run(fn, arrays):
     """fn's output and the gradient of every input, for a fixed upstream gradient."""
     tensors = [Tensor(a, requires_grad=True) for a in arrays]
     y = fn(*tensors)
-    y.backward(Tensor(np.cos(np.arange(y.size, dtype=y.dtype)).reshape(y.shape)))
+    y.backward(Tensor(np.cos(np.arange(y.numel(), dtype=y.dtype)).reshape(y.shape)))
     return [y.data, *(t.grad.data for t in tensors)]
 
 

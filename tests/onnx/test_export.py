@@ -41,7 +41,7 @@ def _vgg11() -> nn.Module:
     rng = np.random.default_rng(0)
     for p in model.parameters():
         rng.random(out=p.data, dtype=np.float32)
-        fan_in = p.data[0].size if p.ndim > 1 else p.size
+        fan_in = p.data[0].size if p.ndim > 1 else p.numel()
         p.data -= 0.5
         p.data *= 2 * np.sqrt(6.0 / fan_in)
     return model

@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tinygrad_cnn as tg
 from tinygrad_cnn import Tensor
+from tinygrad_cnn.ops.movement import IndexPut
 from tinygrad_cnn.testing import gradcheck, gradgradcheck
-from tinygrad_cnn.testing.strategies import shapes, tensors
+from tinygrad_cnn.testing.strategies import index_put_args, shapes, tensors
 
 
 def check(fn, inputs):
@@ -111,3 +113,38 @@ def test_reshape_errors_name_the_op_and_shapes():
 def test_index_out_of_bounds_names_getitem_and_shape():
     with pytest.raises(IndexError, match=r"getitem: .*shape \(2, 3\)"):
         Tensor(np.ones((2, 3)))[5]
+
+
+@given(args=index_put_args())
+def test_index_put_vjp(args):
+    x, index, value = args
+    check(lambda t, v: IndexPut.apply(t, v, index=index, in_place=False), [x, value])
+
+
+@given(args=index_put_args())
+def test_item_assignment_writes_what_numpy_writes(args):
+    x, index, value = args
+    expected = x.numpy().copy()
+    expected[index] = value.numpy()
+    y = x.detach()
+    y[index] = value.detach()
+    np.testing.assert_array_equal(x.numpy(), expected)  # y shares x's array
+
+
+@given(x=tensors(shapes(min_dims=2, max_dims=3, max_side=4)), data=st.data())
+def test_gather_and_scatter_vjp(x, data):
+    dim = data.draw(st.integers(0, x.ndim - 1))
+    # a permutation of each line along dim: distinct places, so scatter's writes do not collide
+    index = np.argsort(data.draw(hnp.arrays(np.float64, x.shape, unique=True)), axis=dim)
+    src = Tensor(x.numpy()[::-1].copy(), requires_grad=True)
+    check(lambda t: t.gather(dim, index), [x])
+    check(lambda t, s: t.scatter(dim, index, s), [x, src])
+    check(lambda t, s: t.scatter_add(dim, index, s), [x, src])
+
+
+@given(x=tensors(shapes(min_dims=1, max_dims=3, max_side=3)), data=st.data())
+def test_repeat_split_and_clone_vjp(x, data):
+    repeats = data.draw(st.lists(st.integers(1, 2), min_size=x.ndim, max_size=x.ndim + 1))
+    check(lambda t: t.repeat(*repeats), [x])
+    check(lambda t: t.split(2, -1)[-1] * t.chunk(2, -1)[0].sum(), [x])
+    check(lambda t: t.clone() * t, [x])

@@ -33,7 +33,7 @@ def params(*shapes, dtype=np.float64):
 
 def set_grads(tensors, step):
     for i, p in enumerate(tensors):
-        p.grad = Tensor(np.sin(np.arange(p.size, dtype=p.dtype) + 3 * step + i).reshape(p.shape))
+        p.grad = Tensor(np.sin(np.arange(p.numel(), dtype=p.dtype) + 3 * step + i).reshape(p.shape))
 
 
 # ---- param groups --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def test_the_worked_sizing_questions(size, in_ch, out_ch, stride, out_size, para
     weight, bias = Tensor(np.zeros((out_ch, in_ch, 3, 3))), Tensor(np.zeros(out_ch))
     y = F.conv2d(Tensor(np.zeros((1, in_ch, size, size))), weight, bias, stride=stride)
     assert y.shape == (1, out_ch, out_size, out_size)
-    assert weight.size + bias.size == params
+    assert weight.numel() + bias.numel() == params
 
 
 def test_strict_mode_says_when_pixels_are_dropped():

@@ -161,7 +161,7 @@ def _default_grad_outputs(
                 f"{caller}: tensor of shape {out.shape} does not require grad and has no grad_fn"
             )
         if g is None:
-            if out.size != 1:
+            if out.numel() != 1:
                 raise RuntimeError(
                     f"{caller}: grad can be created implicitly only for scalar outputs, got shape "
                     f"{out.shape}; pass a gradient of that shape"

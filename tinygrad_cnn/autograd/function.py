@@ -72,6 +72,14 @@ def note_change(version: Version) -> None:
         del version.recent[0]
 
 
+def modified(t: Tensor) -> None:
+    """An in-place change of `t` (`Tensor.mark_modified`): counted on its version, which its
+    views share, and stamped on the node that made `t`, whose VJP may have saved its output."""
+    note_change(shared_version(t))
+    if t.grad_fn is not None:
+        t.grad_fn._output_changed_at = _last_change
+
+
 class _SavedOutput:
     """Stands in for the op's own output among the saved values, to avoid a reference cycle."""
 
@@ -89,6 +97,7 @@ class Context:
     # Set when something is saved (class defaults: most nodes never need them):
     _tick = 0  # when, on the clock of in-place changes
     _prints: tuple[int | None, ...] = ()  # checksums of the saved arrays, under detect_anomaly
+    _output_changed_at = 0  # when the output was last changed in place
 
     def __init__(
         self, op: type[Function], inputs: tuple[Tensor, ...], attrs: dict[str, Any],
@@ -143,6 +152,9 @@ class Context:
 
     def _check_unchanged(self) -> None:
         for value in self._saved:
+            if value is _OUTPUT and self._output_changed_at > self._tick:
+                self._changed(value, "", "it was changed in place since (an item assignment, "
+                              "another in-place op or mark_modified)")
             version = getattr(value, "_version_counter", None)
             if version is not None and version.changed_at > self._tick:
                 self._changed(value, f" at version {version.at(self._tick)}",
@@ -275,6 +287,8 @@ class Function:
             check_finite(out, ctx, "forward result")
         watched = switches.watch is not None and True in [t._watched for t in inputs]
         if record:
+            for t in inputs:
+                t._consumed = True  # an in-place write into it would move this node's edge
             ctx._output = out
             if ctx._saved:
                 ctx._saved = tuple([_mark_saved(value, inputs, raw) for value in ctx._saved])

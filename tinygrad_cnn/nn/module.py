@@ -9,6 +9,7 @@ import numpy as np
 
 from tinygrad_cnn import autograd
 from tinygrad_cnn.autograd import grad_mode
+from tinygrad_cnn.creation import zeros_like
 from tinygrad_cnn.nn import hooks, state
 from tinygrad_cnn.nn.parameter import Parameter
 from tinygrad_cnn.tensor import Tensor
@@ -288,7 +289,7 @@ class Module:
 
     def num_parameters(self, trainable_only: bool = False) -> int:
         """The number of parameter elements (only those that require grad, if asked)."""
-        return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
+        return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 
     # ---- modes and gradients ------------------------------------------------------------------
 
@@ -310,7 +311,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = p.grad.zeros_like()
+                p.grad = zeros_like(p.grad)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter; returns self."""

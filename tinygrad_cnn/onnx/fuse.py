@@ -129,7 +129,7 @@ def _mean(trace: Trace, node: Context, p: Plan) -> None:
         return
     count, x = div.inputs[1], node.inputs[0]
     reduced = math.prod(x.shape[d] for d in node.attrs["dims"])
-    if count.grad_fn is None and count.size == 1 and float(count.data) == reduced:
+    if count.grad_fn is None and count.numel() == 1 and float(count.data) == reduced:
         p.skip[id(node)] = True
         p.replace[id(div)] = partial(nodes.reduce_op, node=node, op_type="ReduceMean",
                                      defines=div)

@@ -35,15 +35,6 @@ class Elementwise(Function):
         return ShapeDtype(shape, np.result_type(*[x.dtype for x in inputs]))
 
 
-class Floating(Elementwise):
-    """An elementwise op whose result is floating point even for integer inputs (as NumPy's)."""
-
-    @classmethod
-    def abstract_eval(cls, *inputs: ShapeDtype, **attrs: Any) -> ShapeDtype:
-        shape, dtype = super().abstract_eval(*inputs)
-        return ShapeDtype(shape, np.result_type(dtype, np.float16))
-
-
 class Add(Elementwise):
     """y = a + b."""
 
@@ -84,7 +75,7 @@ class Mul(Elementwise):
         return _both(ctx, ga, gb)
 
 
-class Div(Floating):
+class Div(Elementwise):
     """y = a / b."""
 
     @staticmethod
@@ -165,7 +156,19 @@ class Where(Elementwise):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
         condition = ctx.attrs["condition"]
-        return _both(ctx, grad.where(condition, 0.0), grad.zeros_like().where(condition, grad))
+        return _both(ctx, grad.where(condition, 0.0), grad.masked_fill(condition, 0.0))
+
+
+class Clone(Elementwise):
+    """y = a copy of x."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        return grad
 
 
 class Neg(Elementwise):
@@ -180,7 +183,7 @@ class Neg(Elementwise):
         return -grad
 
 
-class Exp(Floating):
+class Exp(Elementwise):
     """y = exp(x)."""
 
     @staticmethod
@@ -195,7 +198,7 @@ class Exp(Floating):
         return grad * y  # d exp(x) = exp(x) dx
 
 
-class Log(Floating):
+class Log(Elementwise):
     """y = ln(x)."""
 
     @staticmethod
@@ -209,7 +212,7 @@ class Log(Floating):
         return grad / x
 
 
-class Sqrt(Floating):
+class Sqrt(Elementwise):
     """y = sqrt(x)."""
 
     @staticmethod
@@ -253,7 +256,7 @@ class Relu(Elementwise):
         return grad.where(y > 0, 0.0)  # the gradient passes where x > 0
 
 
-class Sigmoid(Floating):
+class Sigmoid(Elementwise):
     """y = 1 / (1 + exp(-x)), computed without overflow."""
 
     @staticmethod
@@ -271,7 +274,7 @@ class Sigmoid(Floating):
         return grad * y * (1 - y)
 
 
-class Tanh(Floating):
+class Tanh(Elementwise):
     """y = tanh(x)."""
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""Movement primitives: reshape, permute, expand, indexing and its scatter, pad, concatenate."""
+"""Movement primitives: reshape, permute, expand, indexing, its scatter and its writes, pad,
+concatenate."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tinygrad_cnn.autograd import Context, Function, ShapeDtype
+from tinygrad_cnn.autograd import Context, Function, ShapeDtype, abstract
 from tinygrad_cnn.ops.reduce import sum_to_shape
 from tinygrad_cnn.shapes import index_shape
 
@@ -107,6 +108,38 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         return grad[ctx.attrs["index"]]  # the adjoint of a scatter is the gather
+
+
+class IndexPut(Function):
+    """y = x with y[index] = v (v broadcast to x[index]); as PyTorch's `index_put`.
+
+    With `in_place` the forward writes into x's own array (item assignment, `x[mask] = 0`);
+    the VJP needs neither array, only the index.
+    """
+
+    name = "index_put"
+
+    @staticmethod
+    def abstract_eval(x: ShapeDtype, v: ShapeDtype, *, index: Any, in_place: bool) -> ShapeDtype:
+        return ShapeDtype(x.shape, x.dtype)
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: np.ndarray, v: np.ndarray, *, index: Any, in_place: bool
+    ) -> np.ndarray:
+        y = x if in_place else x.copy()
+        y[index] = v
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
+        index, v = ctx.attrs["index"], ctx.inputs[1]
+        written = grad[index]  # the written places came from v: x's gradient is zero there
+        gx = (IndexPut.apply(grad, abstract.filled_like(written, np.zeros), index=index,
+                              in_place=False)
+              if ctx.needs_input_grad[0] else None)
+        gv = sum_to_shape(written, v.shape) if ctx.needs_input_grad[1] else None
+        return gx, gv
 
 
 def _is_basic(index: Any) -> bool:

@@ -34,16 +34,21 @@ def _reduced(x: ShapeDtype, dims: tuple[int, ...], keepdim: bool) -> tuple[int, 
     return tuple(n for i, n in enumerate(x.shape) if i not in dims)
 
 
+def _summed(dtype: np.dtype) -> np.dtype:
+    """The dtype of a sum: int64 for bools and integers (as PyTorch), else the input's."""
+    return np.dtype(np.int64) if dtype.kind in "biu" else dtype
+
+
 class Sum(Function):
     """y = sum of x over `dims`."""
 
     @staticmethod
     def abstract_eval(x: ShapeDtype, *, dims: tuple[int, ...], keepdim: bool) -> ShapeDtype:
-        return ShapeDtype(_reduced(x, dims, keepdim), np.sum(np.empty(0, x.dtype)).dtype)
+        return ShapeDtype(_reduced(x, dims, keepdim), _summed(x.dtype))
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        return np.asarray(threaded.total(x, dims, keepdim))
+        return np.asarray(threaded.total(x.astype(_summed(x.dtype), copy=False), dims, keepdim))
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:

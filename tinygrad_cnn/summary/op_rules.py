@@ -24,12 +24,12 @@ def macs(ctx: Context, out: Tensor) -> int:
     transposed conv its footprint, per output value of a matrix product its inner size."""
     if ctx.op is conv.Convolution:
         w = ctx.inputs[1]
-        return out.size * math.prod(w.shape[1:])
+        return out.numel() * math.prod(w.shape[1:])
     if ctx.op is conv.ConvTranspose:
         x, w = ctx.inputs
-        return x.size * math.prod(w.shape[1:])
+        return x.numel() * math.prod(w.shape[1:])
     if ctx.op is linalg.MatMul:
-        return out.size * ctx.inputs[0].shape[-1]
+        return out.numel() * ctx.inputs[0].shape[-1]
     return 0
 
 

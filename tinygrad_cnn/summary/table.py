@@ -168,7 +168,7 @@ def _rows(calls: list[Call], depth: int | None) -> list[SummaryRow]:
         for p in tensors:
             if id(p) not in counted:
                 counted[id(p)] = True
-                params += p.size
+                params += p.numel()
         macs = call.total_macs if folded else call.own_macs
         field = call.field if call.field is not None else (None, None)
         rows.append(SummaryRow(call.name, type(call.module).__name__,

@@ -17,6 +17,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tinygrad_cnn.shapes import index_shape
 from tinygrad_cnn.summary.output_size import pool_output_size
 from tinygrad_cnn.tensor import Tensor
 
@@ -410,3 +411,55 @@ def interpolate_args(dtype: Any = np.float64) -> st.SearchStrategy[OpArgs]:
     """Valid `F.interpolate` calls over 1-3 spatial dims: 'nearest' or the matching linear
     mode (with or without align_corners), by output size or by scale factor."""
     return _interpolate_args(dtype)
+
+
+# ---- valid calls of einsum and of indexed writes ----------------------------------------------
+
+# Equations with a letter for each size: products, batched products, transposes, sums,
+# traces and diagonals (a letter twice in an operand), an ellipsis that broadcasts.
+_EINSUM_CASES = [
+    ("ij,jk->ik", ["ij", "jk"]), ("bij,bjk->bik", ["bij", "bjk"]), ("ij->ji", ["ij"]),
+    ("ij->", ["ij"]), ("i,i->", ["i", "i"]), ("ij,j->i", ["ij", "j"]), ("i,j->ij", ["i", "j"]),
+    ("ii->", ["ii"]), ("ii->i", ["ii"]), ("iij->j", ["iij"]), ("ij,jk,kl->il", ["ij", "jk", "kl"]),
+    ("ijk->ik", ["ijk"]), ("...ij,...jk", ["ij", "jk"]), ("ba", ["ba"]),
+]
+
+
+@st.composite
+def _einsum_args(draw: st.DrawFn, dtype: Any) -> tuple[str, tuple[Tensor, ...]]:
+    equation, letters = draw(st.sampled_from(_EINSUM_CASES))
+    size = {c: _ints(draw, 1, 3) for c in set("".join(letters))}
+    lead = tuple(_ints(draw, 1, 2) for _ in range(_ints(draw, 0, 2)))
+    shapes_ = [(lead if "..." in equation and k == 0 else ()) + tuple(size[c] for c in sub)
+               for k, sub in enumerate(letters)]
+    return equation, tuple(_input(draw, shape, dtype) for shape in shapes_)
+
+
+def einsum_args(dtype: Any = np.float64) -> st.SearchStrategy[tuple[str, tuple[Tensor, ...]]]:
+    """Valid `einsum(equation, *operands)` calls: products, batched products, transposes,
+    sums, traces, diagonals and a broadcasting ellipsis, with sizes 1 to 3."""
+    return _einsum_args(dtype)
+
+
+@st.composite
+def _index_put_args(draw: st.DrawFn, dtype: Any) -> tuple[Tensor, Any, Tensor]:
+    x = draw(tensors(shapes(min_dims=1, max_dims=3, max_side=4), dtype))
+    kind = draw(st.sampled_from(["basic", "rows", "mask"]))
+    if kind == "basic":
+        index: Any = tuple(draw(st.one_of(st.integers(-n, n - 1), st.slices(n)))
+                           for n in x.shape)
+    elif kind == "rows":  # distinct rows: with repeats, which write lands is unspecified
+        index = np.array(draw(st.lists(st.integers(0, x.shape[0] - 1), unique=True,
+                                       min_size=1)))
+    else:
+        index = np.nonzero(draw(hnp.arrays(bool, x.shape)))
+    target = index_shape(x.shape, index)
+    broadcast = draw(st.booleans()) and len(target) > 0
+    value_shape = target[1:] if broadcast else target
+    return x, index, draw(tensors(value_shape, dtype))
+
+
+def index_put_args(dtype: Any = np.float64) -> st.SearchStrategy[tuple[Tensor, Any, Tensor]]:
+    """`(x, index, value)` for `x[index] = value`: basic indexing, distinct rows or a mask,
+    with `value` of the indexed shape or one that broadcasts to it."""
+    return _index_put_args(dtype)

@@ -155,7 +155,7 @@ def _kind(node: TensorNode, names: dict[int, str]) -> str:
         return "param"
     if t.requires_grad:
         return "leaf"
-    if t.size == 1 and t.name is None:
+    if t.numel() == 1 and t.name is None:
         return "constant"
     return "input"
 

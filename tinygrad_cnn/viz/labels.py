@@ -125,7 +125,7 @@ def tensor_lines(
 
 def constant_label(tensor: Any) -> str:
     """A one-element constant shows its value (`2`), others their shape."""
-    if tensor.size == 1:
+    if tensor.numel() == 1:
         return escape(format_value(tensor.data.reshape(()).item()))
     return escape(format_shape(tensor.shape))
 

@@ -49,7 +49,7 @@ def test_fused_cross_entropy_equals_log_softmax_then_nll(reduction, args, data):
     fused = F.cross_entropy(logits, labels, weight=weight, reduction=reduction)
     composed = F.nll_loss(logits.log_softmax(1), labels, weight=weight, reduction=reduction)
     np.testing.assert_allclose(fused.data, composed.data, rtol=1e-12, atol=1e-12)
-    gy = Tensor(np.linspace(0.5, 1.5, fused.size).reshape(fused.shape))
+    gy = Tensor(np.linspace(0.5, 1.5, fused.numel()).reshape(fused.shape))
     from tinygrad_cnn.autograd import grad
 
     (g_fused,) = grad(fused, [logits], gy)

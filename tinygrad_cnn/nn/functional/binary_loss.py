@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn.creation import stack
+from tinygrad_cnn.creation import stack, zeros_like
 from tinygrad_cnn.nn.functional.loss import _check_reduction, _reduce
 from tinygrad_cnn.ops.binary_cross_entropy import BinaryCrossEntropy
 from tinygrad_cnn.tensor import Tensor
@@ -65,7 +65,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     _check_reduction(op, reduction)
     target = as_target(op, input, target)
     _broadcastable(op, "weight", weight, input.shape)
-    if input.size and (input.data.min() < 0 or input.data.max() > 1):
+    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
         raise ValueError(f"{op}: input values must be probabilities in [0, 1], got "
                          f"{input.data.min()}..{input.data.max()}")
     loss = BinaryCrossEntropy.apply(input, target)
@@ -107,7 +107,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
     # softplus(-x) = -log σ(x) = -log_softmax([x, 0])[0]: log_softmax subtracts the max, so it is
     # finite for any x, and smooth at x = 0, where max(-x, 0) + log(1 + exp(-|x|)) has kinks
     # that would spoil second derivatives
-    pair = stack([input, input.zeros_like()], dim=-1)
+    pair = stack([input, zeros_like(input)], dim=-1)
     softplus = -pair.log_softmax(-1)[..., 0]
     if pos_weight is not None:
         softplus = softplus * (1.0 + (pos_weight - 1.0) * target)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_cnn.creation import ones_like
 from tinygrad_cnn.ops.softmax import SoftmaxCrossEntropy
 from tinygrad_cnn.tensor import Tensor
 
@@ -145,7 +146,7 @@ def cross_entropy(
     loss = nll_loss(logp, labels, weight, ignore_index, reduction)
     if label_smoothing == 0.0:
         return loss
-    uniform = _soft_cross_entropy(logp, logp.ones_like() / input.shape[1], weight, "none", 0.0)
+    uniform = _soft_cross_entropy(logp, ones_like(logp) / input.shape[1], weight, "none", 0.0)
     uniform = uniform * Tensor((labels != ignore_index).astype(input.dtype))
     denominator = None
     if reduction == "mean":

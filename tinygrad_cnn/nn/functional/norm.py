@@ -108,7 +108,7 @@ def batch_norm(
                         ("weight", weight), ("bias", bias)):
         _check_channel_vector(name, value, channels, input.shape)
     if training:
-        count = input.size // channels
+        count = input.numel() // channels
         if count <= 1:
             raise ValueError(
                 f"batch_norm: expected more than 1 value per channel when training, "
