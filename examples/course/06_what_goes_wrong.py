@@ -61,7 +61,7 @@ def softmax_overflow() -> dict:
 
 def numpy_parameters(model: nn.Module) -> dict[str, np.ndarray]:
     """Copies of a SimpleCNN's weights, by their state-dict names."""
-    return {name: array.copy() for name, array in model.state_dict().items()}
+    return {name: t.numpy().copy() for name, t in model.state_dict().items()}
 
 
 def relu_backward(grad: np.ndarray, x: np.ndarray, inverted: bool) -> np.ndarray:

@@ -37,7 +37,7 @@ def _train(model, x, y):
         opt.zero_grad()
         F.cross_entropy(model(Tensor(x)), y).backward()
         opt.step()
-    return {k: v.copy() for k, v in model.state_dict().items()}
+    return {k: v.clone() for k, v in model.state_dict().items()}
 
 
 def test_two_models_train_in_two_threads_bit_for_bit_as_alone():

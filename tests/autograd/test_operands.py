@@ -18,6 +18,23 @@ def test_a_write_changes_the_array_itself_and_bumps_the_version():
     assert x._version == 2
 
 
+def test_a_write_into_a_state_dict_value_changes_the_model():
+    layer = tg.nn.Linear(2, 2)
+    layer.state_dict()["bias"].zero_()
+    np.testing.assert_array_equal(layer.bias.numpy(), [0.0, 0.0])
+
+
+def test_a_recorded_write_leaves_the_old_array_to_the_ops_that_saved_it():
+    x = Tensor(np.array([-1.0, 2.0, -3.0]), requires_grad=True)
+    y = x * 1
+    before = y.numpy()
+    out = tg.nn.functional.silu(y, inplace=True)  # x * sigmoid(x) saves its input
+    assert out is y and before.tolist() == [-1.0, 2.0, -3.0]
+    y.sum().backward()
+    s = 1 / (1 + np.exp(-before))
+    np.testing.assert_allclose(x.grad.numpy(), s * (1 + before * (1 - s)), rtol=1e-12)
+
+
 def test_the_gradient_flows_to_the_written_value_and_around_it():
     x = Tensor(np.arange(4.0), requires_grad=True)
     v = Tensor(np.array(10.0), requires_grad=True)

@@ -63,7 +63,7 @@ def test_pytorch_gives_the_same_maps(layer):
               torch.nn.Conv2d(4, 5, 3, padding=1), torch.nn.ReLU(),
               torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(5, 3)]
     reference = torch.nn.Sequential(*layers).double()
-    reference.load_state_dict({k: torch.from_numpy(v.copy())
+    reference.load_state_dict({k: torch.from_numpy(v.numpy().copy())
                                for k, v in model.state_dict().items()})
     seen = {}
     reference[int(layer)].register_forward_hook(lambda m, args, out: seen.update(a=out))

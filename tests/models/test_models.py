@@ -200,4 +200,4 @@ def test_lenet_matches_the_same_network_in_pytorch():
     for name, p in theirs.named_parameters():
         mine = dict(ours.named_parameters())[name]
         np.testing.assert_allclose(mine.grad.data, p.grad.numpy(), rtol=1e-4, atol=1e-6)
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})

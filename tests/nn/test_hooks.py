@@ -123,7 +123,7 @@ def test_apply_initialises_weights_as_in_pytorch():
 def test_hooks_match_pytorchs():
     torch = pytest.importorskip("torch")
     ours, theirs = _linear(), torch.nn.Linear(3, 2).double()
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     record = {}
     for name, layer in (("ours", ours), ("theirs", theirs)):
         layer.register_forward_pre_hook(lambda m, args: (args[0] * 3,))

@@ -103,7 +103,7 @@ def test_model_init_reproducible_through_manual_seed():
         return nn.Sequential(nn.Linear(10, 5), nn.BatchNorm2d(2), nn.Linear(5, 2))
 
     manual_seed(42)
-    first = {k: v.copy() for k, v in build().state_dict().items()}
+    first = {k: v.clone() for k, v in build().state_dict().items()}
     manual_seed(42)
     for key, value in build().state_dict().items():
         np.testing.assert_array_equal(first[key], value)

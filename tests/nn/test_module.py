@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor, eval_shape, manual_seed, nn
 from tinygrad_cnn.autograd import Context
@@ -170,7 +171,7 @@ def test_load_state_dict_reports_every_bad_key_in_one_error():
 
 def test_load_state_dict_non_strict_returns_the_differences():
     net = make_net()
-    state = {k: v.copy() for k, v in net.state_dict().items() if k != "2.bias"}
+    state = {k: v.clone() for k, v in net.state_dict().items() if k != "2.bias"}
     state["extra"] = np.zeros(1)
     result = net.load_state_dict(state, strict=False)
     assert result.missing_keys == ["2.bias"] and result.unexpected_keys == ["extra"]
@@ -236,7 +237,7 @@ def test_shape_inference_of_a_chain_and_its_refusal():
 ])
 def test_load_state_dict_checks_every_entry_before_writing_any(bad, typed):
     net = make_net()
-    before = {k: v.copy() for k, v in net.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in net.state_dict().items()}
     state = {k: v + 1 for k, v in before.items()}
     state["2.weight"] = bad  # the last key: every other entry would be written before it
     with pytest.raises(ValueError, match=rf"mis-typed keys: 2\.weight \({typed}\)"):
@@ -255,3 +256,79 @@ def test_an_error_located_at_its_module_keeps_its_class():
     net = nn.Sequential(nn.Flatten(), Picky())
     with pytest.raises(NeedsValuesError, match=r"^1 \(Picky\): needs values$"):
         net(Tensor(np.ones((1, 2))))
+
+
+def test_state_dict_values_are_detached_tensors_sharing_memory_as_pytorch():
+    net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    state = net.state_dict()
+    weight = state["0.weight"]
+    assert isinstance(weight, Tensor) and not weight.requires_grad and weight.is_leaf
+    assert np.shares_memory(weight.numpy(), net[0].weight.numpy())
+    weight.zero_()  # writes through, as into a PyTorch state_dict
+    assert not net[0].weight.numpy().any()
+    assert state["1.num_batches_tracked"].dtype == np.int64
+
+
+@pytest.mark.parametrize("convert", [lambda v: v, np.asarray, lambda v: v.clone(),
+                                     lambda v: torch_module().tensor(np.asarray(v)),
+                                     lambda v: torch_module().nn.Parameter(
+                                         torch_module().tensor(np.asarray(v, np.float32)))
+                                     if np.asarray(v).dtype.kind == "f" else
+                                     torch_module().tensor(np.asarray(v))])
+def test_load_state_dict_takes_tensors_arrays_and_pytorch_tensors(convert):
+    source, target = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)), nn.Sequential(
+        nn.Linear(2, 3), nn.BatchNorm1d(3))
+    target.load_state_dict({k: convert(v) for k, v in source.state_dict().items()})
+    for (k, a), b in zip(source.state_dict().items(), target.state_dict().values()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=k)
+
+
+def test_a_pytorch_model_s_state_dict_loads_as_is():
+    torch = torch_module()
+    theirs = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2))
+    ours = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
+    ours.load_state_dict(theirs.state_dict())
+    x = np.random.default_rng(0).standard_normal((2, 1, 5, 5)).astype(np.float32)
+    ours.eval(), theirs.eval()
+    np.testing.assert_allclose(ours(Tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_to_double_and_float_convert_in_place_as_pytorch():
+    torch = torch_module()
+    net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    weight = net[0].weight
+    opt_params = list(net.parameters())
+    assert net.to(tg_float64()) is net and net.double() is net and net.cpu() is net
+    assert weight is net[0].weight and opt_params == list(net.parameters())
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3)).double()
+    assert {k: str(v.dtype) for k, v in net.state_dict().items()} == {
+        k: str(v.dtype).removeprefix("torch.") for k, v in theirs.state_dict().items()}
+    assert net.to("cpu", np.float32).float() is net and weight.dtype == np.float32
+    with pytest.raises(ValueError, match=r"Sequential\.to: device 'cuda' is not available"):
+        net.to("cuda")
+    with pytest.raises(ValueError, match=r"Sequential\.cuda: device 'cuda' is not available"):
+        net.cuda()
+    with pytest.raises(TypeError, match=r"Sequential\.to: the dtype must be floating point"):
+        net.to(np.int64)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m, **kw: m.Linear(2, 3, **kw), lambda m, **kw: m.Conv2d(1, 2, 3, **kw),
+    lambda m, **kw: m.ConvTranspose2d(1, 2, 3, **kw), lambda m, **kw: m.BatchNorm2d(2, **kw),
+    lambda m, **kw: m.LayerNorm(4, **kw), lambda m, **kw: m.GroupNorm(2, 4, **kw),
+    lambda m, **kw: m.Conv1d(1, 2, 3, **kw), lambda m, **kw: m.BatchNorm1d(2, **kw),
+])
+def test_layers_take_device_and_dtype_and_print_as_pytorch(make):
+    torch = torch_module()
+    ours = make(nn, device="cpu", dtype=np.float64)
+    theirs = make(torch.nn, device="cpu", dtype=torch.float64)
+    assert repr(ours) == repr(theirs)
+    assert all(p.dtype == np.float64 for p in ours.parameters())
+    with pytest.raises(ValueError, match="device 'cuda' is not available"):
+        make(nn, device="cuda")
+
+
+def tg_float64():
+    import tinygrad_cnn as tg
+    return tg.float64

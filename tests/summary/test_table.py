@@ -187,7 +187,7 @@ def test_depth_folds_nested_modules_into_their_rows():
 
 def test_summary_changes_nothing_in_the_model():
     model = ResNetLike()
-    before = {k: v.copy() for k, v in model.state_dict().items()}
+    before = {k: v.clone() for k, v in model.state_dict().items()}
     summary(model, (2, 1, 8, 8), verbose=False)  # train mode: BatchNorm would update stats
     assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
 

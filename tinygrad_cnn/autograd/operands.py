@@ -146,9 +146,11 @@ def in_place(t: Tensor, op: Callable[[Tensor], Tensor]) -> Tensor:
     """Make `op(t)` the values and the history of `t` itself: an in-place op.
 
     `op` gets a stand-in for `t` (its array and its old node), so the new node's input is the
-    old history, never `t`. Recording one needs a `t` no op has used as an input yet: this
-    library's graph edges are tensors, so an earlier op's edge would follow `t` to its new
-    node (PyTorch's edges are nodes).
+    old history, never `t`. Unrecorded, the result is written into t's array, so every alias
+    of it (`.data`, a `detach()`, a state dict) sees it; recorded, t takes the result's array
+    instead, and the old one stays with the ops that saved it for their gradients. Recording
+    needs a `t` no op has used as an input yet: this library's graph edges are tensors, so an
+    earlier op's edge would follow `t` to its new node (PyTorch's edges are nodes).
 
     Raises:
         RuntimeError: while recording, for a leaf that requires grad, or a tensor that an op
@@ -169,7 +171,10 @@ def in_place(t: Tensor, op: Callable[[Tensor], Tensor]) -> Tensor:
                          "clone()")
     out = op(_tensor.Tensor._from_op(t._data, t.grad_fn, t._watched))
     if concrete and out._data is not t._data:
-        t._data[...] = out._data
+        if out.grad_fn is None:
+            t._data[...] = out._data  # into the array itself, so that every alias sees it
+        else:
+            t._data = out._data  # the old array stays with the ops that saved it
     t.mark_modified()
     t.grad_fn, t._requires_grad = out.grad_fn, t._requires_grad or out._requires_grad
     return t

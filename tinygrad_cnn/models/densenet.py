@@ -23,11 +23,11 @@ class DenseLayer(nn.Module):
                  drop_rate: float):
         super().__init__()
         self.norm1 = nn.BatchNorm2d(num_input_features)
-        self.relu1 = nn.ReLU(inplace=True)
+        self.relu1 = nn.ReLU()
         self.conv1 = nn.Conv2d(num_input_features, bn_size * growth_rate, kernel_size=1,
                                bias=False)
         self.norm2 = nn.BatchNorm2d(bn_size * growth_rate)
-        self.relu2 = nn.ReLU(inplace=True)
+        self.relu2 = nn.ReLU()
         self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, kernel_size=3, padding=1,
                                bias=False)
         self.drop_rate = float(drop_rate)
@@ -65,7 +65,7 @@ def transition(num_input_features: int, num_output_features: int) -> nn.Sequenti
     """BN, ReLU, a 1x1 conv that halves the channels, a 2x2 average pool that halves the size."""
     return nn.Sequential({
         "norm": nn.BatchNorm2d(num_input_features),
-        "relu": nn.ReLU(inplace=True),
+        "relu": nn.ReLU(),
         "conv": nn.Conv2d(num_input_features, num_output_features, kernel_size=1, bias=False),
         "pool": nn.AvgPool2d(kernel_size=2, stride=2),
     })
@@ -98,7 +98,7 @@ class DenseNet(nn.Module):
             "conv0": nn.Conv2d(in_channels, num_init_features, kernel_size=7, stride=2,
                                padding=3, bias=False),
             "norm0": nn.BatchNorm2d(num_init_features),
-            "relu0": nn.ReLU(inplace=True),
+            "relu0": nn.ReLU(),
             "pool0": nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
         })
         channels = num_init_features

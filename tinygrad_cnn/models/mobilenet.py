@@ -32,7 +32,7 @@ def conv_bn_relu6(in_channels: int, out_channels: int, kernel_size: int = 3, str
         nn.Conv2d(in_channels, out_channels, kernel_size, stride, (kernel_size - 1) // 2,
                   groups=groups, bias=False),
         nn.BatchNorm2d(out_channels),
-        nn.ReLU6(inplace=True),
+        nn.ReLU6(),
     )
 
 

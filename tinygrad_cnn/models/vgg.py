@@ -28,7 +28,7 @@ def make_features(config: list[int | str], batch_norm: bool = False,
         layers.append(nn.Conv2d(channels, int(item), kernel_size=3, padding=1))
         if batch_norm:
             layers.append(nn.BatchNorm2d(int(item)))
-        layers.append(nn.ReLU(inplace=True))
+        layers.append(nn.ReLU())
         channels = int(item)
     return nn.Sequential(*layers)
 
@@ -48,10 +48,10 @@ class VGG(ConvClassifier):
                  init_weights: bool = True, dropout: float = 0.5):
         classifier = nn.Sequential(
             nn.Linear(512 * 7 * 7, 4096),
-            nn.ReLU(inplace=True),
+            nn.ReLU(),
             nn.Dropout(p=dropout),
             nn.Linear(4096, 4096),
-            nn.ReLU(inplace=True),
+            nn.ReLU(),
             nn.Dropout(p=dropout),
             nn.Linear(4096, num_classes),
         )

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn import autograd
-from tinygrad_cnn.autograd import grad_mode
+from tinygrad_cnn.autograd import dtypes, grad_mode
 from tinygrad_cnn.creation import zeros_like
 from tinygrad_cnn.nn import hooks, state
 from tinygrad_cnn.nn.parameter import Parameter
@@ -185,6 +185,7 @@ class Module:
             self._non_persistent.remove(name)
         if name in self.__dict__:
             object.__delattr__(self, name)
+            found = True
         return found
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -319,13 +320,58 @@ class Module:
             p.requires_grad = requires_grad
         return self
 
+    def to(self, *args: Any, dtype: Any = None, device: Any = None,
+           non_blocking: bool = False) -> Module:
+        """Convert every floating-point parameter and buffer (and gradient) to `dtype`, in
+        place, as PyTorch's `model.to(torch.float64)`, `.to("cpu")`, `.to(device, dtype)`.
+
+        The tensors stay the same objects, so an optimiser built before keeps them.
+
+        Returns:
+            This module.
+
+        Raises:
+            TypeError: for a dtype that is not floating point.
+            ValueError: for a device other than the CPU.
+        """
+        dtype = dtypes.to_dtype(f"{type(self).__name__}.to", args, dtype, device)
+        if dtype is None:
+            return self
+        if dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: the dtype must be floating point, got "
+                            f"{dtype} (as PyTorch)")
+        for t in [*self.parameters(), *self.buffers()]:
+            if t.dtype.kind == "f" and t.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = t.grad.detach().to(dtype)
+        return self
+
+    def double(self) -> Module:
+        """Floating-point parameters and buffers as float64 (see `to`); returns self."""
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        """Floating-point parameters and buffers as float32 (see `to`); returns self."""
+        return self.to(np.float32)
+
+    def cpu(self) -> Module:
+        """This module, on the CPU where it already is."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Refused: tinygrad_cnn computes on the CPU alone."""
+        dtypes.check_device(f"{type(self).__name__}.cuda", "cuda")
+        return self
+
     # ---- state --------------------------------------------------------------------------------
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Every parameter and persistent buffer as an ndarray, by dotted name, PyTorch's order.
+    def state_dict(self) -> dict[str, Tensor]:
+        """Every parameter and persistent buffer by dotted name, in PyTorch's order: each a
+        detached tensor sharing its memory (not a copy), as PyTorch's.
 
-        The arrays are the live data (not copies), as PyTorch's tensors are; copy them to keep
-        a snapshot through later training.
+        Later training changes them, and writing into them changes the model; `clone()` them
+        to keep a snapshot.
         """
         return state.collect(self)
 
@@ -335,7 +381,8 @@ class Module:
         """Copy arrays into the parameters and buffers with the same dotted names.
 
         Args:
-            state_dict: name -> ndarray, Tensor or number, e.g. from `state_dict()` or `load`.
+            state_dict: name -> tensor (ours or PyTorch's), ndarray or number, e.g. from
+                `state_dict()`, `load`, or a PyTorch model's `state_dict()`.
             strict: raise when a key is missing or unexpected (mis-shaped keys always raise).
 
         Returns:

@@ -1,4 +1,4 @@
-"""A module's state as named arrays: collecting it and loading it back, key by key."""
+"""A module's state as named tensors: collecting it and loading it back, key by key."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
-def collect(root: Module) -> dict[str, np.ndarray]:
-    """Parameters then persistent buffers of each module, depth first, by dotted name."""
-    return {name: t.data for name, t in _tensors(root).items()}
+def collect(root: Module) -> dict[str, Tensor]:
+    """Parameters then persistent buffers of each module, depth first, by dotted name: each a
+    detached tensor sharing the parameter's memory, as PyTorch's."""
+    return {name: t.detach() for name, t in _tensors(root).items()}
 
 
 def _tensors(root: Module) -> dict[str, Tensor]:
@@ -50,7 +51,7 @@ def load(root: Module, state_dict: Mapping[str, Any], strict: bool) -> Incompati
     own = {name: t.data for name, t in tensors.items()}
     missing = [k for k in own if k not in state_dict]
     unexpected = [k for k in state_dict if k not in own]
-    values = {k: np.asarray(getattr(v, "data", v)) for k, v in state_dict.items() if k in own}
+    values = {k: _array(v) for k, v in state_dict.items() if k in own}
     misshaped = [
         f"{k} (expected {own[k].shape}, got {v.shape})"
         for k, v in values.items()
@@ -76,6 +77,12 @@ def load(root: Module, state_dict: Mapping[str, Any], strict: bool) -> Incompati
         np.copyto(own[key], value, casting="unsafe")  # in place: optimisers keep their references
         tensors[key].mark_modified()
     return IncompatibleKeys(missing, unexpected)
+
+
+def _array(value: Any) -> np.ndarray:
+    """A state dict's value as an array: a tensor's (ours or PyTorch's: `.data`, then NumPy's
+    protocol), an ndarray, or a number."""
+    return np.asarray(getattr(value, "data", value))
 
 
 def _fits(value: np.dtype, target: np.dtype) -> bool:

@@ -83,3 +83,45 @@ def test_activations_keep_float32():
     x = Tensor(np.linspace(-4, 4, 9, dtype=np.float32))
     for name, options in LAYERS.values():
         assert getattr(nn, name)(**options)(x).dtype == np.float32, name
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [
+    ("ReLU", {}), ("ReLU6", {}), ("LeakyReLU", {"negative_slope": 0.2}), ("ELU", {}),
+    ("SiLU", {}), ("Hardsigmoid", {}), ("Hardswish", {}),
+])
+def test_inplace_writes_into_the_input_as_pytorch(name, kwargs):
+    torch = torch_module()
+    x = np.array([[-4.0, -0.5, 0.3, 0.7, 3.5, 8.0]])  # off the kinks (0, ±3, 6)
+    for inplace in (False, True):
+        ours_in = Tensor(x, requires_grad=True)
+        theirs_in = torch.tensor(x, requires_grad=True)
+        hidden, t_hidden = ours_in * 2, theirs_in * 2
+        ours_layer = getattr(nn, name)(**kwargs, inplace=inplace)
+        theirs_layer = getattr(torch.nn, name)(**kwargs, inplace=inplace)
+        assert repr(ours_layer) == repr(theirs_layer)
+        out, t_out = ours_layer(hidden), theirs_layer(t_hidden)
+        assert (out is hidden) == inplace == (t_out is t_hidden)
+        np.testing.assert_allclose(hidden.numpy(), t_hidden.detach().numpy(), rtol=1e-12)
+        out.sum().backward()
+        t_out.sum().backward()
+        # (PyTorch's hardsigmoid gradient is a float32 1/6, in float64 too)
+        np.testing.assert_allclose(ours_in.grad.numpy(), theirs_in.grad.numpy(), rtol=1e-7)
+
+
+@pytest.mark.parametrize("layer", [nn.Dropout(0.5, inplace=True), nn.Dropout2d(0.5, inplace=True)])
+def test_inplace_dropout_writes_into_the_input(layer):
+    x = Tensor(np.ones((2, 8, 3, 3)), requires_grad=True)
+    hidden = x * 1
+    assert layer(hidden) is hidden and set(np.unique(hidden.numpy())) == {0.0, 2.0}
+    hidden.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), hidden.numpy())
+    layer.eval()
+    assert layer(hidden) is hidden
+
+
+def test_functional_relu_inplace_as_pytorch():
+    torch = torch_module()
+    x = np.array([-1.0, 2.0])
+    ours, theirs = Tensor(x), torch.tensor(x)
+    assert F.relu(ours, inplace=True) is ours and torch.relu_(theirs) is theirs
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

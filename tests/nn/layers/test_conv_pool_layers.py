@@ -221,7 +221,7 @@ def test_default_init_matches_pytorchs_distribution(name):
     fan_in, _ = torch.nn.init._calculate_fan_in_and_fan_out(theirs.weight)
     bound = 1 / math.sqrt(fan_in)  # both weight (a = sqrt(5)) and bias use this bound
     for key, value in theirs.state_dict().items():
-        mine = ours.state_dict()[key]
+        mine = ours.state_dict()[key].numpy()
         assert np.abs(mine).max() <= bound and np.abs(value.numpy()).max() <= bound
     weight, their_weight = ours.weight.data, theirs.weight.detach().numpy()
     assert np.abs(weight).max() > 0.98 * bound

@@ -87,8 +87,12 @@ def test_activations_by_hand():
     e = np.exp(x.data - x.data.max())
     np.testing.assert_allclose(nn.Softmax(dim=1)(x).data, e / e.sum(), rtol=1e-6)
     np.testing.assert_allclose(nn.LogSoftmax(1)(x).data, np.log(e / e.sum()), rtol=1e-5)
-    nn.ReLU(inplace=True)(x).sum().backward()
+    y = x * 1
+    assert nn.ReLU(inplace=True)(y) is y and y.tolist() == [[0.0, 0.5, 2.0]]
+    y.sum().backward()
     assert x.grad.tolist() == [[0.0, 1.0, 1.0]]
+    with pytest.raises(RuntimeError, match="in-place write into a leaf tensor"):
+        nn.ReLU(inplace=True)(x)  # as PyTorch
 
 
 def test_softmax_legacy_default_dim():

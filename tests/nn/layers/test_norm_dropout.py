@@ -89,7 +89,7 @@ def test_batchnorm_state_names_repr_and_reset():
     bn = nn.BatchNorm2d(4)
     assert list(bn.state_dict()) == [
         "weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
-    assert repr(bn) == ("BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, "
+    assert repr(bn) == ("BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, "
                         "track_running_stats=True)")
     bn(Tensor(RNG.standard_normal((2, 4, 3, 3)).astype(np.float32)))
     bn.reset_running_stats()

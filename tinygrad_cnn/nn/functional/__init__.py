@@ -24,6 +24,7 @@ from tinygrad_cnn.nn.functional.interpolate import interpolate
 from tinygrad_cnn.nn.functional.linear import linear
 from tinygrad_cnn.nn.functional.loss import cross_entropy, mse_loss, nll_loss
 from tinygrad_cnn.nn.functional.norm import batch_norm, group_norm, layer_norm
+from tinygrad_cnn.nn.functional.one_hot import one_hot
 from tinygrad_cnn.nn.functional.padding import pad
 from tinygrad_cnn.nn.functional.pool import (
     adaptive_avg_pool2d,
@@ -66,6 +67,7 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "pad",
     "relu",
     "relu6",

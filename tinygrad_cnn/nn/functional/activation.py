@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
+from tinygrad_cnn.autograd import operands
 from tinygrad_cnn.ops import elementwise as ew
 from tinygrad_cnn.tensor import Tensor
 
 
-def relu(input: Tensor) -> Tensor:
-    """max(x, 0) elementwise."""
-    return input.relu()
+def maybe_in_place(input: Tensor, inplace: bool, fn: Callable[[Tensor], Tensor]) -> Tensor:
+    """`fn(input)`; with `inplace`, written into `input` itself, which is returned (PyTorch's
+    `inplace=True`: the same values and gradients, the input's array overwritten, its version
+    bumped). Here that costs a copy rather than saving memory.
+
+    Raises:
+        RuntimeError: with `inplace`, while recording, for an input that requires grad and is
+            a leaf or was already used by an op (see `Tensor.__setitem__`).
+    """
+    return operands.in_place(input, fn) if inplace else fn(input)
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise; with `inplace`, written into `input` (as PyTorch).
+
+    Examples:
+        >>> from tinygrad_cnn import Tensor
+        >>> import tinygrad_cnn.nn.functional as F
+        >>> x = Tensor([-1.0, 2.0])
+        >>> F.relu(x, inplace=True) is x, x.tolist()
+        (True, [0.0, 2.0])
+    """
+    return maybe_in_place(input, inplace, Tensor.relu)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -44,7 +66,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     Args:
         input: any shape.
         negative_slope: the slope for negative inputs.
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+        inplace: write the result into `input` (as PyTorch; here it costs a copy).
 
     Examples:
         >>> from tinygrad_cnn import Tensor
@@ -53,7 +75,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         [-1.0, 3.0]
     """
     check_finite("leaky_relu", "negative_slope", negative_slope)
-    return input.relu() + negative_slope * input.clip(max=0.0)
+    return maybe_in_place(input, inplace,
+                          lambda x: x.relu() + negative_slope * x.clip(max=0.0))
 
 
 def check_finite(op: str, name: str, value: float) -> None:
@@ -64,7 +87,7 @@ def check_finite(op: str, name: str, value: float) -> None:
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6), MobileNet's activation; its gradient is 0 at 0 and at 6, as
-    PyTorch's (hardtanh's), where clamp's would be 1.
+    PyTorch's (hardtanh's), where clamp's would be 1; with `inplace`, written into `input`.
 
     Examples:
         >>> from tinygrad_cnn import Tensor
@@ -72,7 +95,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.relu6(Tensor([-1.0, 3.0, 9.0])).tolist()
         [0.0, 3.0, 6.0]
     """
-    return ew.HardTanh.apply(input, low=0.0, high=6.0)
+    return maybe_in_place(input, inplace, lambda x: ew.HardTanh.apply(x, low=0.0, high=6.0))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -81,10 +104,11 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Args:
         input: any shape.
         alpha: the value the negative side tends to is -alpha.
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+        inplace: write the result into `input` (as PyTorch; here it costs a copy).
     """
     check_finite("elu", "alpha", alpha)
-    return input.relu() + alpha * (input.clip(max=0.0).exp() - 1.0)
+    return maybe_in_place(input, inplace,
+                          lambda x: x.relu() + alpha * (x.clip(max=0.0).exp() - 1.0))
 
 
 GELU_APPROXIMATIONS = ("none", "tanh")
@@ -118,17 +142,17 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x · sigmoid(x) (also called swish)."""
-    return input * input.sigmoid()
+    """x · sigmoid(x) (also called swish); with `inplace`, written into `input`."""
+    return maybe_in_place(input, inplace, lambda x: x * x.sigmoid())
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (gradient 0 at ±3, as
-    PyTorch's)."""
-    return relu6(input + 3.0) / 6.0
+    PyTorch's); with `inplace`, written into `input`."""
+    return maybe_in_place(input, inplace, lambda x: relu6(x + 3.0) / 6.0)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x · relu6(x + 3) / 6, MobileNetV3's cheap swish (gradient 0 at -3 and 1 at 3, as
-    PyTorch's)."""
-    return input * relu6(input + 3.0) / 6.0
+    PyTorch's); with `inplace`, written into `input`."""
+    return maybe_in_place(input, inplace, lambda x: x * relu6(x + 3.0) / 6.0)

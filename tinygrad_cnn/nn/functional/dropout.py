@@ -9,6 +9,7 @@ import numpy as np
 
 from tinygrad_cnn import random
 from tinygrad_cnn.autograd import grad_mode
+from tinygrad_cnn.nn.functional.activation import maybe_in_place
 from tinygrad_cnn.tensor import Tensor
 
 
@@ -30,7 +31,8 @@ def _drop(input: Tensor, p: float, training: bool, mask_shape: tuple[int, ...]) 
     return input * Tensor(mask)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
     """Zero each element with probability `p` and scale the survivors by 1 / (1 - p).
 
     The expected value of every element is unchanged, so evaluation (``training=False``) is
@@ -40,6 +42,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         input: any shape.
         p: the probability of zeroing an element, in [0, 1].
         training: apply dropout; when False return `input` unchanged.
+        inplace: write the result into `input` (as PyTorch; here it costs a copy).
 
     Returns:
         A tensor of the input's shape.
@@ -54,7 +57,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         >>> F.dropout(Tensor([1.0, 1.0, 1.0, 1.0]), p=0.5).tolist()
         [2.0, 0.0, 0.0, 0.0]
     """
-    return _drop(input, check_probability("dropout", p), training, input.shape)
+    p = check_probability("dropout", p)
+    return maybe_in_place(input, inplace and training, lambda x: _drop(x, p, training, x.shape))
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
@@ -69,7 +73,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
         input: (N, C, H, W), or (N, C, L) (channel-wise, as PyTorch treats 3-D input).
         p: the probability of zeroing a channel, in [0, 1].
         training: apply dropout; when False return `input` unchanged.
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+        inplace: write the result into `input` (as PyTorch; here it costs a copy).
 
     Raises:
         ValueError: when `p` is outside [0, 1] or the input is not 3-D or 4-D.
@@ -86,4 +90,5 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
     if input.ndim not in (3, 4):
         raise ValueError(f"dropout2d: input must be 4-D (N, C, H, W) or 3-D (N, C, L), got "
                          f"shape {input.shape}")
-    return _drop(input, p, training, input.shape[:2] + (1,) * (input.ndim - 2))
+    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
+    return maybe_in_place(input, inplace and training, lambda x: _drop(x, p, training, mask_shape))

@@ -17,6 +17,7 @@ from tinygrad_cnn.nn.layers.activation import (
 from tinygrad_cnn.nn.layers.conv import Conv1d, Conv2d, ConvTranspose2d
 from tinygrad_cnn.nn.layers.dropout import Dropout, Dropout2d
 from tinygrad_cnn.nn.layers.flatten import Flatten
+from tinygrad_cnn.nn.layers.lazy import LazyBatchNorm2d, LazyConv2d, LazyLinear
 from tinygrad_cnn.nn.layers.linear import Identity, Linear
 from tinygrad_cnn.nn.layers.loss import (
     BCELoss,
@@ -64,6 +65,9 @@ __all__ = [
     "Identity",
     "L1Loss",
     "LayerNorm",
+    "LazyBatchNorm2d",
+    "LazyConv2d",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",

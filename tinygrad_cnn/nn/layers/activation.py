@@ -9,33 +9,36 @@ from tinygrad_cnn.nn.module import Module
 from tinygrad_cnn.tensor import Tensor
 
 
-class _Elementwise(Module):
+class _InPlaceable(Module):
     """An activation of every element alone, taking PyTorch's `inplace`.
 
     Args:
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+        inplace: write the result into the input, as PyTorch does (here that costs a copy
+            rather than saving memory: leave it out unless the input must change).
     """
 
     def __init__(self, inplace: bool = False):
         super().__init__()
         self.inplace = inplace
 
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
-class ReLU(_Elementwise):
-    """max(x, 0) elementwise; `inplace` is accepted and ignored."""
+
+class ReLU(_InPlaceable):
+    """max(x, 0) elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
         """relu(x)."""
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
 
-class ReLU6(_Elementwise):
-    """min(max(x, 0), 6) elementwise (MobileNetV2's activation); `inplace` is accepted and
-    ignored."""
+class ReLU6(_InPlaceable):
+    """min(max(x, 0), 6) elementwise (MobileNetV2's activation)."""
 
     def forward(self, input: Tensor) -> Tensor:
         """relu6(x)."""
-        return F.relu6(input)
+        return F.relu6(input, self.inplace)
 
 
 class LeakyReLU(Module):
@@ -43,7 +46,7 @@ class LeakyReLU(Module):
 
     Args:
         negative_slope: the slope for negative inputs.
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+        inplace: write the result into the input (as PyTorch; here it costs a copy).
 
     Examples:
         >>> from tinygrad_cnn import Tensor, nn
@@ -59,10 +62,10 @@ class LeakyReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """leaky_relu(x)."""
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class ELU(Module):
@@ -70,7 +73,7 @@ class ELU(Module):
 
     Args:
         alpha: the negative saturation value is -alpha.
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+        inplace: write the result into the input (as PyTorch; here it costs a copy).
     """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
@@ -81,10 +84,10 @@ class ELU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """elu(x)."""
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(Module):
@@ -109,31 +112,37 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(_Elementwise):
-    """x · sigmoid(x) elementwise (swish); `inplace` is accepted and ignored."""
+class SiLU(_InPlaceable):
+    """x · sigmoid(x) elementwise (swish)."""
 
     def forward(self, input: Tensor) -> Tensor:
         """silu(x)."""
-        return F.silu(input)
+        return F.silu(input, self.inplace)
 
 
-class Hardsigmoid(_Elementwise):
-    """relu6(x + 3) / 6 elementwise; `inplace` is accepted and ignored."""
+class Hardsigmoid(_InPlaceable):
+    """relu6(x + 3) / 6 elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
         """hardsigmoid(x)."""
-        return F.hardsigmoid(input)
+        return F.hardsigmoid(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch prints no inplace here
 
 
-class Hardswish(_Elementwise):
-    """x · relu6(x + 3) / 6 elementwise; `inplace` is accepted and ignored."""
+class Hardswish(_InPlaceable):
+    """x · relu6(x + 3) / 6 elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
         """hardswish(x)."""
-        return F.hardswish(input)
+        return F.hardswish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch prints no inplace here
 
 
-class Sigmoid(_Elementwise):
+class Sigmoid(Module):
     """1 / (1 + exp(-x)) elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
@@ -141,7 +150,7 @@ class Sigmoid(_Elementwise):
         return F.sigmoid(input)
 
 
-class Tanh(_Elementwise):
+class Tanh(Module):
     """tanh(x) elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:

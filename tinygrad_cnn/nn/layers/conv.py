@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn.arguments import is_int, positive_int
+from tinygrad_cnn.autograd import dtypes
 from tinygrad_cnn.geometry import (
     Geometry,
     check_groups,
@@ -32,10 +33,11 @@ class _ConvNd(WindowLayer):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...],
                  stride: int | tuple[int, ...], padding: Padding, dilation: int | tuple[int, ...],
-                 groups: int, bias: bool, padding_mode: str, dtype: Any,
+                 groups: int, bias: bool, padding_mode: str, device: Any, dtype: Any,
                  output_padding: int | tuple[int, ...] = 0):
         super().__init__()
         layer = type(self).__name__
+        dtypes.check_device(layer, device)
         self.in_channels = positive_int(layer, "in_channels", in_channels)
         self.out_channels = positive_int(layer, "out_channels", out_channels)
         self.groups = check_groups(layer, groups, {"in_channels": in_channels,
@@ -110,6 +112,7 @@ class Conv1d(_ConvNd):
         groups: split channels into this many independent groups.
         bias: learn an additive bias per output channel.
         padding_mode: only 'zeros'.
+        device: only the CPU.
         dtype: the parameters' dtype (float32 by default).
     """
 
@@ -118,9 +121,9 @@ class Conv1d(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int],
                  stride: int | tuple[int] = 1, padding: Padding = 0,
                  dilation: int | tuple[int] = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: Any = None):
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         """The convolution of `input` with `weight`, plus `bias`."""
@@ -144,6 +147,7 @@ class Conv2d(_ConvNd):
         groups: split channels into this many independent groups.
         bias: learn an additive bias per output channel.
         padding_mode: only 'zeros'.
+        device: only the CPU.
         dtype: the parameters' dtype (float32 by default).
 
     Examples:
@@ -160,9 +164,9 @@ class Conv2d(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                  stride: int | tuple[int, int] = 1, padding: Padding = 0,
                  dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: Any = None):
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         """The convolution of `input` with `weight`, plus `bias`."""
@@ -187,6 +191,7 @@ class ConvTranspose2d(_ConvNd):
         bias: learn an additive bias per output channel.
         dilation: the spacing between kernel taps.
         padding_mode: only 'zeros'.
+        device: only the CPU.
         dtype: the parameters' dtype (float32 by default).
     """
 
@@ -196,9 +201,9 @@ class ConvTranspose2d(_ConvNd):
                  stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
                  output_padding: int | tuple[int, int] = 0, groups: int = 1, bias: bool = True,
                  dilation: int | tuple[int, int] = 1, padding_mode: str = "zeros",
-                 dtype: Any = None):
+                 device: Any = None, dtype: Any = None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, output_padding)
+                         groups, bias, padding_mode, device, dtype, output_padding)
 
     def forward(self, input: Tensor) -> Tensor:
         """The transposed convolution of `input` with `weight`, plus `bias`."""

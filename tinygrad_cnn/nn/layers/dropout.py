@@ -17,7 +17,7 @@ class Dropout(Module):
 
     Args:
         p: the probability of zeroing an element, in [0, 1].
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+        inplace: write the result into the input (as PyTorch; here it costs a copy).
 
     Raises:
         ValueError: when `p` is outside [0, 1].
@@ -30,7 +30,7 @@ class Dropout(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """The input with dropout applied when training."""
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -42,7 +42,7 @@ class Dropout2d(Dropout):
 
     Args:
         p: the probability of zeroing a channel, in [0, 1].
-        inplace: accepted for PyTorch compatibility; the result is always a new tensor.
+        inplace: write the result into the input (as PyTorch; here it costs a copy).
 
     Raises:
         ValueError: when `p` is outside [0, 1]; when called on an input that is not
@@ -51,4 +51,4 @@ class Dropout2d(Dropout):
 
     def forward(self, input: Tensor) -> Tensor:
         """The input with channel dropout applied when training."""
-        return F.dropout2d(input, self.p, self.training)
+        return F.dropout2d(input, self.p, self.training, self.inplace)

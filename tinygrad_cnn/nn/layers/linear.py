@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn.arguments import positive_int
+from tinygrad_cnn.autograd import dtypes
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn import init
 from tinygrad_cnn.nn.module import Module
@@ -35,6 +36,7 @@ class Linear(Module):
         in_features: size of each input sample.
         out_features: size of each output sample.
         bias: learn an additive bias.
+        device: only the CPU.
         dtype: the parameters' dtype (float32 by default).
 
     Examples:
@@ -44,8 +46,9 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = None):
+                 device: Any = None, dtype: Any = None):
         super().__init__()
+        dtypes.check_device("Linear", device)
         self.in_features = positive_int("Linear", "in_features", in_features)
         self.out_features = positive_int("Linear", "out_features", out_features)
         dtype = np.dtype(dtype or np.float32)

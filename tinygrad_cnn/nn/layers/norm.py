@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_cnn.arguments import positive_int
-from tinygrad_cnn.autograd import grad_mode
+from tinygrad_cnn.autograd import dtypes, grad_mode
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn.functional.norm import check_eps, check_momentum, normalized_dims
 from tinygrad_cnn.nn.module import Module
@@ -32,10 +32,11 @@ class _BatchNorm(Module):
     layouts: tuple[tuple[int, str], ...] = ()  # (rank, layout) of the inputs it takes
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype: Any = None,
-                 *, bias: bool = True):
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True):
         super().__init__()
         name = type(self).__name__
+        dtypes.check_device(name, device)
         self.num_features = positive_int(name, "num_features", num_features)
         self.eps = check_eps(name, eps, positive=True)
         self.momentum = check_momentum(name, momentum)
@@ -93,7 +94,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 _BATCH_NORM_DOC = """
@@ -111,6 +113,7 @@ _BATCH_NORM_DOC = """
         affine: learn `weight` (ones at first) and `bias` (zeros at first).
         track_running_stats: keep running estimates; without them batch statistics are used
             in eval mode too.
+        device: only the CPU.
         dtype: the dtype of parameters and running estimates (float32 by default).
         bias: with affine, learn the shift too (keyword-only, as in PyTorch 2.13).
 """
@@ -144,6 +147,7 @@ class GroupNorm(Module):
         num_channels: the number of channels C.
         eps: added to the variance for numerical stability.
         affine: learn a per-channel `weight` (ones at first) and `bias` (zeros at first).
+        device: only the CPU.
         dtype: the parameters' dtype (float32 by default).
         bias: with affine, learn the shift too (keyword-only, as in PyTorch 2.13).
 
@@ -153,12 +157,14 @@ class GroupNorm(Module):
     Examples:
         >>> from tinygrad_cnn import nn
         >>> nn.GroupNorm(2, 4)
-        GroupNorm(2, 4, eps=1e-05, affine=True)
+        GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
     """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, dtype: Any = None, *, bias: bool = True):
+                 affine: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True):
         super().__init__()
+        dtypes.check_device("GroupNorm", device)
         self.num_groups = positive_int("GroupNorm", "num_groups", num_groups)
         self.num_channels = positive_int("GroupNorm", "num_channels", num_channels)
         if self.num_channels % self.num_groups:
@@ -176,7 +182,8 @@ class GroupNorm(Module):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
 
 
 class LayerNorm(Module):
@@ -187,17 +194,20 @@ class LayerNorm(Module):
         eps: added to the variance for numerical stability.
         elementwise_affine: learn `weight` (ones) and `bias` (zeros) of `normalized_shape`.
         bias: with elementwise_affine, learn the shift too.
+        device: only the CPU.
         dtype: the parameters' dtype (float32 by default).
 
     Examples:
         >>> from tinygrad_cnn import nn
         >>> nn.LayerNorm(8)
-        LayerNorm((8,), eps=1e-05, elementwise_affine=True)
+        LayerNorm((8,), eps=1e-05, elementwise_affine=True, bias=True)
     """
 
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True, dtype: Any = None):
+                 elementwise_affine: bool = True, bias: bool = True, device: Any = None,
+                 dtype: Any = None):
         super().__init__()
+        dtypes.check_device("LayerNorm", device)
         self.normalized_shape = normalized_dims("LayerNorm", normalized_shape)
         self.eps = check_eps("LayerNorm", eps)
         self.elementwise_affine = elementwise_affine
@@ -210,4 +220,4 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
