@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_cnn
-from tinygrad_cnn import Tensor, is_grad_enabled
+from tinygrad_cnn import Tensor, is_grad_enabled, nn
 from tinygrad_cnn.optim import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from tinygrad_cnn.testing.strategies import float_arrays, shapes
 
@@ -352,11 +352,42 @@ def test_unknown_option_in_a_group():
         Adam([{"params": params((2,))}, {"params": params((2,)), "momentum": 0.9}])
 
 
-def test_parameter_that_does_not_require_grad():
-    frozen = Tensor(np.ones((2, 2)))
-    with pytest.raises(ValueError, match=r"^SGD: parameter 1 of param group 0 \(shape \(2, 2\)\) "
-                                         r"does not require grad"):
-        SGD([params((2,))[0], frozen])
+def test_frozen_parameters_are_accepted_and_skipped_as_in_pytorch():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    model[0].requires_grad_(False)  # fine-tuning: a frozen backbone
+    frozen = model[0].weight.numpy().copy()
+    opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(Tensor(np.ones((3, 2), np.float32))).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(model[0].weight.numpy(), frozen)
+    assert model[0].weight.grad is None and model[1].weight.grad is not None
+    assert list(opt.state) == [2, 3]  # only the trained ones have state, by their positions
+
+
+def test_fine_tuning_a_frozen_backbone_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    ours = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(),
+                                 torch.nn.Linear(4, 2)).double()
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
+    for model in (ours, theirs):
+        model[0].requires_grad_(False)
+    opt, topt = SGD(ours.parameters(), 0.1, 0.9), torch.optim.SGD(theirs.parameters(), 0.1, 0.9)
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    for _ in range(3):
+        opt.zero_grad(), topt.zero_grad()
+        ours(Tensor(x)).pow(2).sum().backward()
+        theirs(torch.tensor(x)).pow(2).sum().backward()
+        opt.step(), topt.step()
+    for (name, a), b in zip(ours.state_dict().items(), theirs.state_dict().values()):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, err_msg=name)
+
+
+def test_a_parameter_that_is_an_op_s_result_is_refused():
+    w = params((2,))[0]
+    with pytest.raises(ValueError, match=r"^SGD: parameter 1 of param group 0 \(shape \(2,\)\) "
+                                         r"is not a leaf tensor"):
+        SGD([w, w * 2])
 
 
 def test_parameter_twice():

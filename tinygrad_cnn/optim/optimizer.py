@@ -35,8 +35,10 @@ class Optimizer:
 
     Raises:
         TypeError: for a single Tensor or a set as `params`, or a non-Tensor parameter.
-        ValueError: for an empty parameter list, a parameter that does not require grad or
-            appears twice, an unknown option in a group dict or an invalid option value.
+        ValueError: for an empty parameter list, a parameter that is an op's result or appears
+            twice, an unknown option in a group dict or an invalid option value. Parameters frozen with
+            `requires_grad_(False)` are accepted and skipped while they have no gradient,
+            as in PyTorch.
     """
 
     # Names of the per-parameter state entries that are numbers; all others are arrays shaped
@@ -85,8 +87,8 @@ class Optimizer:
         Raises:
             TypeError: when `param_group` is not a dict, "params" is a set, or an entry of it
                 is not a Tensor.
-            ValueError: when "params" is missing, a parameter does not require grad or is
-                already optimised, an option is unknown or its value invalid.
+            ValueError: when "params" is missing, a parameter is an op's result or is already
+                optimised, an option is unknown or its value invalid.
         """
         if not isinstance(param_group, dict):
             raise TypeError(f"{self._name}: a param group must be a dict, got {type(param_group)}")
@@ -121,10 +123,9 @@ class Optimizer:
             where = f"parameter {i} of param group {group_index}"
             if not isinstance(p, Tensor):
                 raise TypeError(f"{self._name}: {where} is a {type(p).__name__}, not a Tensor")
-            if not p.requires_grad:
-                raise ValueError(
-                    f"{self._name}: {where} (shape {p.shape}) does not require grad"
-                )
+            if not p.is_leaf:
+                raise ValueError(f"{self._name}: {where} (shape {p.shape}) is not a leaf "
+                                 "tensor (an op's result) and can't be optimised, as in PyTorch")
             if id(p) in seen:
                 raise ValueError(
                     f"{self._name}: {where} (shape {p.shape}) appears twice; "
