@@ -12,11 +12,16 @@ import tinygrad_cnn
 from tinygrad_cnn import Tensor
 from tinygrad_cnn.optim import SGD, AdaGrad, Adam
 from tinygrad_cnn.optim.lr_scheduler import (
+    ChainedScheduler,
+    ConstantLR,
     CosineAnnealingLR,
     ExponentialLR,
+    LambdaLR,
     LRScheduler,
     MultiStepLR,
     OneCycleLR,
+    ReduceLROnPlateau,
+    SequentialLR,
     StepLR,
 )
 
@@ -170,7 +175,19 @@ SCHEDULES = [
     ("LinearLR", {"start_factor": 0.9, "end_factor": 0.2, "total_iters": 4}),
     ("CosineAnnealingWarmRestarts", {"T_0": 3, "eta_min": 0.01}),
     ("CosineAnnealingWarmRestarts", {"T_0": 2, "T_mult": 3}),
+    ("ConstantLR", {"factor": 0.25, "total_iters": 4}),
+    ("ConstantLR", {}),
+    ("PolynomialLR", {"total_iters": 7, "power": 2.0}),
+    ("PolynomialLR", {}),
+    ("PolynomialLR", {"total_iters": 10, "power": 0.5}),
 ]
+
+# Functions are not arguments pytest can print, so these are built by name.
+LAMBDAS = {
+    "halving": lambda epoch: 0.5**epoch,
+    "warm": lambda epoch: min(1.0, (epoch + 1) / 4),
+    "steps": lambda epoch: 0.9 if epoch % 3 else 1.0,
+}
 
 
 def torch_and_ours(name, options, optimizer="SGD", extra=None):
@@ -206,6 +223,83 @@ def trace(scheduler, n):
 def test_matches_pytorch_exactly(name, options):
     ours, theirs = torch_and_ours(name, options)
     assert trace(ours, 25) == trace(theirs, 25)
+
+
+@pytest.mark.parametrize("name", ["LambdaLR", "MultiplicativeLR"])
+@pytest.mark.parametrize("factor", sorted(LAMBDAS))
+def test_lambda_schedules_match_pytorch_exactly(name, factor):
+    ours, theirs = torch_and_ours(name, {"lr_lambda": LAMBDAS[factor]})
+    assert trace(ours, 15) == trace(theirs, 15)
+    groups = [LAMBDAS[factor], LAMBDAS["halving"]]
+    ours, theirs = torch_and_ours(name, {"lr_lambda": groups})
+    assert trace(ours, 15) == trace(theirs, 15)
+
+
+def _build(module, optimizer, spec):
+    """A scheduler from a nested spec: (name, options) or ("SequentialLR" | "ChainedScheduler",
+    [specs], milestones)."""
+    if spec[0] == "SequentialLR":
+        return module.SequentialLR(optimizer, [_build(module, optimizer, s) for s in spec[1]],
+                                   milestones=spec[2])
+    if spec[0] == "ChainedScheduler":
+        return module.ChainedScheduler([_build(module, optimizer, s) for s in spec[1]])
+    return getattr(module, spec[0])(optimizer, **spec[1])
+
+
+COMBINED = [
+    ("SequentialLR", [("LinearLR", {"start_factor": 0.1, "total_iters": 4}),
+                      ("CosineAnnealingLR", {"T_max": 10})], [4]),
+    ("SequentialLR", [("ConstantLR", {"factor": 0.5, "total_iters": 3}),
+                      ("StepLR", {"step_size": 2, "gamma": 0.5}),
+                      ("ExponentialLR", {"gamma": 0.9})], [3, 8]),
+    ("SequentialLR", [("LinearLR", {"start_factor": 0.5, "total_iters": 2}),
+                      ("MultiStepLR", {"milestones": [2, 4]}),
+                      ("PolynomialLR", {"total_iters": 5})], [2, 7]),
+    ("SequentialLR", [("ExponentialLR", {"gamma": 0.8}),
+                      ("CosineAnnealingWarmRestarts", {"T_0": 3})], [5]),
+    ("ChainedScheduler", [("ConstantLR", {"factor": 0.1, "total_iters": 2}),
+                          ("ExponentialLR", {"gamma": 0.9})]),
+    ("ChainedScheduler", [("LinearLR", {"start_factor": 0.2, "total_iters": 3}),
+                          ("StepLR", {"step_size": 2, "gamma": 0.5}),
+                          ("PolynomialLR", {"total_iters": 12})]),
+    ("SequentialLR", [("ChainedScheduler", [("ConstantLR", {"factor": 0.5, "total_iters": 2}),
+                                            ("ExponentialLR", {"gamma": 0.9})]),
+                      ("StepLR", {"step_size": 3})], [4]),
+]
+
+
+@pytest.mark.parametrize("spec", COMBINED, ids=lambda spec: "+".join(
+    s[0] for s in spec[1]) + f"-{spec[0]}")
+def test_combined_schedulers_match_pytorch_exactly(spec):
+    torch = pytest.importorskip("torch")
+    ours_opt, theirs_opt = (s.optimizer for s in torch_and_ours("StepLR", {"step_size": 1}))
+    for group in [*ours_opt.param_groups, *theirs_opt.param_groups]:
+        group["lr"] = group.pop("initial_lr")  # as if no scheduler had been built on them
+    ours = _build(tinygrad_cnn.optim.lr_scheduler, ours_opt, spec)
+    theirs = _build(torch.optim.lr_scheduler, theirs_opt, spec)
+    assert trace(ours, 20) == trace(theirs, 20)
+    assert ours.get_last_lr() == theirs.get_last_lr()
+
+
+def test_combined_schedulers_refuse_what_pytorch_refuses():
+    opt, other = sgd(), sgd()
+    step = StepLR(opt, step_size=2)
+    with pytest.raises(ValueError, match="SequentialLR: expects one milestone fewer than "
+                                         "schedulers, got 1 schedulers and 1 milestones"):
+        SequentialLR(opt, [step], milestones=[3])
+    with pytest.raises(ValueError, match=r"ChainedScheduler: scheduler 1 \(StepLR\) schedules "
+                                         "another optimizer"):
+        ChainedScheduler([step, StepLR(other, step_size=2)])
+    with pytest.raises(ValueError, match="scheduler 0 is a ReduceLROnPlateau"):
+        SequentialLR(opt, [ReduceLROnPlateau(opt)], milestones=[])
+    with pytest.raises(ValueError, match="ChainedScheduler: expects at least one scheduler"):
+        ChainedScheduler([], opt)
+    with pytest.raises(TypeError, match="LambdaLR: lr_lambda must be a function of the epoch"):
+        LambdaLR(opt, 0.5)
+    with pytest.raises(ValueError, match="LambdaLR: expected 1 lr_lambdas, one per param group"):
+        LambdaLR(opt, [abs, abs])
+    with pytest.raises(ValueError, match=r"ConstantLR: factor must be in \(0, 1\]"):
+        ConstantLR(opt, factor=0.0)
 
 
 def test_one_cycle_with_adam_matches_pytorch_exactly():
@@ -256,6 +350,48 @@ def test_state_dict_round_trip_continues_the_schedule(name, options, through_npz
     resumed.optimizer.load_state_dict(saved["optimizer"])
     resumed.load_state_dict(saved["scheduler"])
     assert trace(resumed, 7) == want
+
+
+class Decay:
+    """A callable object: its attributes are state, which a state_dict keeps (as PyTorch's)."""
+
+    def __init__(self):
+        self.rate = 0.5
+
+    def __call__(self, epoch):
+        return self.rate**epoch
+
+
+@pytest.mark.parametrize("through_npz", [False, True])
+@pytest.mark.parametrize("spec", [COMBINED[1], COMBINED[4], COMBINED[6]], ids=str)
+def test_combined_and_lambda_states_round_trip(spec, through_npz, tmp_path):
+    def build():
+        opt = SGD([Tensor(np.zeros(2), requires_grad=True)], lr=0.1, momentum=0.9)
+        return _build(tinygrad_cnn.optim.lr_scheduler, opt, spec)
+
+    want = trace(build(), 14)[-6:]
+    first = build()
+    trace(first, 9)
+    saved = {"optimizer": first.optimizer.state_dict(), "scheduler": first.state_dict()}
+    if through_npz:
+        tinygrad_cnn.save(saved, tmp_path / "checkpoint.npz")
+        saved = tinygrad_cnn.load(tmp_path / "checkpoint.npz")
+    resumed = build()
+    resumed.optimizer.load_state_dict(saved["optimizer"])
+    resumed.load_state_dict(saved["scheduler"])
+    assert trace(resumed, 6) == want
+
+
+def test_lambda_state_keeps_callable_objects_attributes_not_functions():
+    decay = Decay()
+    opt = sgd(groups=2)
+    scheduler = LambdaLR(opt, [decay, lambda epoch: 1.0])
+    decay.rate = 0.25
+    saved = scheduler.state_dict()
+    assert saved["lr_lambdas"] == [{"rate": 0.25}, None]
+    fresh = Decay()
+    LambdaLR(opt, [fresh, abs]).load_state_dict(saved)
+    assert fresh.rate == 0.25
 
 
 def test_state_dict_is_plain_and_excludes_the_optimiser():

@@ -47,6 +47,10 @@ class LRScheduler:
                 )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The first step, to epoch 0 (`_is_initial` tells `get_lr` that it is this one)."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -58,11 +62,26 @@ class LRScheduler:
         """The learning rate of each group for `last_epoch` (called by `step`); for subclasses."""
         raise NotImplementedError
 
+    def _closed_form_lr(self) -> list[float] | None:
+        """The learning rate of each group at `last_epoch` from `base_lrs` alone, for the
+        schedules that have such a formula (None for the others); used by `_restart`."""
+        return None
+
     def step(self) -> None:
         """Advance one epoch and set every group's "lr" to the schedule's value."""
         self._step_count += 1
         self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
+        self._set_lrs(self.get_lr())
+
+    def _restart(self) -> None:
+        """Go back to epoch 0, as SequentialLR does at a milestone: the closed form there where
+        the schedule has one, else `get_lr()` (PyTorch's `_update_lr(0)`)."""
+        self.last_epoch = 0
+        values = self._closed_form_lr()
+        self._set_lrs(self.get_lr() if values is None else values)
+
+    def _set_lrs(self, values: list[float]) -> None:
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 

@@ -1,4 +1,5 @@
-"""Schedules that lower the learning rate epoch by epoch: step, multi-step, exponential, cosine."""
+"""Schedules that lower the learning rate epoch by epoch: step, multi-step, exponential, cosine,
+polynomial."""
 
 from __future__ import annotations
 
@@ -55,6 +56,10 @@ class StepLR(LRScheduler):
             return self._current_lrs()
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
+    def _closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size)
+                for base_lr in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     """Multiply the learning rate by `gamma` at each milestone epoch.
@@ -95,6 +100,10 @@ class MultiStepLR(LRScheduler):
             return self._current_lrs()
         return [group["lr"] * self.gamma**count for group in self.optimizer.param_groups]
 
+    def _closed_form_lr(self) -> list[float]:
+        count = bisect_right(self.milestones, self.last_epoch)
+        return [base_lr * self.gamma**count for base_lr in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply the learning rate by `gamma` every epoch: lr(epoch) = initial_lr · gamma^epoch.
@@ -114,6 +123,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -160,3 +172,59 @@ class CosineAnnealingLR(LRScheduler):
             + eta_min
             for group in groups
         ]
+
+    def _closed_form_lr(self) -> list[float]:
+        cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base_lr - self.eta_min) * cosine for base_lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the learning rate polynomially to zero over `total_iters` steps, then keep it.
+
+    lr(t) = initial_lr · (1 - min(t, total_iters) / total_iters)^power, computed by PyTorch's
+    recursion (each step multiplies the current lr by the ratio of two factors), so the same
+    floats.
+
+    Args:
+        optimizer: the optimiser to schedule.
+        total_iters: the number of steps of the decay (a positive int).
+        power: the power of the polynomial (1: linear).
+        last_epoch: the index of the last epoch (-1 to start).
+
+    Raises:
+        ValueError: for a total_iters that is not a positive int.
+
+    Examples:
+        >>> import numpy as np
+        >>> from tinygrad_cnn import Tensor
+        >>> from tinygrad_cnn.optim import SGD
+        >>> from tinygrad_cnn.optim.lr_scheduler import PolynomialLR
+        >>> opt = SGD([Tensor(np.zeros(1), requires_grad=True)], lr=1.0)
+        >>> scheduler = PolynomialLR(opt, total_iters=4, power=2.0)
+        >>> lrs = []
+        >>> for _ in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     scheduler.step()
+        >>> lrs
+        [1.0, 0.5625, 0.25, 0.0625, 0.0, 0.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1):
+        check_positive_int("PolynomialLR", "total_iters", total_iters)
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The current lr times the ratio of this step's factor to the last one's."""
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current_lrs()
+        ratio = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [group["lr"] * ratio for group in self.optimizer.param_groups]
+
+    def _closed_form_lr(self) -> list[float]:
+        left = 1.0 - min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base_lr * left**self.power for base_lr in self.base_lrs]
