@@ -12,7 +12,7 @@ import tinygrad_cnn.nn.functional as F
 from benchmarks import torch_twins
 from benchmarks.timing import torch_or_none
 from tinygrad_cnn import Tensor, manual_seed, models, no_grad, optim
-from tinygrad_cnn.data import DataLoader, load_mnist
+from tinygrad_cnn.data import DataLoader, TensorDataset, load_mnist
 
 EPOCHS, BATCH, LR = 10, 64, 1e-3
 
@@ -20,7 +20,7 @@ EPOCHS, BATCH, LR = 10, 64, 1e-3
 def train_ours(model, data, epochs: int) -> float:
     (x_train, y_train), (x_test, y_test) = data
     opt = optim.Adam(model.parameters(), lr=LR)
-    loader = DataLoader(x_train, y_train, BATCH, shuffle=True, seed=0)
+    loader = DataLoader(TensorDataset(x_train, y_train), BATCH, shuffle=True, seed=0)
     for _ in range(epochs):
         for xb, yb in loader:
             opt.zero_grad()
@@ -34,7 +34,7 @@ def train_ours(model, data, epochs: int) -> float:
 def train_torch(torch, model, data, epochs: int) -> float:
     (x_train, y_train), (x_test, y_test) = data
     opt = torch.optim.Adam(model.parameters(), lr=LR)
-    loader = DataLoader(x_train, y_train, BATCH, shuffle=True, seed=0)
+    loader = DataLoader(TensorDataset(x_train, y_train), BATCH, shuffle=True, seed=0)
     for _ in range(epochs):
         for xb, yb in loader:
             opt.zero_grad()

@@ -22,8 +22,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 import tinygrad_cnn.nn.functional as F
-from tinygrad_cnn import Tensor, manual_seed, models, nn, no_grad, optim
-from tinygrad_cnn.data import DataLoader, load_mnist
+from tinygrad_cnn import manual_seed, models, nn, no_grad, optim
+from tinygrad_cnn.data import DataLoader, TensorDataset, load_mnist
 from tinygrad_cnn.optim.lr_scheduler import CosineAnnealingLR, LinearLR
 
 QUICK = bool(os.environ.get("TINYGRAD_CNN_QUICK"))
@@ -51,9 +51,9 @@ def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 5
     model.eval()
     correct = 0
     with no_grad():
-        for start in range(0, len(x), batch_size):
-            logits = model(Tensor(x[start : start + batch_size]))
-            correct += int((logits.data.argmax(1) == y[start : start + batch_size]).sum())
+        for xb, yb in DataLoader(TensorDataset(x, y), batch_size):
+            _, predicted = model(xb).max(1)
+            correct += (predicted == yb).sum().item()
     model.train()
     return correct / len(x)
 
@@ -72,7 +72,7 @@ def main() -> None:
     model = models.resnet20(num_classes=10, in_channels=1)
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True,
                           weight_decay=args.weight_decay)
-    loader = DataLoader(x_train, y_train, batch_size, shuffle=True, seed=args.seed)
+    loader = DataLoader(TensorDataset(x_train, y_train), batch_size, shuffle=True, seed=args.seed)
     warmup_steps, total_steps = len(loader), epochs * len(loader)
     schedule: LinearLR | CosineAnnealingLR = LinearLR(optimizer, start_factor=0.1,
                                                       total_iters=warmup_steps)

@@ -1,8 +1,10 @@
-"""The one random generator behind initialisers, dropout, shuffling and `randn`, seedable."""
+"""The one random generator behind initialisers, dropout, shuffling and `randn`, seedable; a
+thread may draw from one of its own for a while (a DataLoader's worker, for each batch)."""
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -10,6 +12,7 @@ import numpy as np
 from tinygrad_cnn.arguments import non_negative_int
 
 _generator = np.random.default_rng()
+_per_thread = threading.local()  # .generator: a thread's own, while `drawing_from` is active
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -31,8 +34,24 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def generator() -> np.random.Generator:
-    """The library's current random generator."""
-    return _generator
+    """The library's current random generator (this thread's own inside `drawing_from`)."""
+    own = getattr(_per_thread, "generator", None)
+    return _generator if own is None else own
+
+
+@contextlib.contextmanager
+def drawing_from(rng: np.random.Generator) -> Iterator[None]:
+    """In this thread, draw from `rng` instead of the library's generator for the block.
+
+    Threads that prepare batches at the same time then draw the same numbers whatever order
+    they run in, each from a generator made for its batch in turn.
+    """
+    previous = getattr(_per_thread, "generator", None)
+    _per_thread.generator = rng
+    try:
+        yield
+    finally:
+        _per_thread.generator = previous
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from extras import require
 
-from tinygrad_cnn.data import ImageFolder
+from tinygrad_cnn.data import DataLoader, ImageFolder
 
 
 @pytest.fixture
@@ -250,3 +250,16 @@ def test_a_size_whose_images_cannot_fit_in_memory_is_refused_before_reading(pil,
     with pytest.raises(ValueError, match=r"^ImageFolder: size=\(100000, 100000\) \(1 pictures of "
                                          r"3 x 100000 x 100000 float32 values\) needs 111\.8 GiB"):
         ImageFolder(tmp_path, size=10**5).arrays()
+
+
+def test_an_image_folder_is_a_dataset_a_loader_reads_in_threads(pil, tmp_path):
+    _folder(pil, tmp_path)
+    folder = ImageFolder(tmp_path, size=(4, 6))
+    x, y = folder.arrays()
+    image, label = folder[2]
+    assert image.shape == (3, 4, 6) and image.dtype == np.float32 and label == 1
+    np.testing.assert_array_equal(image.numpy(), x[2])
+    for workers in (0, 2):
+        batches = list(DataLoader(folder, batch_size=3, num_workers=workers))
+        np.testing.assert_array_equal(np.concatenate([b[0].numpy() for b in batches]), x)
+        assert np.concatenate([b[1].numpy() for b in batches]).tolist() == y.tolist()

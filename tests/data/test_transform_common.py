@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tinygrad_cnn import manual_seed, models, optim
-from tinygrad_cnn.data import DataLoader
+from tinygrad_cnn.data import DataLoader, TensorDataset
 from tinygrad_cnn.data import transforms as T
 from tinygrad_cnn.train import Classifier
 
@@ -75,16 +75,16 @@ def test_normalize_per_channel():
 def test_the_loader_transforms_inputs_only_and_each_epoch_afresh():
     x = _batch(10)
     y = np.arange(10)
-    loader = DataLoader(x, y, batch_size=4, transform=T.RandomHorizontalFlip(p=1.0))
+    loader = DataLoader(TensorDataset(x, y), batch_size=4, transform=T.RandomHorizontalFlip(p=1.0))
     xb, yb = next(iter(loader))
     np.testing.assert_array_equal(xb.numpy(), x[:4, :, :, ::-1])
     np.testing.assert_array_equal(yb.numpy(), y[:4])
-    rotate = DataLoader(x, y, batch_size=10, transform=T.RandomRotation(20))
+    rotate = DataLoader(TensorDataset(x, y), batch_size=10, transform=T.RandomRotation(20))
     first, second = (next(iter(rotate))[0].numpy() for _ in range(2))
     assert not np.array_equal(first, second)
     assert "transform=RandomRotation" in repr(rotate)
     with pytest.raises(TypeError, match=r"DataLoader: transform must be callable, got 'flip'"):
-        DataLoader(x, y, batch_size=2, transform="flip")
+        DataLoader(TensorDataset(x, y), batch_size=2, transform="flip")
 
 
 def test_fit_with_a_transform_is_repeatable():

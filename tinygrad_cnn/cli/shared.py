@@ -15,10 +15,11 @@ import numpy as np
 from tinygrad_cnn import optim
 from tinygrad_cnn.arguments import check_memory
 from tinygrad_cnn.cli.datasets import is_cifar10_dir, load_named
-from tinygrad_cnn.data import ImageFolder, load_cifar10, load_mnist
+from tinygrad_cnn.data import DataLoader, ImageFolder, load_cifar10, load_mnist, random_split
 from tinygrad_cnn.data.labels import MAX_CLASSES
 from tinygrad_cnn.data.mnist import FILES as IDX_FILES
 from tinygrad_cnn.files import check_output
+from tinygrad_cnn.kernels.threads import get_num_threads
 from tinygrad_cnn.models import MODELS
 from tinygrad_cnn.viz.history import PLOT_FORMATS
 
@@ -89,6 +90,14 @@ def check_example_input(shape: tuple[int, ...], flag: str = "--input-shape") -> 
                  math.prod(shape) * 4)
 
 
+def _read(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Every `(image, label)` of `dataset` as two arrays, the pictures read in batches by
+    background threads (Pillow decodes outside the GIL)."""
+    batches = list(DataLoader(dataset, batch_size=64, num_workers=get_num_threads()))
+    return (np.concatenate([x.numpy() for x, _ in batches]),
+            np.concatenate([y.numpy() for _, y in batches]))
+
+
 def _image_folder_splits(root: Path, size: tuple[int, int], seed: int) -> tuple[Any, Any]:
     """root/train and root/test as the two splits when both exist, else a seeded 80/20 split.
 
@@ -104,13 +113,14 @@ def _image_folder_splits(root: Path, size: tuple[int, int], seed: int) -> tuple[
                 f"--data {root}: the test split has classes the training split has not: "
                 f"{', '.join(unseen)} (training classes: {', '.join(train.classes)})"
             )
-        x_test, y_test = test.arrays()
+        x_test, y_test = _read(test)
         to_train = np.array([train.class_to_idx[name] for name in test.classes], np.int64)
-        return train.arrays(), (x_test, to_train[y_test])
-    x, y = ImageFolder(root, size).arrays()
-    order = np.random.default_rng(seed).permutation(len(x))
-    test, train = order[: len(x) // 5], order[len(x) // 5 :]
-    return (x[train], y[train]), (x[test], y[test])
+        return _read(train), (x_test, to_train[y_test])
+    folder = ImageFolder(root, size)
+    held_out = len(folder) // 5
+    test, train = random_split(folder, [held_out, len(folder) - held_out],
+                               generator=np.random.default_rng(seed))
+    return _read(train), _read(test)
 
 
 def load_data(directory: str | None, limit: int | None, model: str = "lenet5",

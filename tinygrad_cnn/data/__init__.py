@@ -1,7 +1,17 @@
-"""Data sets and batching: MNIST-format, CIFAR-10 and image folders, augmentation, DataLoader."""
+"""Data sets and batching, as `torch.utils.data` and torchvision's datasets: Dataset,
+TensorDataset, Subset, ConcatDataset, random_split, DataLoader; MNIST-format, CIFAR-10 and
+image folders; augmentation."""
 
 from tinygrad_cnn.data import transforms
 from tinygrad_cnn.data.cifar import CIFAR10_CLASSES, download_cifar10, load_cifar10
+from tinygrad_cnn.data.collate import default_collate
+from tinygrad_cnn.data.dataset import (
+    ConcatDataset,
+    Dataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 from tinygrad_cnn.data.download import cache_dir
 from tinygrad_cnn.data.idx import read_idx, write_idx
 from tinygrad_cnn.data.image_folder import ImageFolder
@@ -15,15 +25,25 @@ from tinygrad_cnn.data.mnist_family import (
     load_fashion_mnist,
     load_kmnist,
 )
+from tinygrad_cnn.data.vision import CIFAR10, KMNIST, MNIST, FashionMNIST
 
 __all__ = [
+    "CIFAR10",
     "CIFAR10_CLASSES",
     "FASHION_MNIST_CLASSES",
+    "KMNIST",
     "KMNIST_CLASSES",
+    "MNIST",
     "MNIST_CLASSES",
+    "ConcatDataset",
     "DataLoader",
+    "Dataset",
+    "FashionMNIST",
     "ImageFolder",
+    "Subset",
+    "TensorDataset",
     "cache_dir",
+    "default_collate",
     "download_cifar10",
     "download_fashion_mnist",
     "download_kmnist",
@@ -32,6 +52,7 @@ __all__ = [
     "load_fashion_mnist",
     "load_kmnist",
     "load_mnist",
+    "random_split",
     "read_idx",
     "transforms",
     "write_idx",

@@ -1,4 +1,5 @@
-"""ImageFolder: a directory with one sub-folder of PNG/JPEG pictures per class, read with Pillow."""
+"""ImageFolder: a directory with one sub-folder of PNG/JPEG pictures per class, read with Pillow,
+as a dataset."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from tinygrad_cnn.arguments import check_memory, positive_pair
+from tinygrad_cnn.data.dataset import Dataset, Index, positions
+from tinygrad_cnn.tensor import Tensor
 
 EXTENSIONS = (".png", ".jpg", ".jpeg")
 
@@ -99,7 +102,7 @@ def _open_regular(path: Path) -> BinaryIO:
     return file
 
 
-class ImageFolder:
+class ImageFolder(Dataset):
     """A labelled image set stored as `root/<class>/<picture>.png|.jpg|.jpeg`.
 
     Class names are the sub-folders' names in sorted order, and a picture's label is the
@@ -107,7 +110,10 @@ class ImageFolder:
     not end in `.png`, `.jpg` or `.jpeg` (any case) are skipped, as are hidden files and
     anything but regular files (FIFOs, devices). Links are followed, but no folder is entered
     twice, nor `root`, so a link back up the tree adds nothing. The folder is scanned when the
-    object is made; the pictures are read by `arrays()`.
+    object is made; the pictures are read when asked for: one by `folder[i]` (an
+    `(image, label)` sample, the image a float32 tensor `(C, H, W)` in [0, 1]), a batch at a
+    time by a `DataLoader` (whose `num_workers` threads read pictures in parallel), all of them
+    by `arrays()`.
 
     Needs Pillow, the optional extra `images`: `pip install "tinygrad_cnn[images]"`.
 
@@ -192,6 +198,16 @@ class ImageFolder:
             picture = picture.resize(self.size[::-1], image_module.Resampling.BILINEAR)
         return np.asarray(picture, dtype=np.uint8 if full_scale == 255 else np.float32)
 
+    def __getitem__(self, index: int) -> tuple[Tensor, int]:
+        """Picture `index` as float32 `(C, H, W)` in [0, 1], and its label."""
+        path, label = self.samples[index]
+        return Tensor(self._read(path, _pillow())), label
+
+    def get_batch(self, index: Index) -> list[Tensor]:
+        """The pictures at `index` as float32 `(B, C, H, W)` in [0, 1], and their labels."""
+        x, y = self._stack([self.samples[int(i)] for i in positions(index, len(self))])
+        return [Tensor(x), Tensor(y)]
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Read every picture: images float32 `(N, C, H, W)` in [0, 1], labels int64 `(N,)`.
 
@@ -203,25 +219,29 @@ class ImageFolder:
                 or 16-bit (the message names the file), or when `size` is None and two
                 pictures differ in size.
         """
+        return self._stack(self.samples)
+
+    def _stack(self, samples: list[tuple[Path, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The pictures of `samples` read into one array, and their labels."""
         image_module = _pillow()
         if self.size is not None:
             channels = 1 if self.grayscale else 3
-            check_memory("ImageFolder", f"size={self.size} ({len(self)} pictures of "
+            check_memory("ImageFolder", f"size={self.size} ({len(samples)} pictures of "
                          f"{channels} x {self.size[0]} x {self.size[1]} float32 values)",
-                         len(self) * channels * self.size[0] * self.size[1] * 4)
+                         len(samples) * channels * self.size[0] * self.size[1] * 4)
         x = None
-        for i, (path, _) in enumerate(self.samples):
+        for i, (path, _) in enumerate(samples):
             pixels = self._read(path, image_module)
             if x is None:
-                x = np.empty((len(self.samples), *pixels.shape), dtype=np.float32)
+                x = np.empty((len(samples), *pixels.shape), dtype=np.float32)
             elif pixels.shape != x.shape[1:]:
                 raise ValueError(
                     f"ImageFolder: {path} is {pixels.shape[2]}x{pixels.shape[1]} but "
-                    f"{self.samples[0][0]} is {x.shape[3]}x{x.shape[2]}; "
+                    f"{samples[0][0]} is {x.shape[3]}x{x.shape[2]}; "
                     "pass size=(H, W) to resize them all"
                 )
             x[i] = pixels
-        return x, np.array([label for _, label in self.samples], dtype=np.int64)
+        return x, np.array([label for _, label in samples], dtype=np.int64)
 
     def __repr__(self) -> str:
         return (f"ImageFolder({str(self.root)!r}, size={self.size}, grayscale={self.grayscale}, "

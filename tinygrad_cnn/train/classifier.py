@@ -15,6 +15,7 @@ from tinygrad_cnn import random
 from tinygrad_cnn.arguments import non_negative_int, positive_int
 from tinygrad_cnn.autograd import ShapeDtype, no_grad
 from tinygrad_cnn.autograd.abstract import NeedsValuesError, eval_shape
+from tinygrad_cnn.data.dataset import TensorDataset
 from tinygrad_cnn.data.labels import check_labels
 from tinygrad_cnn.data.loader import DataLoader
 from tinygrad_cnn.nn.functional.loss import LossFn, loss_function
@@ -174,7 +175,7 @@ class Classifier:
             random.manual_seed(self.seed)
         (X, y), validation_data = split_validation(X, y, validation_data, validation_split,
                                                    self.seed)
-        loader = DataLoader(X, y, self.batch_size, shuffle=True, seed=self.seed,
+        loader = DataLoader(TensorDataset(X, y), self.batch_size, shuffle=True, seed=self.seed,
                             transform=transform)
         callbacks = CallbackList([*(callbacks or []), *_epoch_function(on_epoch_end)])
         self.stop_training = False
@@ -293,7 +294,7 @@ class Classifier:
         self.model.eval()
         try:
             with no_grad():
-                chunks = [self.model(Tensor(X[i : i + size])).data for i in range(0, len(X), size)]
+                chunks = [self.model(xb).data for (xb,) in DataLoader(TensorDataset(X), size)]
         finally:
             self.model.train(was_training)
         logits = np.concatenate(chunks)
