@@ -74,11 +74,32 @@ def test_no_extension_means_npz_and_unknown_extensions_are_refused(tmp_path):
     save({"a": np.zeros(2)}, tmp_path / "checkpoint")
     assert zipfile.is_zipfile(tmp_path / "checkpoint")
     assert list(load(tmp_path / "checkpoint")) == ["a"]
-    for name in ("model.pt", "model.pkl"):
-        with pytest.raises(ValueError, match=r"unknown checkpoint format '\.p"):
-            save({"a": np.zeros(2)}, tmp_path / name)
-        with pytest.raises(ValueError, match=r"supported: \.npz"):
-            load(tmp_path / name)
+    with pytest.raises(ValueError, match=r"unknown checkpoint format '\.pkl'.*supported: \.npz"):
+        save({"a": np.zeros(2)}, tmp_path / "model.pkl")
+    with pytest.raises(ValueError, match=r"supported: \.npz"):
+        load(tmp_path / "model.pkl")
+
+
+@pytest.mark.parametrize("name", ["model.pt", "model.PTH"])
+def test_pytorch_pickles_are_refused_saying_what_to_do_instead(tmp_path, name):
+    (tmp_path / name).write_bytes(b"a pickle would run code")
+    for call, op in ((lambda: save({"a": np.zeros(2)}, tmp_path / name), "save"),
+                     (lambda: load(tmp_path / name), "load")):
+        with pytest.raises(ValueError, match=rf"^{op}: .*{name} is PyTorch's pickle format .* "
+                                             r"never reads or writes .* use \.npz or "
+                                             r"\.safetensors") as info:
+            call()
+        assert "\n" not in str(info.value)
+
+
+def test_load_takes_pytorch_s_arguments(tmp_path):
+    model = tinygrad_cnn.nn.Linear(2, 1)
+    save(model.state_dict(), tmp_path / "m.npz")
+    model.load_state_dict(load(tmp_path / "m.npz", weights_only=True, map_location="cpu"))
+    with pytest.raises(ValueError, match="load: weights_only=False would unpickle"):
+        load(tmp_path / "m.npz", weights_only=False)
+    with pytest.raises(ValueError, match="load: device 'cuda' is not available"):
+        load(tmp_path / "m.npz", map_location="cuda")
 
 
 def test_saving_refuses_what_would_need_pickle(tmp_path):
@@ -91,6 +112,9 @@ def test_saving_refuses_what_would_need_pickle(tmp_path):
         save({(1, 2): np.zeros(1)}, path)
     with pytest.raises(TypeError, match="expected a dict"):
         save([np.zeros(1)], path)
+    with pytest.raises(TypeError, match=r"save: got a whole Linear, which only pickle could "
+                                        r"store; save its state_dict\(\) instead"):
+        save(tinygrad_cnn.nn.Linear(2, 1), path)
     with pytest.raises(ValueError, match="share the array name 'a/b'"):
         save({"a": {"b": np.zeros(1)}, "a/b": np.zeros(1)}, path)
     assert list(tmp_path.iterdir()) == []  # nothing written, no temporary left

@@ -30,6 +30,7 @@ from typing import IO, Any
 import numpy as np
 
 from tinygrad_cnn import files
+from tinygrad_cnn.autograd import dtypes
 from tinygrad_cnn.files import atomic_write
 from tinygrad_cnn.tensor import Tensor
 
@@ -240,8 +241,18 @@ FORMATS: dict[str, tuple[Writer, Reader]] = {
 }
 
 
+# PyTorch's own checkpoints are pickles: loading one can run any code it names.
+PICKLE_SUFFIXES = (".pt", ".pth")
+
+
 def _format(path: Path, op: str) -> tuple[Writer, Reader]:
     suffix = path.suffix.lower() or ".npz"  # no extension: the default format
+    if suffix in PICKLE_SUFFIXES:
+        raise ValueError(
+            f"{op}: {path} is PyTorch's pickle format ({suffix}), which this library never "
+            "reads or writes (unpickling can run any code); use .npz or .safetensors, which "
+            "PyTorch reads and writes too (safetensors.torch.save_file(model.state_dict(), "
+            "'model.safetensors'))")
     if suffix not in FORMATS:
         raise ValueError(f"{op}: unknown checkpoint format {path.suffix!r} for {path}; "
                          f"supported: {', '.join(FORMATS)}")
@@ -287,28 +298,42 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
     """
     path = Path(path)
     writer, _ = _format(path, "save")
+    if not isinstance(obj, Mapping) and hasattr(obj, "state_dict"):
+        raise TypeError(f"save: got a whole {type(obj).__name__}, which only pickle could "
+                        f"store; save its state_dict() instead: save(model.state_dict(), path)")
     if not isinstance(obj, Mapping):
         raise TypeError(f"save: expected a dict, got {type(obj).__name__}")
     atomic_write(path, partial(writer, _pack(obj)), "save")
 
 
-def load(path: PathLike) -> dict[str, Any]:
+def load(path: PathLike, weights_only: bool = True, map_location: Any = None) -> dict[str, Any]:
     """Read a file written by `save`, any `.npz` of numeric arrays, or any
     `.safetensors` file (PyTorch's included) whose dtypes NumPy has.
+
+    Only data is ever read, so PyTorch's `torch.load(path, weights_only=True,
+    map_location="cpu")` reads the same here; `model.load_state_dict(load(path))` restores a
+    model.
 
     Args:
         path: the file; its extension picks the format (`.npz`, the default, or
             `.safetensors`).
+        weights_only: True, as PyTorch's safe loading; False is refused (it would unpickle).
+        map_location: None or the CPU, the one device.
 
     Returns:
         The saved structure, with arrays as ndarrays (Tensors come back as ndarrays).
 
     Raises:
         FileNotFoundError: when the file does not exist.
-        ValueError: for an unknown extension, a truncated or corrupt file, object arrays, or a
-            manifest that does not match the arrays, each naming the file.
+        ValueError: for `.pt`/`.pth` (PyTorch's pickles), an unknown extension, a truncated or
+            corrupt file, object arrays, or a manifest that does not match the arrays, each
+            naming the file; for `weights_only=False` or a device other than the CPU.
         ImportError: for `.safetensors` without the safetensors package.
     """
+    if not weights_only:
+        raise ValueError("load: weights_only=False would unpickle, which this library never "
+                         "does; its files hold data alone, so leave weights_only=True")
+    dtypes.check_device("load", map_location)
     path = Path(path)
     _, reader = _format(path, "load")
     if not path.is_file():
