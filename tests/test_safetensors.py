@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from extras import require
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor, load, models, nn, no_grad, optim, save
 
@@ -125,7 +126,7 @@ def _ours(model, x):
 
 
 def test_pytorch_loads_our_weights_and_computes_the_same(tmp_path):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     safetensors_torch = pytest.importorskip("safetensors.torch")
     model = models.lenet5()
     save(model.state_dict(), tmp_path / "lenet.safetensors")
@@ -138,7 +139,7 @@ def test_pytorch_loads_our_weights_and_computes_the_same(tmp_path):
 
 
 def test_weights_saved_by_pytorch_load_here_buffers_included(tmp_path):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     safetensors_torch = pytest.importorskip("safetensors.torch")
     torch.manual_seed(0)
     theirs = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.BatchNorm2d(4),
@@ -156,7 +157,7 @@ def test_weights_saved_by_pytorch_load_here_buffers_included(tmp_path):
 
 
 def test_a_bfloat16_file_from_pytorch_loads_as_float32(tmp_path):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     safetensors_torch = pytest.importorskip("safetensors.torch")
     path = tmp_path / "half.safetensors"
     weight = torch.tensor([[1.5, -2.0], [0.0078125, 3e38]], dtype=torch.bfloat16)

@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor
 from tinygrad_cnn.shapes import resized_size
@@ -44,7 +45,7 @@ def test_the_resized_size_is_pytorchs_floor_of_size_times_scale():
 
 
 def test_torch_agrees_on_resized_sizes():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     for n, scale in [(7, 0.3), (10, 0.7), (5, 1.7), (33, 0.33)]:
         theirs = torch.nn.functional.interpolate(torch.zeros(1, 1, n), scale_factor=scale)
         assert resized_size("interpolate", (1, 1, n), None, scale)[0] == theirs.shape[2:]

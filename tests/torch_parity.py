@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import pytest
+from extras import require
 
 from tinygrad_cnn import Tensor, nn
 
@@ -15,12 +15,13 @@ TOL = {"rtol": 1e-6, "atol": 1e-6}
 
 
 def torch_module() -> Any:
-    """PyTorch on one thread, or skip the test.
+    """PyTorch on one thread, or skip the test saying how to install it (under CI=true, where
+    `.ci/run` installs the extra `torch`, fail instead: every comparison must run there).
 
     One thread: the tests compare numbers, and PyTorch's OpenMP threads, spinning on a busy
     machine, made a MobileNetV2 backward take 12 s instead of 0.3 s.
     """
-    torch = pytest.importorskip("torch")
+    torch = require("torch", "torch")
     torch.set_num_threads(1)
     return torch
 

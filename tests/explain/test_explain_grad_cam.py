@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from explain_models import images, small_cnn
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor, manual_seed, nn, optim
 from tinygrad_cnn.autograd import no_grad
@@ -57,7 +58,7 @@ def test_maps_peak_at_one():
 
 @pytest.mark.parametrize("layer", ["3", "4"])
 def test_pytorch_gives_the_same_maps(layer):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     model, x = small_cnn(), images()
     layers = [torch.nn.Conv2d(2, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
               torch.nn.Conv2d(4, 5, 3, padding=1), torch.nn.ReLU(),

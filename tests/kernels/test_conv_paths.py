@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from torch_parity import torch_module
 
 from tests import reference
 from tests.kernels.drawn import arrays_of, conv_geometry_of
@@ -96,7 +97,7 @@ def _path_fits(path, kwargs, kernel):
     if _path_fits(path, case[2], case[1][2:])
 ])
 def test_float32_paths_match_pytorch(x_shape, w_shape, kwargs, path):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     options = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, **kwargs}
     g = conv_geometry("test", w_shape[2:], *options.values(), ndim=2)
     rng = np.random.default_rng(0)

@@ -6,6 +6,7 @@ The big models are built under `skip_init` (no 100-million-number draws) and nev
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, eval_shape, manual_seed, models, nn
@@ -173,7 +174,7 @@ def test_wrong_input_names_the_layer_in_forward():
 
 
 def test_lenet_matches_the_same_network_in_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     tnn = torch.nn
 
     class TorchLeNet(tnn.Module):

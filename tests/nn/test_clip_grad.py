@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor, nn
 
@@ -12,7 +13,7 @@ SHAPES = [(3, 4), (5,), (2, 2, 3)]
 
 
 def _twins(scale=1.0):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     grads = [RNG.standard_normal(s) * scale for s in SHAPES]
     ours = [Tensor(np.zeros(s), requires_grad=True) for s in SHAPES]
     theirs = [torch.nn.Parameter(torch.zeros(s, dtype=torch.float64)) for s in SHAPES]
@@ -25,7 +26,7 @@ def _twins(scale=1.0):
 @pytest.mark.parametrize(("max_norm", "norm_type"), [(1.0, 2.0), (100.0, 2.0), (0.5, 1.0),
                                                      (0.3, math.inf), (2.0, 3.0)])
 def test_clip_grad_norm_matches_pytorch(max_norm, norm_type):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours, theirs = _twins()
     kept = ours[0].grad
     total = nn.utils.clip_grad_norm_(ours, max_norm, norm_type)
@@ -37,7 +38,7 @@ def test_clip_grad_norm_matches_pytorch(max_norm, norm_type):
 
 
 def test_clip_grad_value_matches_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours, theirs = _twins(scale=3.0)
     nn.utils.clip_grad_value_(ours, 1.5)
     torch.nn.utils.clip_grad_value_(theirs, 1.5)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor, nn
 
@@ -53,7 +54,7 @@ def test_containers_inside_a_model_match_pytorchs_state_dict_names():
                      "heads.a.weight", "heads.a.bias", "heads.b.weight", "heads.b.bias"]
     out = Net()(Tensor(np.ones((4, 3), np.float32)))
     assert {k: v.shape for k, v in out.items()} == {"a": (4, 1), "b": (4, 2)}
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
 
     class TorchNet(torch.nn.Module):
         def __init__(self):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor, nn
 from tinygrad_cnn.autograd import grad
@@ -121,7 +122,7 @@ def test_apply_initialises_weights_as_in_pytorch():
 
 
 def test_hooks_match_pytorchs():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours, theirs = _linear(), torch.nn.Linear(3, 2).double()
     theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     record = {}
@@ -141,7 +142,7 @@ def test_hooks_match_pytorchs():
 
 
 def test_backward_hooks_of_parallel_branches_run_in_pytorchs_order():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     orders = {}
     for name, lib, make in (("ours", nn, Tensor), ("theirs", torch.nn, torch.tensor)):
         a, b, c = (lib.Linear(3, 3) for _ in range(3))

@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor, manual_seed, nn
 from tinygrad_cnn.nn import init
@@ -89,7 +90,7 @@ def test_refusals():
 
 
 def test_fans_and_gains_match_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     for shape in [(3, 4), (6, 2, 5, 5), (4, 3, 7)]:
         theirs = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
         assert init._calculate_fan_in_and_fan_out(empty(*shape)) == theirs

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 from hypothesis import given
+from torch_parity import torch_module
 
 import tinygrad_cnn.nn.functional as F
 from tests import reference
@@ -203,7 +204,7 @@ def test_third_derivative_through_a_strided_dilated_grouped_conv():
     ((3, 5, 6, 6), (2, 5, 1, 1), {}),
 ])
 def test_conv2d_matches_pytorch(x_shape, w_shape, kwargs):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(x_shape, np.float32), rng.standard_normal(w_shape, np.float32)
     b = rng.standard_normal(w_shape[0], np.float32)
@@ -221,7 +222,7 @@ def test_conv2d_matches_pytorch(x_shape, w_shape, kwargs):
 
 
 def test_conv_transpose2d_matches_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal((2, 4, 5, 4)), rng.standard_normal((4, 3, 3, 2))
     kwargs = {"stride": (2, 3), "padding": (1, 0), "output_padding": (1, 2), "groups": 2,

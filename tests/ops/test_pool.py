@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from hypothesis import given
+from torch_parity import torch_module
 
 import tinygrad_cnn.nn.functional as F
 from tests import reference
@@ -231,7 +232,7 @@ def test_second_derivative_of_max_pool_is_a_gather_through_the_same_winners():
     {"kernel_size": (3, 2), "stride": (1, 2), "padding": (1, 0), "dilation": (2, 1)},
 ])
 def test_max_pool2d_matches_pytorch_in_float32(kwargs):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     x = np.random.default_rng(0).standard_normal((4, 3, 13, 12)).astype(np.float32)
     ours, theirs = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, indices = F.max_pool2d(ours, **kwargs, return_indices=True)
@@ -250,7 +251,7 @@ def test_max_pool2d_matches_pytorch_in_float32(kwargs):
     {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 2, "ceil_mode": True},
 ])
 def test_max_pool1d_indices_match_pytorch(kwargs):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     x = np.random.default_rng(0).standard_normal((2, 3, 11)).astype(np.float32)
     y, indices = F.max_pool1d(Tensor(x), **kwargs, return_indices=True)
     yt, indices_t = torch.nn.functional.max_pool1d(torch.tensor(x), **kwargs, return_indices=True)
@@ -276,7 +277,7 @@ def test_writing_into_the_indices_leaves_the_gradient_alone(pool):
     {"kernel_size": (3, 2), "stride": (1, 2), "padding": (1, 0), "divisor_override": 5},
 ])
 def test_avg_pool2d_matches_pytorch_in_float32(kwargs):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     x = np.random.default_rng(0).standard_normal((4, 3, 13, 12)).astype(np.float32)
     ours, theirs = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y = F.avg_pool2d(ours, **kwargs)
@@ -290,7 +291,7 @@ def test_avg_pool2d_matches_pytorch_in_float32(kwargs):
 
 @pytest.mark.parametrize("size", [(1, 1), (3, 5), (7, 7), (None, 2)])
 def test_adaptive_pools_match_pytorch(size):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     x = np.random.default_rng(0).standard_normal((2, 3, 7, 9)).astype(np.float32)
     mean = F.adaptive_avg_pool2d(Tensor(x), size)
     assert mean.dtype == np.float32

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor
 
@@ -42,7 +43,7 @@ def run_torch(
     name: str, inits: list[np.ndarray], grads: list[list[np.ndarray]], **options: Any
 ) -> list[list[np.ndarray]]:
     """Run `torch.optim.<name>` over the same gradients (skips the test without PyTorch)."""
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     params = [torch.nn.Parameter(torch.tensor(init.copy())) for init in inits]
     opt = getattr(torch.optim, name)(params, **options)
     history = []

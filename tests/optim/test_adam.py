@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor
 from tinygrad_cnn.optim import Adam, AdamW
@@ -112,7 +113,7 @@ def test_amsgrad_keeps_the_running_max():
 
 def test_loads_a_pytorch_state_dict(problem):
     # PyTorch's Adam state_dict (tensors as arrays) loads as is: same layout, same names.
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     inits, grads = problem(steps=6)
     theirs = [torch.nn.Parameter(torch.tensor(a.copy())) for a in inits]
     torch_opt = torch.optim.Adam(theirs, lr=0.01, amsgrad=True)

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 import tinygrad_cnn
 from tinygrad_cnn import Tensor
@@ -192,7 +193,7 @@ LAMBDAS = {
 
 def torch_and_ours(name, options, optimizer="SGD", extra=None):
     """Twin optimisers of two groups (lr 0.1 and 0.03), with twin schedulers."""
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     extra = extra if extra is not None else {"momentum": 0.9}
     ours_groups = [{"params": [Tensor(np.zeros(2), requires_grad=True)]},
                    {"params": [Tensor(np.zeros(2), requires_grad=True)], "lr": 0.03}]
@@ -271,7 +272,7 @@ COMBINED = [
 @pytest.mark.parametrize("spec", COMBINED, ids=lambda spec: "+".join(
     s[0] for s in spec[1]) + f"-{spec[0]}")
 def test_combined_schedulers_match_pytorch_exactly(spec):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours_opt, theirs_opt = (s.optimizer for s in torch_and_ours("StepLR", {"step_size": 1}))
     for group in [*ours_opt.param_groups, *theirs_opt.param_groups]:
         group["lr"] = group.pop("initial_lr")  # as if no scheduler had been built on them
@@ -308,7 +309,7 @@ def test_one_cycle_with_adam_matches_pytorch_exactly():
 
 
 def test_chained_schedulers_match_pytorch_exactly():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours, theirs = torch_and_ours("StepLR", {"step_size": 2, "gamma": 0.5})
     ours_exp = ExponentialLR(ours.optimizer, gamma=0.9)
     theirs_exp = torch.optim.lr_scheduler.ExponentialLR(theirs.optimizer, gamma=0.9)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 import tinygrad_cnn
 from tinygrad_cnn import Tensor
@@ -22,7 +23,7 @@ METRICS = [5.0, 4.0, 4.0, 3.9996, 4.1, 4.0, 3.99, 3.0, 3.0, 3.0, 3.0, 3.0, 2.9, 
 
 
 def _twins(**options):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours_opt = SGD([{"params": [Tensor(np.zeros(2), requires_grad=True)]},
                     {"params": [Tensor(np.zeros(2), requires_grad=True)], "lr": 0.03}], lr=0.1)
     theirs_opt = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.zeros(2))]},
@@ -59,7 +60,7 @@ def test_reduce_on_plateau_takes_a_tensor_and_round_trips_its_state(tmp_path):
 
 
 def test_warm_restarts_at_fractional_epochs_match_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours_opt = SGD([Tensor(np.zeros(1), requires_grad=True)], lr=0.5)
     theirs_opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.5)
     ours = CosineAnnealingWarmRestarts(ours_opt, T_0=2, T_mult=2, eta_min=0.01)

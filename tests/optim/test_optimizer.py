@@ -9,6 +9,7 @@ import pytest
 from allocations import traced
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch_parity import torch_module
 
 import tinygrad_cnn
 from tinygrad_cnn import Tensor, is_grad_enabled, nn
@@ -365,7 +366,7 @@ def test_frozen_parameters_are_accepted_and_skipped_as_in_pytorch():
 
 
 def test_fine_tuning_a_frozen_backbone_matches_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
     theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(),
                                  torch.nn.Linear(4, 2)).double()

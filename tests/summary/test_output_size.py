@@ -4,6 +4,7 @@ padding forms, and the ops using the very same rule."""
 import numpy as np
 import pytest
 from hypothesis import given
+from torch_parity import torch_module
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, geometry
@@ -57,7 +58,7 @@ def test_ceil_mode_keeps_only_windows_that_start_inside(args, floor, ceil):
 
 
 def test_ceil_mode_matches_pytorch_everywhere():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     for size in range(1, 9):
         for kernel in range(1, 4):
             for stride in range(1, 4):

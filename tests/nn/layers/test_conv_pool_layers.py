@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, eval_shape, manual_seed, nn
@@ -199,7 +200,7 @@ def _compare(torch, ours, theirs, shape):
                          + [("Conv1d", k, (9,)) for k in CONV1D]
                          + [("ConvTranspose2d", k, (4, 5)) for k in TRANSPOSED])
 def test_conv_layers_match_pytorch(name, kwargs, spatial):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours, theirs = _torch_pair(torch, name, kwargs)
     assert [(n, p.shape) for n, p in ours.named_parameters()] == [
         (n, tuple(p.shape)) for n, p in theirs.named_parameters()]
@@ -208,14 +209,14 @@ def test_conv_layers_match_pytorch(name, kwargs, spatial):
 
 @pytest.mark.parametrize(("name", "kwargs"), POOLS + POOLS_1D)
 def test_pool_layers_match_pytorch(name, kwargs):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours, theirs = _torch_pair(torch, name, kwargs)
     _compare(torch, ours, theirs, (2, 3, 9) if name.endswith("1d") else (2, 3, 7, 8))
 
 
 @pytest.mark.parametrize("name", ["Conv2d", "ConvTranspose2d"])
 def test_default_init_matches_pytorchs_distribution(name):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     manual_seed(0)
     ours, theirs = getattr(nn, name)(16, 32, 3), getattr(torch.nn, name)(16, 32, 3)
     fan_in, _ = torch.nn.init._calculate_fan_in_and_fan_out(theirs.weight)

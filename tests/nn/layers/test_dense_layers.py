@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 from tinygrad_cnn import Tensor, eval_shape, manual_seed, nn
 from tinygrad_cnn.summary import summary
@@ -113,7 +114,7 @@ def test_activation_gradients(layer):
 
 
 def test_activations_match_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     data = np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32)
     pairs = [(nn.ReLU(), torch.nn.ReLU()), (nn.Sigmoid(), torch.nn.Sigmoid()),
              (nn.Tanh(), torch.nn.Tanh()), (nn.Softmax(1), torch.nn.Softmax(1)),
@@ -129,7 +130,7 @@ def test_activations_match_pytorch():
 
 
 def test_linear_matches_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     theirs = torch.nn.Linear(5, 3)
     ours = nn.Linear(5, 3)
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})

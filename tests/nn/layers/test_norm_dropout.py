@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_parity import torch_module
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, manual_seed, nn
@@ -99,7 +100,7 @@ def test_batchnorm_state_names_repr_and_reset():
 @pytest.mark.parametrize("momentum", [0.1, None])
 @pytest.mark.parametrize("affine", [True, False])
 def test_batchnorm_matches_pytorch_in_train_and_eval(momentum, affine):
-    torch = pytest.importorskip("torch")
+    torch = torch_module()
     ours = nn.BatchNorm2d(3, momentum=momentum, affine=affine)
     theirs = torch.nn.BatchNorm2d(3, momentum=momentum, affine=affine)
     if affine:
