@@ -13,7 +13,7 @@ import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, manual_seed, models, nn, ones, rand, randn, zeros
 from tinygrad_cnn.arguments import is_int, non_negative_int, positive_int, positive_pair
 from tinygrad_cnn.creation import full
-from tinygrad_cnn.data import DataLoader
+from tinygrad_cnn.data import DataLoader, TensorDataset
 from tinygrad_cnn.data.transforms import RandomCrop
 from tinygrad_cnn.explain import confusion_matrix, diagnose, saliency, top_errors
 from tinygrad_cnn.kernels.threads import get_num_threads, set_num_threads
@@ -204,7 +204,7 @@ COUNTS = [
     ("Conv2d", "in_channels", 3, lambda n: repr(models.lenet5(in_channels=n))),
     ("Linear", "out_features", 10, lambda n: repr(models.simple_cnn(num_classes=n))),
     ("DataLoader", "batch_size", 3,
-     lambda n: len(DataLoader(np.zeros((10, 2)), np.zeros(10), batch_size=n))),
+     lambda n: len(DataLoader(TensorDataset(np.zeros((10, 2)), np.zeros(10)), batch_size=n))),
     ("RandomCrop", "size", 3, lambda n: RandomCrop(n).size),
     ("RandomCrop", "padding", 1, lambda n: RandomCrop(3, padding=n).padding),
     ("Classifier", "epochs", 2,

@@ -7,7 +7,7 @@ import numpy as np
 def snapshot(model, optimizer):
     """Copies of everything of the user's that a tool training on the side could change."""
     return {
-        "weights": {k: v.copy() for k, v in model.state_dict().items()},
+        "weights": {k: v.numpy().copy() for k, v in model.state_dict().items()},
         "grads": {k: p.grad.data.copy() for k, p in model.named_parameters()},
         "versions": {k: p._version for k, p in model.named_parameters()},
         "modes": [m.training for m in model.modules()],

@@ -84,10 +84,11 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    """`data` as a tensor, sharing an ndarray's (or tensor's) memory when no conversion is
-    needed, else as `tensor` does (as `torch.as_tensor`)."""
+    """`data` as a tensor, as `torch.as_tensor`: a tensor itself (converted to `dtype` if
+    given), an ndarray shared when no conversion is needed, anything else as `tensor` does."""
     dtypes.check_device("as_tensor", device)
-    data = _values(data)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
         return Tensor(data)
     return tensor(data, dtype)

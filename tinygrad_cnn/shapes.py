@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_cnn.arguments import is_int
+from tinygrad_cnn.arguments import is_int, non_negative_int, positive_int
 
 Shape = tuple[int, ...]
 
@@ -256,13 +256,12 @@ def split_indices(op: str, split: int | Sequence[int], dim: int, shape: Shape
     smaller), or of the listed sizes, which must add up to the dim's length (as `torch.split`)."""
     dim = normalize_dim(op, dim, len(shape))
     length = shape[dim]
-    if isinstance(split, (int, np.integer)) and not isinstance(split, bool):
-        if split <= 0:
-            raise ValueError(f"{op}: split size must be a positive int, got {split}")
+    if is_int(split):
+        split = positive_int(op, "split_size", split)
         sizes = tuple(min(split, length - start) for start in range(0, length, split))
     else:
-        sizes = _ints(op, "split sizes", split)
-        if sum(sizes) != length or any(n < 0 for n in sizes):
+        sizes = tuple(non_negative_int(op, "split size", n) for n in split)
+        if sum(sizes) != length:
             raise ValueError(f"{op}: split sizes {sizes} do not add up to the length {length} "
                              f"of dim {dim} of {shape}")
     starts = itertools.accumulate(sizes, initial=0)
@@ -272,9 +271,9 @@ def split_indices(op: str, split: int | Sequence[int], dim: int, shape: Shape
 def repeat_shapes(op: str, shape: Shape, repeats: Sequence[int]) -> tuple[Shape, Shape, Shape]:
     """`repeat` as reshape, expand, reshape: each dim d with a count r becomes (1, d), is
     expanded to (r, d), and the pairs merge (counts beyond the dims add leading dims)."""
-    repeats = _ints(op, "repeats", repeats)
-    if len(repeats) < len(shape) or any(n < 0 for n in repeats):
-        raise ValueError(f"{op}: repeats {repeats} must be non-negative, one for each of the "
+    repeats = tuple(non_negative_int(op, "repeats", n) for n in repeats)
+    if len(repeats) < len(shape):
+        raise ValueError(f"{op}: repeats {repeats} must hold one count for each of the "
                          f"{len(shape)} dims of {shape} or more")
     dims = (1,) * (len(repeats) - len(shape)) + tuple(shape)
     spread = tuple(n for d in dims for n in (1, d))
@@ -284,16 +283,15 @@ def repeat_shapes(op: str, shape: Shape, repeats: Sequence[int]) -> tuple[Shape,
 
 def chunk_size(op: str, chunks: int, dim: int, shape: Shape) -> int:
     """The size of `chunk`'s pieces: ceil(length / chunks), so maybe fewer than `chunks`."""
-    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks < 1:
-        raise ValueError(f"{op}: chunks must be a positive int, got {chunks!r}")
+    chunks = positive_int(op, "chunks", chunks)
     length = shape[normalize_dim(op, dim, len(shape))]
-    return max(-(-length // int(chunks)), 1)
+    return max(-(-length // chunks), 1)
 
 
 def topk_dim(op: str, k: int, dim: int, shape: Shape) -> int:
     """The dim `topk` picks along, holding at least `k` elements."""
     d = normalize_dim(op, dim, len(shape))
-    if not 0 <= k <= (shape[d] if shape else 1):
+    if non_negative_int(op, "k", k) > (shape[d] if shape else 1):
         raise ValueError(f"{op}: k={k} is out of range for dim {dim} of {shape}")
     return d
 

@@ -15,7 +15,7 @@ DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float3
 SCALARS = [True, 3, 0.5]
 
 
-@pytest.mark.parametrize(("a", "b"), itertools.product(DTYPES, DTYPES))
+@pytest.mark.parametrize(("a", "b"), list(itertools.product(DTYPES, DTYPES)))
 def test_tensor_tensor_promotion_matches_pytorch(a, b):
     torch = torch_module()
     for shape_a, shape_b in [((2,), (2,)), ((2,), ()), ((), (2,)), ((), ())]:
@@ -25,7 +25,7 @@ def test_tensor_tensor_promotion_matches_pytorch(a, b):
         assert dtype_name(ours) == dtype_name(theirs), (shape_a, shape_b)
 
 
-@pytest.mark.parametrize(("dtype", "scalar"), itertools.product(DTYPES, SCALARS))
+@pytest.mark.parametrize(("dtype", "scalar"), list(itertools.product(DTYPES, SCALARS)))
 def test_python_scalars_are_weak_as_in_pytorch(dtype, scalar):
     torch = torch_module()
     for shape in [(2,), ()]:

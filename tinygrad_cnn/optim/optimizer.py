@@ -36,9 +36,9 @@ class Optimizer:
     Raises:
         TypeError: for a single Tensor or a set as `params`, or a non-Tensor parameter.
         ValueError: for an empty parameter list, a parameter that is an op's result or appears
-            twice, an unknown option in a group dict or an invalid option value. Parameters frozen with
-            `requires_grad_(False)` are accepted and skipped while they have no gradient,
-            as in PyTorch.
+            twice, an unknown option in a group dict or an invalid option value. Parameters
+            frozen with `requires_grad_(False)` are accepted and skipped while they have no
+            gradient, as in PyTorch.
     """
 
     # Names of the per-parameter state entries that are numbers; all others are arrays shaped

@@ -192,7 +192,8 @@ class PolynomialLR(LRScheduler):
         last_epoch: the index of the last epoch (-1 to start).
 
     Raises:
-        ValueError: for a total_iters that is not a positive int.
+        TypeError: for a total_iters that is not an int.
+        ValueError: for a total_iters below 1.
 
     Examples:
         >>> import numpy as np
@@ -212,8 +213,7 @@ class PolynomialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1):
-        check_positive_int("PolynomialLR", "total_iters", total_iters)
-        self.total_iters = total_iters
+        self.total_iters = positive_int("PolynomialLR", "total_iters", total_iters)
         self.power = power
         super().__init__(optimizer, last_epoch)
 

@@ -87,7 +87,8 @@ class ConstantLR(LRScheduler):
         last_epoch: the index of the last step (-1 to start).
 
     Raises:
-        ValueError: for a factor out of range or a total_iters that is not a positive int.
+        TypeError: for a total_iters that is not an int.
+        ValueError: for a factor out of range or a total_iters below 1.
 
     Examples:
         >>> import numpy as np
@@ -110,9 +111,8 @@ class ConstantLR(LRScheduler):
         if not 0 < factor <= 1:
             raise ValueError(f"ConstantLR: factor must be in (0, 1], got {factor} (a factor of "
                              "0 could not be undone after total_iters)")
-        check_positive_int("ConstantLR", "total_iters", total_iters)
+        self.total_iters = positive_int("ConstantLR", "total_iters", total_iters)
         self.factor = factor
-        self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
