@@ -3,9 +3,9 @@
 Operands follow PyTorch's type promotion (`dtypes.result_type`: Python scalars are weak, so an
 int64 tensor + 0.5 is float32 and a float32 tensor + 1 stays float32); an integer tensor goes
 into exp, log or a true division as float32. An in-place op (item assignment, `fill_`,
-`relu_`) writes into the tensor's own array and makes the op's node its history, as PyTorch's
-`index_put_` does; the tensor's version is bumped, so a backward through an op that saved the
-old values raises.
+`relu_`, `inplace=True`) makes its result the tensor's values and its node the tensor's
+history, as PyTorch's `index_put_` does; the tensor's version is bumped, so a backward through
+an op that saved the old values raises.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from tinygrad_cnn.autograd import abstract, dtypes, grad_mode
 if TYPE_CHECKING:
     from tinygrad_cnn.autograd.function import Function
     from tinygrad_cnn.tensor import Tensor
-
 
 
 def as_array(data: Any, dtype: Any) -> Any:
@@ -49,7 +48,7 @@ def pair(t: Tensor, other: Any, floating: bool = False) -> tuple[Tensor, Tensor]
     if isinstance(other, _tensor.Tensor) and other._data.dtype == dtype and (
             not floating or dtype.kind == "f"):
         return t, other  # the usual case, first
-    if isinstance(other, float) and dtype.kind == "f":
+    if isinstance(other, (bool, int, float)) and dtype.kind == "f":  # a weak number: t's dtype
         return t, _tensor.Tensor._from_op(np.asarray(other, dtype=dtype), None)
     if not isinstance(other, (_tensor.Tensor, bool, int, float, complex, np.generic)):
         other = np.asarray(other)
