@@ -65,6 +65,16 @@ def test_a_tensor_an_op_already_used_is_not_rebased():
     assert z.tolist() == [2.0, 2.0, 2.0]
 
 
+def test_a_view_of_a_recorded_tensor_is_not_written_while_recording():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    y = x * 1
+    with pytest.raises(RuntimeError, match=r"in-place write into a reshape view \(6,\) of a "
+                                           r"tensor \(2, 3\) while recording"):
+        y.reshape(6).relu_()
+    flat = y.reshape(6).clone()
+    assert flat.relu_() is flat  # a copy may be written
+
+
 def test_a_backward_through_a_saved_output_that_was_written_raises():
     x = Tensor(np.ones(3), requires_grad=True)
     y = x.exp()  # exp saves its output for its gradient

@@ -149,13 +149,16 @@ def in_place(t: Tensor, op: Callable[[Tensor], Tensor]) -> Tensor:
     of it (`.data`, a `detach()`, a state dict) sees it; recorded, t takes the result's array
     instead, and the old one stays with the ops that saved it for their gradients. Recording
     needs a `t` no op has used as an input yet: this library's graph edges are tensors, so an
-    earlier op's edge would follow `t` to its new node (PyTorch's edges are nodes).
+    earlier op's edge would follow `t` to its new node (PyTorch's edges are nodes); nor may `t`
+    be a view of another tensor, whose history could not follow the write (PyTorch rewrites
+    both).
 
     Raises:
-        RuntimeError: while recording, for a leaf that requires grad, or a tensor that an op
-            recorded already used.
+        RuntimeError: while recording, for a leaf that requires grad, a tensor that an op
+            recorded already used, or a view of another tensor.
         ValueError: when `t`'s array is read-only (a broadcast view, a read-only buffer).
     """
+    concrete = not abstract.has_no_values(t)
     if t._requires_grad and grad_mode.is_grad_enabled():
         if t.grad_fn is None:
             raise RuntimeError(f"in-place write into a leaf tensor {t.shape} that requires "
@@ -163,7 +166,10 @@ def in_place(t: Tensor, op: Callable[[Tensor], Tensor]) -> Tensor:
         if t._consumed:
             raise RuntimeError(f"in-place write into a tensor {t.shape} that an op already "
                                "used: write into a clone(), or before using the tensor")
-    concrete = not abstract.has_no_values(t)
+        base = t.grad_fn.inputs[0]
+        if concrete and t.grad_fn.op.view and np.may_share_memory(t._data, base._data):
+            raise RuntimeError(f"in-place write into a {t.grad_fn.name} view {t.shape} of a "
+                               f"tensor {base.shape} while recording: write into a clone()")
     if concrete and not t._data.flags.writeable:
         raise ValueError(f"in-place write: the array of the tensor {t.shape} is read-only (a "
                          "broadcast view from expand, or a read-only buffer); write into a "
