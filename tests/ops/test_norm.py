@@ -66,7 +66,7 @@ def test_first_gradients_equal_the_composite_formulas(case, data):
         x = x.reshape(x.shape[0], -1)
         ours = Standardize.apply(x, dims=(1,), eps=eps)
         theirs = _composite(x, (1,), eps)
-    gy = Tensor(np.cos(np.arange(ours.size)).reshape(ours.shape))
+    gy = Tensor(np.cos(np.arange(ours.numel())).reshape(ours.shape))
     np.testing.assert_allclose(ours.data, theirs.data, rtol=1e-12, atol=1e-12)
     inputs = [x, w, b] if case == "batch" else [x]
     firsts = grad(ours, inputs, gy, retain_graph=True)
