@@ -22,6 +22,16 @@ SCHEDULERS = {
     "LinearLR": lambda opt: lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3),
     "CosineAnnealingWarmRestarts": lambda opt: lr_scheduler.CosineAnnealingWarmRestarts(
         opt, T_0=3, T_mult=2),
+    "LambdaLR": lambda opt: lr_scheduler.LambdaLR(opt, lr_lambda=lambda epoch: 0.9**epoch),
+    "MultiplicativeLR": lambda opt: lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.95),
+    "ConstantLR": lambda opt: lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=3),
+    "PolynomialLR": lambda opt: lr_scheduler.PolynomialLR(opt, total_iters=6, power=2.0),
+    "SequentialLR": lambda opt: lr_scheduler.SequentialLR(
+        opt, [lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2),
+              lr_scheduler.ExponentialLR(opt, gamma=0.9)], milestones=[2]),
+    "ChainedScheduler": lambda opt: lr_scheduler.ChainedScheduler(
+        [lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2),
+         lr_scheduler.ExponentialLR(opt, gamma=0.9)]),
 }
 
 
