@@ -112,7 +112,7 @@ def test_docstring_examples_run(name, tmp_path, monkeypatch):
 PAGES = ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))]
 # The optional package a page imports, and the extra that installs it.
 EXTRAS = {"matplotlib": "plot", "PIL": "images", "safetensors": "interop", "onnx": "onnx",
-          "onnxruntime": "onnx"}
+          "onnxruntime": "onnx", "torch": "torch"}
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -125,7 +125,7 @@ def test_page_runs_as_written(page, tmp_path):
                             capture_output=True, text=True, timeout=600)
     if result.returncode == doc_pages.MISSING:
         module = result.stdout.strip().splitlines()[-1].removeprefix("missing: ")
-        if module not in EXTRAS:  # PyTorch, as the comparisons with it: no extra installs it
+        if module not in EXTRAS:
             pytest.skip(f"{page} needs {module}, which is not installed")
         require(module, EXTRAS[module])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
