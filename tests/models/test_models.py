@@ -10,6 +10,7 @@ from torch_parity import torch_module
 
 import tinygrad_cnn.nn.functional as F
 from tinygrad_cnn import Tensor, eval_shape, manual_seed, models, nn
+from tinygrad_cnn.models.init import init_like_torchvision
 from tinygrad_cnn.nn.init import skip_init
 from tinygrad_cnn.summary import summary
 
@@ -116,7 +117,7 @@ def test_vgg_initialisation_is_torchvisions():
     # swap in a small classifier so the test draws thousands, not millions, of numbers
     model.classifier = nn.Sequential(nn.Linear(512, 300), nn.ReLU(), nn.Linear(300, 10))
     model.features = models.make_features([64, "M", 128], batch_norm=True)
-    model._init_weights()
+    init_like_torchvision(model)
     conv = model.features[4]
     assert conv.bias.data.max() == 0 and conv.bias.data.min() == 0
     expected = np.sqrt(2 / (128 * 9))  # Kaiming normal, fan_out, ReLU gain

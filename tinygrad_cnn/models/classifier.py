@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from tinygrad_cnn.nn import Flatten, Module, Sequential
+from itertools import pairwise
+
+from tinygrad_cnn.nn import Flatten, Linear, Module, ReLU, Sequential
 from tinygrad_cnn.tensor import Tensor
+
+
+def fully_connected(*sizes: int) -> Sequential:
+    """Linear layers from each size to the next with a ReLU between two: `fully_connected(256,
+    120, 84, 10)` is Linear(256, 120), ReLU, Linear(120, 84), ReLU, Linear(84, 10)."""
+    layers: list[Module] = []
+    for n_in, n_out in pairwise(sizes):
+        layers += [Linear(n_in, n_out), ReLU()]
+    return Sequential(*layers[:-1])
 
 
 class ConvClassifier(Module):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tinygrad_cnn import nn
-from tinygrad_cnn.models.classifier import ConvClassifier
+from tinygrad_cnn.models.classifier import ConvClassifier, fully_connected
 
 
 class LeNet5(ConvClassifier):
@@ -26,14 +26,7 @@ class LeNet5(ConvClassifier):
             nn.ReLU(),
             nn.MaxPool2d(2),
         )
-        classifier = nn.Sequential(
-            nn.Linear(16 * 4 * 4, 120),
-            nn.ReLU(),
-            nn.Linear(120, 84),
-            nn.ReLU(),
-            nn.Linear(84, num_classes),
-        )
-        super().__init__(features, classifier)
+        super().__init__(features, fully_connected(16 * 4 * 4, 120, 84, num_classes))
 
 
 def lenet5(num_classes: int = 10, in_channels: int = 1) -> LeNet5:

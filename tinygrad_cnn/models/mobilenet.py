@@ -4,6 +4,7 @@ convolution and a linear 1x1 projection, with ReLU6."""
 from __future__ import annotations
 
 from tinygrad_cnn import nn
+from tinygrad_cnn.models.init import init_like_torchvision
 from tinygrad_cnn.tensor import Tensor
 
 # expansion t, output channels c, blocks n, stride of the first block s (Sandler et al., table 2)
@@ -104,20 +105,7 @@ class MobileNetV2(nn.Module):
         self.features = nn.Sequential(*features)
         self.classifier = nn.Sequential(nn.Dropout(dropout),
                                         nn.Linear(self.last_channel, num_classes))
-        self._init_weights()
-
-    def _init_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0.0, 0.01)
-                nn.init.zeros_(m.bias)
+        init_like_torchvision(self)
 
     def forward(self, x: Tensor) -> Tensor:
         """Class scores (logits), (N, num_classes), for images (N, C, H, W)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tinygrad_cnn import nn
-from tinygrad_cnn.models.classifier import ConvClassifier
+from tinygrad_cnn.models.classifier import ConvClassifier, fully_connected
 
 
 class SimpleCNN(ConvClassifier):
@@ -17,19 +17,9 @@ class SimpleCNN(ConvClassifier):
     """
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1):
-        features = nn.Sequential(
-            nn.Conv2d(in_channels, 10, kernel_size=3),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-        )
-        classifier = nn.Sequential(
-            nn.Linear(10 * 13 * 13, 200),
-            nn.ReLU(),
-            nn.Linear(200, 200),
-            nn.ReLU(),
-            nn.Linear(200, num_classes),
-        )
-        super().__init__(features, classifier)
+        features = nn.Sequential(nn.Conv2d(in_channels, 10, kernel_size=3), nn.ReLU(),
+                                 nn.MaxPool2d(2))
+        super().__init__(features, fully_connected(10 * 13 * 13, 200, 200, num_classes))
 
 
 def simple_cnn(num_classes: int = 10, in_channels: int = 1) -> SimpleCNN:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tinygrad_cnn import nn
 from tinygrad_cnn.models.classifier import ConvClassifier
+from tinygrad_cnn.models.init import init_like_torchvision
 
 # Output channels of each 3x3 conv, "M" for a 2x2 max pool (Simonyan & Zisserman, table 1).
 CONFIGS: dict[str, list[int | str]] = {
@@ -57,20 +58,7 @@ class VGG(ConvClassifier):
         )
         super().__init__(features, classifier, avgpool=nn.AdaptiveAvgPool2d((7, 7)))
         if init_weights:
-            self._init_weights()
-
-    def _init_weights(self) -> None:
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
-                if module.bias is not None:
-                    nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.BatchNorm2d):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.Linear):
-                nn.init.normal_(module.weight, 0.0, 0.01)
-                nn.init.zeros_(module.bias)
+            init_like_torchvision(self)
 
 
 def _vgg(name: str, num_classes: int, batch_norm: bool, dropout: float,
