@@ -15,14 +15,16 @@ if TYPE_CHECKING:
     from tinygrad_cnn.tensor import Tensor
 
 
+def _to_shape(x: ShapeDtype, *, shape: tuple[int, ...]) -> ShapeDtype:
+    """The shape a reshape or an expand gives: `shape`, in x's dtype."""
+    return ShapeDtype(tuple(shape), x.dtype)
+
+
 class Reshape(Function):
     """y = x with a new shape, same elements in row-major order."""
 
     view = True
-
-    @staticmethod
-    def abstract_eval(x: ShapeDtype, *, shape: tuple[int, ...]) -> ShapeDtype:
-        return ShapeDtype(tuple(shape), x.dtype)
+    abstract_eval = staticmethod(_to_shape)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
@@ -55,10 +57,7 @@ class Expand(Function):
     """y = x broadcast to `shape` (a view, no copy)."""
 
     view = True
-
-    @staticmethod
-    def abstract_eval(x: ShapeDtype, *, shape: tuple[int, ...]) -> ShapeDtype:
-        return ShapeDtype(tuple(shape), x.dtype)
+    abstract_eval = staticmethod(_to_shape)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:

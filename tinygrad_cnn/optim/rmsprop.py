@@ -65,15 +65,8 @@ class RMSprop(Optimizer):
         *,
         maximize: bool = False,
     ):
-        defaults = {
-            "lr": lr,
-            "alpha": alpha,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "momentum": momentum,
-            "centered": centered,
-            "maximize": maximize,
-        }
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=centered, maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate_group(self, group: ParamGroup) -> None:

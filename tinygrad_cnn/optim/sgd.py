@@ -60,14 +60,8 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ):
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "dampening": dampening,
-            "weight_decay": weight_decay,
-            "nesterov": nesterov,
-            "maximize": maximize,
-        }
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate_group(self, group: ParamGroup) -> None:

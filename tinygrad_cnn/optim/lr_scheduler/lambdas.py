@@ -95,15 +95,7 @@ class LambdaLR(_Lambdas):
 class MultiplicativeLR(_Lambdas):
     """Multiply the learning rate by lr_lambda(epoch) every epoch (not at construction).
 
-    Args:
-        optimizer: the optimiser to schedule.
-        lr_lambda: a function of the epoch (an int) giving a factor, or a list of them, one
-            per param group.
-        last_epoch: the index of the last epoch (-1 to start).
-
-    Raises:
-        ValueError: for a list whose length is not the number of param groups.
-        TypeError: for an lr_lambda that is not callable.
+    Arguments and errors as `LambdaLR`'s.
     """
 
     def get_lr(self) -> list[float]:
