@@ -279,10 +279,15 @@ def test_a_layer_changed_after_construction_runs_as_changed():
     assert conv.stride == 2 and conv.geometry.stride == (2, 2)  # refused: left as it was
 
 
-def test_a_weight_of_another_kernel_size_is_refused_naming_the_layer():
-    conv = nn.Conv2d(1, 2, 3)
-    conv.weight = nn.Parameter(np.zeros((2, 1, 5, 5), np.float32))
-    with pytest.raises(ValueError, match=r"^Conv2d: conv2d: weight \(2, 1, 5, 5\) has kernel "
-                                         r"\(5, 5\) but the geometry was built for kernel_size "
-                                         r"\(3, 3\)"):
-        conv(Tensor(_input((1, 1, 8, 8))))
+@pytest.mark.parametrize("layer, call", [
+    (nn.Conv2d(1, 2, 3, padding=1), lambda x, w: F.conv2d(x, w, padding=1)),
+    (nn.Conv2d(1, 2, 3, padding="same"), lambda x, w: F.conv2d(x, w, padding="same")),
+    (nn.ConvTranspose2d(1, 2, 3, stride=2), lambda x, w: F.conv_transpose2d(x, w, stride=2)),
+])
+def test_a_weight_of_another_kernel_size_is_followed_as_pytorch(layer, call):
+    shape = (1, 2, 5, 5) if layer.transposed else (2, 1, 5, 5)
+    layer.weight = nn.Parameter(_input(shape))
+    layer.bias = None
+    x = Tensor(_input((1, 1, 8, 8)))
+    np.testing.assert_array_equal(layer(x).data, call(x, layer.weight).data)
+    assert layer.kernel_size == (3, 3)  # as PyTorch's: what the layer was built with

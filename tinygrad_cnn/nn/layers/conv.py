@@ -68,16 +68,25 @@ class _ConvNd(WindowLayer):
         self.geometry = g
         self.reset_parameters()
 
-    def build_geometry(self) -> Geometry:
-        """The checked geometry of the current kernel_size, stride, padding, dilation and
-        groups (and output_padding, transposed)."""
-        layer = type(self).__name__
+    def build_geometry(self, kernel_size: tuple[int, ...] | None = None) -> Geometry:
+        """The checked geometry of the current kernel_size (or the one given), stride,
+        padding, dilation and groups (and output_padding, transposed)."""
+        layer, kernel = type(self).__name__, kernel_size or self.kernel_size
         if self.transposed:
-            return conv_transpose_geometry(layer, self.kernel_size, self.stride, self.padding,
+            return conv_transpose_geometry(layer, kernel, self.stride, self.padding,
                                            self.output_padding, self.dilation, self.groups,
                                            self.dims)
-        return conv_geometry(layer, self.kernel_size, self.stride, self.padding, self.dilation,
+        return conv_geometry(layer, kernel, self.stride, self.padding, self.dilation,
                              self.groups, self.dims)
+
+    def _weight_geometry(self) -> Geometry:
+        """The geometry for the current weight: the layer's own, or for a weight assigned
+        with another kernel size one built for that kernel, as PyTorch's layers follow their
+        weight (kernel_size still says what the layer was built with)."""
+        kernel = tuple(self.weight.shape[2:])
+        if kernel == self.geometry.kernel or len(kernel) != self.dims:
+            return self.geometry  # a weight of the wrong rank is F's to refuse
+        return self.build_geometry(kernel)
 
     def reset_parameters(self) -> None:
         """Draw fresh weights as PyTorch does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for both."""
@@ -127,7 +136,7 @@ class Conv1d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The convolution of `input` with `weight`, plus `bias`."""
-        return convolution("conv1d", input, self.weight, self.bias, self.geometry)
+        return convolution("conv1d", input, self.weight, self.bias, self._weight_geometry())
 
 
 class Conv2d(_ConvNd):
@@ -170,7 +179,7 @@ class Conv2d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         """The convolution of `input` with `weight`, plus `bias`."""
-        return convolution("conv2d", input, self.weight, self.bias, self.geometry)
+        return convolution("conv2d", input, self.weight, self.bias, self._weight_geometry())
 
 
 class ConvTranspose2d(_ConvNd):
@@ -208,4 +217,4 @@ class ConvTranspose2d(_ConvNd):
     def forward(self, input: Tensor) -> Tensor:
         """The transposed convolution of `input` with `weight`, plus `bias`."""
         return transposed_convolution("conv_transpose2d", input, self.weight, self.bias,
-                                      self.geometry)
+                                      self._weight_geometry())
