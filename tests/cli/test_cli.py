@@ -438,6 +438,8 @@ def test_a_checkpoint_never_imports_the_code_it_names(user_checkpoint, command):
 
 @pytest.mark.parametrize("command", ["evaluate", "export", "train --resume"])
 def test_the_named_user_model_is_rebuilt(user_checkpoint, command):
+    if command == "export":  # to .safetensors
+        require("safetensors", "interop")
     result = run(*COMMANDS[command], "--model", "helpers:make", cwd=user_checkpoint)
     assert result.returncode == 0, result.stderr
     assert (user_checkpoint / "imported").exists()
