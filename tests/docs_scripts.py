@@ -7,7 +7,11 @@ import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+from extras import require
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SCRIPTS = Path(__file__).resolve().parents[1] / "docs" / "scripts"
 
 
@@ -20,6 +24,26 @@ def load_script(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def shows_committed_pictures(page: str, folder: str, names: list[str]) -> None:
+    """Assert that `page` shows each picture of `names` from docs/images/`folder` and that
+    each is committed as a PNG."""
+    for name in names:
+        assert f"(images/{folder}/{name})" in page
+        assert (SCRIPTS.parent / "images" / folder / name).read_bytes().startswith(PNG_MAGIC)
+
+
+def draw_pictures(name: str, folder: Path) -> tuple[ModuleType, Any]:
+    """Run docs/scripts/`name`.py's main into `folder`, which returns its pictures and what it
+    found; assert that the pictures are the script's NAMES, each a PNG. Returns the script and
+    what it found."""
+    require("matplotlib", "plot")
+    script = load_script(name)
+    paths, found = script.main(folder)
+    assert [p.name for p in paths] == script.NAMES
+    assert all(p.read_bytes().startswith(PNG_MAGIC) for p in paths)
+    return script, found
 
 
 def page_number(page: Path, pattern: str) -> float:

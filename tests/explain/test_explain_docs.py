@@ -5,8 +5,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from docs_scripts import load_script, page_number
-from extras import require
+from docs_scripts import draw_pictures, load_script, page_number, shows_committed_pictures
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGE = DOCS / "explain.md"
@@ -16,18 +15,12 @@ PLURALS = ["zeros", "ones", "twos", "threes", "fours", "fives", "sixes", "sevens
 
 
 def test_the_page_shows_the_committed_pictures():
-    page = PAGE.read_text(encoding="utf-8")
-    for name in load_script("make_explain_images").NAMES:
-        assert f"(images/explain/{name})" in page
-        assert (DOCS / "images" / "explain" / name).read_bytes().startswith(b"\x89PNG")
+    shows_committed_pictures(PAGE.read_text(encoding="utf-8"), "explain",
+                             load_script("make_explain_images").NAMES)
 
 
 def test_the_script_draws_them_and_the_page_quotes_its_numbers(tmp_path):
-    require("matplotlib", "plot")
-    script = load_script("make_explain_images")
-    paths, numbers = script.main(tmp_path)
-    assert [p.name for p in paths] == script.NAMES
-    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+    _, numbers = draw_pictures("make_explain_images", tmp_path)
     # Another CPU's BLAS may flip a prediction or two: counts within 3, shares within 1.5%
     assert quoted(r"reaches \*\*([\d.]+)%\*\* test accuracy") == pytest.approx(
         100 * numbers["accuracy"], abs=0.3)

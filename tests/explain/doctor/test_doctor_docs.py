@@ -7,9 +7,8 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from docs_scripts import load_script, page_number
+from docs_scripts import draw_pictures, load_script, page_number, shows_committed_pictures
 from doctor_measures import COLUMNS, SETUPS, measure
-from extras import require
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 PAGE = DOCS / "doctor.md"
@@ -32,17 +31,11 @@ def digitless(text: str) -> str:
 
 def test_the_page_is_in_the_nav_and_shows_the_committed_pictures():
     assert "doctor.md" in (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")
-    for name in load_script("make_doctor_images").NAMES:
-        assert f"(images/doctor/{name})" in page()
-        assert (DOCS / "images" / "doctor" / name).read_bytes().startswith(b"\x89PNG")
+    shows_committed_pictures(page(), "doctor", load_script("make_doctor_images").NAMES)
 
 
 def test_the_script_draws_them_and_the_page_shows_what_it_prints(tmp_path):
-    require("matplotlib", "plot")
-    script = load_script("make_doctor_images")
-    paths, said = script.main(tmp_path)
-    assert [p.name for p in paths] == script.NAMES
-    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+    _, said = draw_pictures("make_doctor_images", tmp_path)
     assert flat(said["nan"]) in flat(page())
     assert digitless(said["sick"]) in digitless(page())
     assert said["fixed"].splitlines()[0] in page()

@@ -71,13 +71,8 @@ class _Lazy(Module):
 
 
 class LazyLinear(_Lazy, Linear):
-    """A Linear whose `in_features` is the last dim of its first input.
-
-    Args:
-        out_features: size of each output sample.
-        bias: learn an additive bias.
-        device: only the CPU.
-        dtype: the parameters' dtype (float32 by default).
+    """A Linear whose `in_features` is the last dim of its first input; it takes Linear's
+    other arguments.
 
     Examples:
         >>> from tinygrad_cnn import nn, eval_shape
