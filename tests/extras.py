@@ -30,7 +30,7 @@ def require(module: str, extra: str) -> ModuleType:
         # tests/ is on sys.path, so without the package its test folder (tests/onnx) imports
         # as an empty namespace package
         if getattr(found, "__file__", None) is None:
-            raise ImportError(f"only the folder {list(found.__path__)} was found")
+            raise ImportError(f"only the test folder {sorted(set(found.__path__))} was found")
         return found
     except ImportError as error:
         message = f"{module} is missing ({error}); pip install -e '.[{extra}]'"
